@@ -1,0 +1,38 @@
+import type { MessageOf, TopicKey } from "../protocol/index.ts";
+
+/**
+ * How a subscription receives a topic:
+ * - `broadcast`: every subscriber gets every message (each driver hears every configuration);
+ * - `collect`: subscribers of one `group` share the messages, each delivered to one of them.
+ */
+export type DeliveryMode = { kind: "broadcast" } | { kind: "collect"; group: string };
+
+/**
+ * Broadcast subscriptions see only messages published after `subscribe` resolves, so a
+ * restarted driver never replays old tests. Collect subscriptions resume where their group
+ * left off (a restarted orchestrator loses nothing); a new group starts at the end.
+ */
+export interface SubscribeOptions {
+  mode: DeliveryMode;
+}
+
+export type Handler<T extends TopicKey> = (message: MessageOf<T>) => void | Promise<void>;
+
+/** Counts of what the bus dropped, by topic, for `/metrics`. */
+export type RejectedCounts = Record<string, number>;
+
+/** Publish and subscribe to the protocol's topics; messages are validated both ways. */
+export interface Bus {
+  publish<T extends TopicKey>(topic: T, message: MessageOf<T>, key?: string): Promise<void>;
+  /** Resolves once the subscription is live: a message published after this is delivered. */
+  subscribe<T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>): Promise<void>;
+  /** Sends raw bytes as they are (tests and fuzzing only: bypasses validation). */
+  publishRaw(topic: TopicKey, raw: string | Uint8Array, key?: string): Promise<void>;
+  /** Messages dropped because they failed to decode, by topic. */
+  rejected(): RejectedCounts;
+  /** Stops every subscription and connection; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Called for each rejected message (for logging); the bus counts it either way. */
+export type RejectListener = (topic: TopicKey, error: string) => void;

@@ -1,0 +1,4 @@
+export * from "./bus.ts";
+export * from "./memory-bus.ts";
+export * from "./kafka-bus.ts";
+export * from "./kafka-config.ts";

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import type { SASLOptions } from "kafkajs";
+
+/** Default broker list when neither `--brokers` nor `KAFKA_BROKERS` says otherwise. */
+export const DEFAULT_BROKERS = "127.0.0.1:9092";
+
+/** How to reach the Kafka cluster; TLS and SASL pass through to kafkajs. */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  ssl?: boolean | { ca?: string[]; rejectUnauthorized?: boolean };
+  sasl?: SASLOptions;
+}
+
+/** Splits a comma-separated broker list, rejecting entries that are not host:port. */
+export function parseBrokers(list: string): string[] {
+  const brokers = list.split(",").map((b) => b.trim()).filter((b) => b.length > 0);
+  if (brokers.length === 0) throw new Error("the broker list is empty: give host:port[,host:port...]");
+  for (const broker of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(broker)) {
+      throw new Error(`bad broker "${broker}": expected host:port`);
+    }
+  }
+  return brokers;
+}
+
+/**
+ * Reads the Kafka connection from a `--brokers` flag value (wins) and the environment:
+ * KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL (true/false), KAFKA_SSL_CA (a PEM file),
+ * KAFKA_SSL_REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
+ * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD.
+ */
+export function kafkaConnectionFromEnv(
+  clientId: string,
+  flags: { brokers?: string; topicPrefix?: string } = {},
+  env: Record<string, string | undefined> = process.env,
+): KafkaConnection {
+  const connection: KafkaConnection = {
+    brokers: parseBrokers(flags.brokers ?? env.KAFKA_BROKERS ?? DEFAULT_BROKERS),
+    clientId,
+    topicPrefix: flags.topicPrefix ?? env.KAFKA_TOPIC_PREFIX ?? "",
+  };
+  if (env.KAFKA_SSL === "true" || env.KAFKA_SSL_CA) {
+    connection.ssl = {
+      ...(env.KAFKA_SSL_CA ? { ca: [readFileSync(env.KAFKA_SSL_CA, "utf8")] } : {}),
+      rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED !== "false",
+    };
+  }
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
+  if (mechanism) {
+    const username = env.KAFKA_SASL_USERNAME ?? "";
+    const password = env.KAFKA_SASL_PASSWORD ?? "";
+    if (mechanism === "plain") connection.sasl = { mechanism, username, password };
+    else if (mechanism === "scram-sha-256") connection.sasl = { mechanism, username, password };
+    else if (mechanism === "scram-sha-512") connection.sasl = { mechanism, username, password };
+    else throw new Error(`KAFKA_SASL_MECHANISM "${mechanism}" is not one of plain, scram-sha-256, scram-sha-512`);
+  }
+  return connection;
+}

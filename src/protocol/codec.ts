@@ -1,0 +1,54 @@
+import type { z } from "zod";
+import { TOPIC_SCHEMAS, type MessageOf, type TopicKey } from "./topics.ts";
+
+/** One problem with a message or request: where, and what. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string; issues: Issue[] };
+
+/** Largest message we accept from the wire (Kafka's default max is 1 MB). */
+export const MAX_MESSAGE_BYTES = 1_000_000;
+
+/** zod issues as `{path, message}` pairs, every one of them. */
+export function toIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(root)",
+    message: issue.message,
+  }));
+}
+
+/** Validates a parsed value against a topic's schema; never throws. */
+export function validate<T extends TopicKey>(topic: T, value: unknown): Decoded<MessageOf<T>> {
+  const result = TOPIC_SCHEMAS[topic].safeParse(value);
+  if (result.success) return { ok: true, value: result.data as MessageOf<T> };
+  const issues = toIssues(result.error);
+  return { ok: false, error: `invalid ${topic} message: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues };
+}
+
+const decoder = new TextDecoder();
+
+/** Decodes raw bytes or text from the wire into a topic's message; never throws. */
+export function decode<T extends TopicKey>(topic: T, raw: Uint8Array | string | null | undefined): Decoded<MessageOf<T>> {
+  if (raw == null) return { ok: false, error: `invalid ${topic} message: empty`, issues: [{ path: "(root)", message: "empty message" }] };
+  const size = typeof raw === "string" ? raw.length : raw.byteLength;
+  if (size > MAX_MESSAGE_BYTES) {
+    return { ok: false, error: `invalid ${topic} message: ${size} bytes`, issues: [{ path: "(root)", message: `larger than ${MAX_MESSAGE_BYTES} bytes` }] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === "string" ? raw : decoder.decode(raw));
+  } catch (err) {
+    return { ok: false, error: `invalid ${topic} message: not JSON`, issues: [{ path: "(root)", message: `not JSON: ${(err as Error).message}` }] };
+  }
+  return validate(topic, value);
+}
+
+/** Encodes a message for the wire, validating it first so we never emit what we would reject. */
+export function encode<T extends TopicKey>(topic: T, message: MessageOf<T>): string {
+  const checked = validate(topic, message);
+  if (!checked.ok) throw new Error(`refusing to send ${checked.error}`);
+  return JSON.stringify(checked.value);
+}

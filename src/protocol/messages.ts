@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
+
+/** Largest request count one driver may be asked to send in one test. */
+export const MAX_COUNT_PER_DRIVER = 100_000_000;
+
+/** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
+export const RegisterSchema = z.object({
+  node_id: wireId(),
+  node_IP: z.string().min(1).max(256),
+  message_type: z.enum(["DRIVER_NODE_REGISTER", "DRIVER_NODE_DEREGISTER"]),
+  /** Extension: the driver's software version. */
+  version: z.string().max(64).optional(),
+  /** Extension: when the message was sent (epoch ms). */
+  timestamp: wireTimestamp().optional(),
+});
+export type Register = z.infer<typeof RegisterSchema>;
+
+export const TestTypeSchema = z.preprocess(
+  (v) => (typeof v === "string" ? v.toUpperCase() : v),
+  z.enum(["AVALANCHE", "TSUNAMI"]),
+);
+export type TestType = z.infer<typeof TestTypeSchema>;
+
+/** 2. Test configuration (brief), plus the target and pacing extensions. */
+export const TestConfigSchema = z.object({
+  test_id: wireId(),
+  test_type: TestTypeSchema,
+  /** Milliseconds between sends (TSUNAMI); the brief sends "" or "0" for AVALANCHE. */
+  test_message_delay: z.preprocess((v) => (v === "" || v === null ? 0 : v), wireNumber(z.number().nonnegative().max(3_600_000))).default(0),
+  message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1)),
+  /** Extension: the URL every request goes to. */
+  target_url: z.string().url().max(2048).optional(),
+  /** Extension: requests/s cap for each driver (token bucket). */
+  target_throughput: wireNumber(z.number().positive().max(10_000_000)).optional(),
+  /** Extension: AVALANCHE in-flight cap. */
+  concurrency: wireCount(65_536).pipe(z.number().min(1)).optional(),
+  /** Extension: per-request timeout. */
+  timeout_ms: wireCount(600_000).pipe(z.number().min(1)).optional(),
+  /** Extension: the node_ids that take part; absent means every driver that hears it. */
+  drivers: z.array(wireId()).max(4096).optional(),
+  /** Extension: when the orchestrator created the test (epoch ms). */
+  created_at: wireTimestamp().optional(),
+});
+export type TestConfig = z.infer<typeof TestConfigSchema>;
+
+/** 3. Trigger (brief), plus an optional common start time so drivers begin together. */
+export const TriggerSchema = z.object({
+  test_id: wireId(),
+  trigger: yesFlag(),
+  /** Extension: epoch ms at which every driver starts sending (a send never starts before it). */
+  start_at: wireTimestamp().optional(),
+});
+export type Trigger = z.infer<typeof TriggerSchema>;
+
+/** Outcome counts of one driver, cumulative for the test or for one window. */
+export const CountsSchema = z.object({
+  sent: wireCount(),
+  completed: wireCount(),
+  status_2xx: wireCount(),
+  status_3xx: wireCount(),
+  status_4xx: wireCount(),
+  status_5xx: wireCount(),
+  timeout: wireCount(),
+  connection_error: wireCount(),
+  /** Sends that started more than the lateness threshold after their due time. */
+  late: wireCount(),
+});
+export type Counts = z.infer<typeof CountsSchema>;
+
+/** A t-digest as its centroids, sorted by mean: `means[i]` carries weight `counts[i]`. */
+export const DigestSchema = z
+  .object({
+    means: z.array(z.number().finite()).max(10_000),
+    counts: z.array(z.number().positive()).max(10_000),
+  })
+  .refine((d) => d.means.length === d.counts.length, { message: "means and counts differ in length" });
+export type SerializedDigest = z.infer<typeof DigestSchema>;
+
+/** Latency summary in milliseconds (brief's four, then the extensions). */
+export const LatencySummarySchema = z.object({
+  mean_latency: wireLatencyMs(),
+  median_latency: wireLatencyMs(),
+  min_latency: wireLatencyMs(),
+  max_latency: wireLatencyMs(),
+  p90_latency: wireLatencyMs().optional(),
+  p95_latency: wireLatencyMs().optional(),
+  p99_latency: wireLatencyMs().optional(),
+});
+export type LatencySummary = z.infer<typeof LatencySummarySchema>;
+
+/** What one report window adds: its counts, exact extremes and sum, and its digests. */
+export const WindowSchema = z.object({
+  start_ms: wireTimestamp(),
+  end_ms: wireTimestamp(),
+  counts: CountsSchema,
+  latency_sum_ms: wireLatencyMs(),
+  min_latency: wireLatencyMs().optional(),
+  max_latency: wireLatencyMs().optional(),
+  digest: DigestSchema,
+  /** Latency measured from each send's due time (coordinated omission), when sends are paced. */
+  due_digest: DigestSchema.optional(),
+});
+export type Window = z.infer<typeof WindowSchema>;
+
+/** 4. Metrics report (brief): `metrics` is the test so far; the extensions let the orchestrator merge exactly. */
+export const MetricsReportSchema = z.object({
+  node_id: wireId(),
+  test_id: wireId(),
+  report_id: wireId(),
+  metrics: LatencySummarySchema,
+  sequence: wireCount().optional(),
+  final: z.boolean().optional(),
+  timestamp: wireTimestamp().optional(),
+  counts: CountsSchema.optional(),
+  /** Latency from due time, test so far (paced sends only). */
+  due_metrics: LatencySummarySchema.optional(),
+  window: WindowSchema.optional(),
+  /** On the final report: the whole test's digest, so a lost window cannot skew the result. */
+  total_digest: DigestSchema.optional(),
+  total_due_digest: DigestSchema.optional(),
+  /** First send of the test (epoch ms), for start-skew measurement. */
+  first_send_at: wireTimestamp().optional(),
+  last_send_at: wireTimestamp().optional(),
+});
+export type MetricsReport = z.infer<typeof MetricsReportSchema>;
+
+/** 5. Heartbeat (brief), plus what the driver is doing. */
+export const HeartbeatSchema = z.object({
+  node_id: wireId(),
+  heartbeat: yesFlag(),
+  timestamp: wireTimestamp(),
+  state: z.enum(["idle", "running"]).optional(),
+  test_id: wireId().optional(),
+  node_IP: z.string().max(256).optional(),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+/** Extension topic: a driver's answer to a configuration or trigger. */
+export const DriverEventSchema = z.object({
+  node_id: wireId(),
+  test_id: wireId(),
+  event: z.enum(["TEST_ACCEPTED", "TEST_REJECTED", "TEST_STARTED", "TEST_FINISHED"]),
+  error: z.string().max(4096).optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).max(100).optional(),
+  timestamp: wireTimestamp().optional(),
+});
+export type DriverEvent = z.infer<typeof DriverEventSchema>;
