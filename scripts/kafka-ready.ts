@@ -1,0 +1,75 @@
+/**
+ * Readiness probe for the dev/CI broker: exits 0 once the broker answers metadata,
+ * leads a partition of `__ready`, and its group coordinator can serve a group.
+ *
+ * Env: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_READY_TIMEOUT_MS (default 60000),
+ * KAFKA_PID (optional; exit 2 as soon as that process is gone).
+ * Exit codes: 0 ready, 1 timed out (last error on stderr), 2 broker process exited.
+ */
+import { readFileSync } from "node:fs";
+import { Kafka, logLevel } from "kafkajs";
+
+const READY_TOPIC = "__ready";
+const READY_GROUP = "__ready";
+const RETRY_INTERVAL_MS = 250;
+
+const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+const timeoutMs = Number(process.env.KAFKA_READY_TIMEOUT_MS ?? 60_000);
+const pid = process.env.KAFKA_PID ? Number(process.env.KAFKA_PID) : undefined;
+
+/** True while the process exists and is not a zombie (which kill(pid, 0) accepts). */
+function isAlive(processId: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${processId}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** One attempt; throws with the reason the broker is not ready yet. */
+async function probe(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await admin.connect();
+    const topics = await admin.listTopics();
+    if (!topics.includes(READY_TOPIC)) {
+      await admin.createTopics({
+        topics: [{ topic: READY_TOPIC, numPartitions: 1, replicationFactor: 1 }],
+        waitForLeaders: true,
+      });
+    }
+    // Finding the coordinator creates __consumer_offsets; until its partition is
+    // loaded, kafkajs 2.2.4 clients fail with "The group coordinator is not available".
+    await admin.describeGroups([READY_GROUP]);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+const kafka = new Kafka({
+  clientId: "kafka-ready",
+  brokers,
+  logLevel: logLevel.NOTHING,
+  connectionTimeout: 1_000,
+  requestTimeout: 5_000,
+  retry: { retries: 0 },
+});
+
+const deadline = Date.now() + timeoutMs;
+let lastError = "no attempt made";
+while (Date.now() < deadline) {
+  if (pid !== undefined && !isAlive(pid)) {
+    console.error(`kafka-ready: broker process ${pid} exited`);
+    process.exit(2);
+  }
+  try {
+    await probe(kafka);
+    process.exit(0);
+  } catch (error) {
+    lastError = error instanceof Error ? error.message : String(error);
+  }
+  await Bun.sleep(RETRY_INTERVAL_MS);
+}
+console.error(`kafka-ready: ${brokers.join(",")} not ready after ${timeoutMs} ms: ${lastError}`);
+process.exit(1);
