@@ -42,8 +42,6 @@ if (process.env.KAFKA_BROKERS === undefined) {
   const reason = answering ? undefined : await startBroker();
   if (reason !== undefined) {
     process.env[KAFKA_UP_ERROR_ENV] = reason;
-    // tests/helpers/kafka-env.ts reads the reason from here.
-    (globalThis as { __kafkaUnavailable?: string }).__kafkaUnavailable = reason;
   }
   // Code under test and the processes it spawns read only KAFKA_BROKERS.
   if (process.env.KAFKA_HOST !== undefined || process.env.KAFKA_PORT !== undefined) {

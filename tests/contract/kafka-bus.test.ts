@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { busContract } from "./bus-contract.ts";
-import { kafkaTestBrokers, uniquePrefix } from "../helpers/kafka-env.ts";
+import { requireKafka as kafkaTestBrokers, uniqueTopicPrefix as uniquePrefix } from "../helpers/kafka.ts";
 
 busContract("kafka", async () => {
   const brokers = await kafkaTestBrokers();
