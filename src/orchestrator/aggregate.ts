@@ -1,0 +1,251 @@
+import type { TDigest } from "tdigest";
+import type { Counts, LatencySummary, MetricsReport, SerializedDigest } from "../protocol/index.ts";
+import { addExact, createDigest, emptyExact, mergeDigest, serializeDigest, summarize, type ExactStats } from "../stats/digest.ts";
+
+/** What one driver has told us about one test. */
+export interface DriverAggregate {
+  node_id: string;
+  /** Accepted reports (after deduplication). */
+  reports: number;
+  /** Highest sequence applied; counts and metrics come from that report. */
+  sequence: number;
+  counts: Counts;
+  /** The driver's own cumulative summaries from its newest report. */
+  metrics: LatencySummary | null;
+  due_metrics: LatencySummary | null;
+  final: boolean;
+  /** Every received window merged: the fallback when no final total arrives. */
+  window_digest: TDigest;
+  window_due_digest: TDigest;
+  window_exact: ExactStats;
+  /** The final report's whole-test digests, exact even if a window was lost. */
+  total_digest: SerializedDigest | null;
+  total_due_digest: SerializedDigest | null;
+  first_send_at: number | null;
+  last_send_at: number | null;
+  /** Orchestrator time of the newest accepted report. */
+  last_report_at: number | null;
+  /** The window that ends last, for the per-second rates. */
+  last_window: { end_ms: number; received_at: number; duration_ms: number; counts: Counts } | null;
+}
+
+/** One test's reports folded together: per driver, plus the running total digest. */
+export interface TestAggregate {
+  drivers: Map<string, DriverAggregate>;
+  seen: Set<string>;
+  total: TDigest;
+  total_due: TDigest;
+  /** Set once any driver's final total replaces its windows: totals are then rebuilt from drivers. */
+  rebuild_totals: boolean;
+}
+
+export type ApplyResult = "accepted" | "duplicate" | "not_participant";
+
+/** Counts of nothing yet. */
+export const zeroCounts = (): Counts => ({
+  sent: 0,
+  completed: 0,
+  status_2xx: 0,
+  status_3xx: 0,
+  status_4xx: 0,
+  status_5xx: 0,
+  timeout: 0,
+  connection_error: 0,
+  late: 0,
+});
+
+function createDriver(nodeId: string): DriverAggregate {
+  return {
+    node_id: nodeId,
+    reports: 0,
+    sequence: -1,
+    counts: zeroCounts(),
+    metrics: null,
+    due_metrics: null,
+    final: false,
+    window_digest: createDigest(),
+    window_due_digest: createDigest(),
+    window_exact: emptyExact(),
+    total_digest: null,
+    total_due_digest: null,
+    first_send_at: null,
+    last_send_at: null,
+    last_report_at: null,
+    last_window: null,
+  };
+}
+
+/** An empty aggregate for the given participants. */
+export function createAggregate(nodeIds: readonly string[]): TestAggregate {
+  return {
+    drivers: new Map(nodeIds.map((id) => [id, createDriver(id)])),
+    seen: new Set(),
+    total: createDigest(),
+    total_due: createDigest(),
+    rebuild_totals: false,
+  };
+}
+
+/**
+ * Folds one report in. Reports are deduplicated by report_id; each window is merged once,
+ * in any order; cumulative counts and summaries come from the highest sequence only (a
+ * report without a sequence counts as the newest), so they are never added twice.
+ */
+export function applyReport(agg: TestAggregate, report: MetricsReport, receivedAt: number): ApplyResult {
+  const driver = agg.drivers.get(report.node_id);
+  if (!driver) return "not_participant";
+  if (agg.seen.has(report.report_id)) return "duplicate";
+  agg.seen.add(report.report_id);
+  driver.reports++;
+  driver.last_report_at = receivedAt;
+
+  const sequence = report.sequence ?? Math.max(driver.sequence + 1, 0);
+  if (sequence >= driver.sequence) {
+    driver.sequence = sequence;
+    if (report.counts) driver.counts = { ...report.counts };
+    driver.metrics = report.metrics;
+    driver.due_metrics = report.due_metrics ?? driver.due_metrics;
+  }
+  if (report.first_send_at !== undefined) driver.first_send_at = minOf(driver.first_send_at, report.first_send_at);
+  if (report.last_send_at !== undefined) driver.last_send_at = maxOf(driver.last_send_at, report.last_send_at);
+
+  const window = report.window;
+  if (window) {
+    mergeDigest(driver.window_digest, window.digest);
+    if (window.due_digest) mergeDigest(driver.window_due_digest, window.due_digest);
+    const completed = window.counts.completed;
+    if (completed > 0) {
+      addExact(driver.window_exact, {
+        count: completed,
+        sum: window.latency_sum_ms,
+        min: window.min_latency ?? Infinity,
+        max: window.max_latency ?? -Infinity,
+      });
+    }
+    if (!agg.rebuild_totals) {
+      mergeDigest(agg.total, window.digest);
+      if (window.due_digest) mergeDigest(agg.total_due, window.due_digest);
+    }
+    if (!driver.last_window || window.end_ms >= driver.last_window.end_ms) {
+      const duration_ms = Math.max(1, window.end_ms - window.start_ms);
+      driver.last_window = { end_ms: window.end_ms, received_at: receivedAt, duration_ms, counts: window.counts };
+    }
+  }
+
+  if (report.final) {
+    driver.final = true;
+    if (report.total_digest) {
+      driver.total_digest = report.total_digest;
+      driver.total_due_digest = report.total_due_digest ?? null;
+      agg.rebuild_totals = true;
+    }
+  }
+  return "accepted";
+}
+
+/** The digest that best describes a driver: its final total when it sent one, else its merged windows. */
+export function driverDigest(driver: DriverAggregate, due = false): SerializedDigest {
+  const total = due ? driver.total_due_digest : driver.total_digest;
+  return total ?? serializeDigest(due ? driver.window_due_digest : driver.window_digest);
+}
+
+/**
+ * Exact count, sum, min and max of a driver's latencies. Windows give them exactly; when
+ * the final report shows a window went missing, the driver's cumulative summary (exact
+ * min, max and mean over the whole test) is used instead.
+ */
+export function driverExact(driver: DriverAggregate): ExactStats {
+  const { metrics, counts, window_exact: windows } = driver;
+  const completed = counts.completed;
+  const windowsIncomplete = windows.count !== completed && (driver.final || windows.count === 0);
+  if (metrics && completed > 0 && windowsIncomplete) {
+    return { count: completed, sum: metrics.mean_latency * completed, min: metrics.min_latency, max: metrics.max_latency };
+  }
+  const exact = { ...windows };
+  // Windows may omit min/max; the cumulative summary's extremes are exact too.
+  if (metrics && completed > 0 && exact.count > 0) {
+    exact.min = Math.min(exact.min, metrics.min_latency);
+    exact.max = Math.max(exact.max, metrics.max_latency);
+  }
+  return exact;
+}
+
+/** Latency summary of one driver: quantiles from its digest, mean/min/max exact. */
+export function driverLatency(driver: DriverAggregate): LatencySummary {
+  const exact = driverExact(driver);
+  const digest = driver.total_digest ? digestOf(driver.total_digest) : driver.window_digest;
+  return summarize(digest, exact);
+}
+
+/** Latency from due time for one driver (paced sends), or null when it reported none. */
+export function driverDueLatency(driver: DriverAggregate): LatencySummary | null {
+  const serialized = driverDigest(driver, true);
+  if (serialized.means.length === 0) return null;
+  return summarize(digestOf(serialized), digestExact(serialized, driver.due_metrics, driver.counts.completed));
+}
+
+/** The test's merged total digest (latency, or latency from due time). */
+export function totalDigest(agg: TestAggregate, due = false): TDigest {
+  if (!agg.rebuild_totals) return due ? agg.total_due : agg.total;
+  const out = createDigest();
+  for (const driver of agg.drivers.values()) mergeDigest(out, driverDigest(driver, due));
+  return out;
+}
+
+/** Latency across every driver: quantiles from the merged digest (never averaged), mean weighted by counts. */
+export function totalLatency(agg: TestAggregate): LatencySummary {
+  const exact = emptyExact();
+  for (const driver of agg.drivers.values()) addExact(exact, driverExact(driver));
+  return summarize(totalDigest(agg), exact);
+}
+
+/** Latency from due time across every driver, or null when no driver paced its sends. */
+export function totalDueLatency(agg: TestAggregate): LatencySummary | null {
+  const digest = totalDigest(agg, true);
+  if (digest.size() === 0) return null;
+  const exact = emptyExact();
+  for (const driver of agg.drivers.values()) {
+    const serialized = driverDigest(driver, true);
+    if (serialized.means.length > 0) addExact(exact, digestExact(serialized, driver.due_metrics, driver.counts.completed));
+  }
+  return summarize(digest, exact);
+}
+
+/** The sum of every driver's latest cumulative counts. */
+export function totalCounts(agg: TestAggregate): Counts {
+  const sum = zeroCounts();
+  for (const driver of agg.drivers.values()) {
+    for (const key of Object.keys(sum) as (keyof Counts)[]) sum[key] += driver.counts[key];
+  }
+  return sum;
+}
+
+/**
+ * Count, sum, min and max from a digest's centroids (a centroid's mean is the exact mean of
+ * its points, so the sum is exact); the driver's own summary sharpens min and max.
+ */
+function digestExact(digest: SerializedDigest, reported: LatencySummary | null, completed: number): ExactStats {
+  const exact = emptyExact();
+  for (let i = 0; i < digest.means.length; i++) {
+    const mean = digest.means[i]!;
+    const n = digest.counts[i]!;
+    exact.count += n;
+    exact.sum += mean * n;
+    if (mean < exact.min) exact.min = mean;
+    if (mean > exact.max) exact.max = mean;
+  }
+  if (reported && completed > 0) {
+    exact.min = Math.min(exact.min, reported.min_latency);
+    exact.max = Math.max(exact.max, reported.max_latency);
+  }
+  return exact;
+}
+
+function digestOf(serialized: SerializedDigest): TDigest {
+  const digest = createDigest();
+  mergeDigest(digest, serialized);
+  return digest;
+}
+
+const minOf = (a: number | null, b: number) => (a === null ? b : Math.min(a, b));
+const maxOf = (a: number | null, b: number) => (a === null ? b : Math.max(a, b));

@@ -1,0 +1,42 @@
+import type { NodeEventKind, NodeView } from "./registry.ts";
+import type { TestView } from "./snapshot.ts";
+
+/** What the orchestrator announces in process: live test snapshots, final results, node changes. */
+export type OrchestratorEvent =
+  | { type: "test"; test_id: string; snapshot: TestView }
+  | { type: "test_final"; test_id: string; result: TestView }
+  | { type: "node"; event: NodeEventKind; node: NodeView };
+
+export type Listener<E> = (event: E) => void;
+
+/** A synchronous fan-out: every listener gets every event; a throwing listener never stops the others. */
+export interface EventHub<E> {
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: Listener<E>): () => void;
+  emit(event: E): void;
+  /** How many listeners are attached. */
+  size(): number;
+}
+
+/** Creates an {@link EventHub}; `onListenerError` hears listener failures (for logging). */
+export function createEventHub<E>(onListenerError: (err: unknown) => void = () => {}): EventHub<E> {
+  const listeners = new Set<Listener<E>>();
+  return {
+    subscribe(listener) {
+      // Wrap so the same function may subscribe twice and unsubscribe independently.
+      const entry: Listener<E> = (event) => listener(event);
+      listeners.add(entry);
+      return () => void listeners.delete(entry);
+    },
+    emit(event) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (err) {
+          onListenerError(err);
+        }
+      }
+    },
+    size: () => listeners.size,
+  };
+}

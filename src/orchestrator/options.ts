@@ -1,0 +1,33 @@
+/** The orchestrator core's tunables; every default lives here. */
+export interface OrchestratorOptions {
+  /** Interval of the drivers' heartbeats; a node is suspect after 1.5 of them. */
+  heartbeatIntervalMs: number;
+  /** Silence after which a node is dead (3 missed beats). */
+  deadAfterMs: number;
+  /** Period of the snapshot tick. */
+  tickMs: number;
+  /** How far ahead of the trigger the common start time is set, so drivers start together. */
+  triggerLeadMs: number;
+  /** A live participant silent about a running test this long is given up on. */
+  stallAfterMs: number;
+  /** How long a participant that left is waited for (its final report may still be in flight). */
+  leftGraceMs: number;
+  /** Consumer group of the collect subscriptions. */
+  group: string;
+}
+
+export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
+  heartbeatIntervalMs: 1_000,
+  deadAfterMs: 3_000,
+  tickMs: 1_000,
+  triggerLeadMs: 250,
+  stallAfterMs: 15_000,
+  leftGraceMs: 2_000,
+  group: "orchestrator",
+};
+
+/** Options with the defaults filled in. */
+export function resolveOptions(options: Partial<OrchestratorOptions> = {}): OrchestratorOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_ORCHESTRATOR_OPTIONS, ...defined };
+}

@@ -1,0 +1,186 @@
+import type { Counts, Issue, LatencySummary, TestConfig } from "../protocol/index.ts";
+import {
+  driverDueLatency,
+  driverExact,
+  driverLatency,
+  totalCounts,
+  totalDueLatency,
+  totalLatency,
+  type DriverAggregate,
+  type TestAggregate,
+} from "./aggregate.ts";
+import type { NodeStatus } from "./registry.ts";
+import type { DriverOutcome, Participant, TestRecord, TestState } from "./test-state.ts";
+
+/** A window older than this (orchestrator time) no longer counts towards "requests/s now". */
+export const RATE_FRESH_MS = 2_500;
+
+/** Failed requests by class. */
+export interface ErrorsView {
+  status_4xx: number;
+  status_5xx: number;
+  timeout: number;
+  connection_error: number;
+  total: number;
+}
+
+/** One participant's figures in a test. */
+export interface DriverView {
+  node_id: string;
+  node_status: NodeStatus | "unknown";
+  outcome: DriverOutcome;
+  /** Sends and completions per second over the driver's latest window (0 once it is stale). */
+  requests_per_s: number;
+  completed_per_s: number;
+  /** Sends per second between its first and last send. */
+  avg_requests_per_s: number;
+  counts: Counts;
+  errors: ErrorsView;
+  late: number;
+  latency: LatencySummary | null;
+  due_latency: LatencySummary | null;
+  reports: number;
+  last_sequence: number | null;
+  final: boolean;
+  first_send_at: number | null;
+  last_send_at: number | null;
+  last_report_at: number | null;
+  accepted_at: number | null;
+  started_at: number | null;
+  error: string | null;
+  issues: Issue[];
+}
+
+/** Figures across every participant. */
+export interface MetricsView {
+  requests_per_s: number;
+  completed_per_s: number;
+  avg_requests_per_s: number;
+  counts: Counts;
+  errors: ErrorsView;
+  late: number;
+  latency: LatencySummary | null;
+  due_latency: LatencySummary | null;
+  first_send_at: number | null;
+  last_send_at: number | null;
+  /** Spread of the drivers' first sends: how together they started. */
+  start_skew_ms: number | null;
+  drivers_reporting: number;
+  drivers_final: number;
+}
+
+/** A test as `GET /tests/:id` shows it, as each live snapshot event carries it, and as its final result is stored. */
+export interface TestView {
+  test_id: string;
+  state: TestState;
+  config: TestConfig;
+  drivers: string[];
+  created_at: number;
+  triggered_at: number | null;
+  start_at: number | null;
+  ended_at: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  generated_at: number;
+  metrics: MetricsView;
+  per_driver: DriverView[];
+}
+
+export interface SnapshotInput {
+  record: TestRecord;
+  aggregate: TestAggregate;
+  participants: ReadonlyMap<string, Participant>;
+  outcomes: Record<string, DriverOutcome>;
+  nodeStatus: (nodeId: string) => NodeStatus | undefined;
+  now: number;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function errorsOf(counts: Counts): ErrorsView {
+  const { status_4xx, status_5xx, timeout, connection_error } = counts;
+  return { status_4xx, status_5xx, timeout, connection_error, total: status_4xx + status_5xx + timeout + connection_error };
+}
+
+function perSecond(count: number, fromMs: number | null, toMs: number | null): number {
+  if (fromMs === null || toMs === null || toMs <= fromMs) return 0;
+  return round((count * 1000) / (toMs - fromMs), 1);
+}
+
+function windowRates(driver: DriverAggregate, live: boolean, now: number): { sent: number; completed: number } {
+  const w = driver.last_window;
+  if (!live || !w || now - w.received_at > RATE_FRESH_MS) return { sent: 0, completed: 0 };
+  return { sent: round((w.counts.sent * 1000) / w.duration_ms, 1), completed: round((w.counts.completed * 1000) / w.duration_ms, 1) };
+}
+
+function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
+  const { record, participants, outcomes, nodeStatus, now } = input;
+  const participant = participants.get(driver.node_id);
+  const rates = windowRates(driver, record.state === "running", now);
+  const hasLatency = driverExact(driver).count > 0;
+  return {
+    node_id: driver.node_id,
+    node_status: nodeStatus(driver.node_id) ?? "unknown",
+    outcome: outcomes[driver.node_id] ?? "waiting",
+    requests_per_s: rates.sent,
+    completed_per_s: rates.completed,
+    avg_requests_per_s: perSecond(driver.counts.sent, driver.first_send_at, driver.last_send_at),
+    counts: { ...driver.counts },
+    errors: errorsOf(driver.counts),
+    late: driver.counts.late,
+    latency: hasLatency ? driverLatency(driver) : null,
+    due_latency: driverDueLatency(driver),
+    reports: driver.reports,
+    last_sequence: driver.sequence >= 0 ? driver.sequence : null,
+    final: driver.final,
+    first_send_at: driver.first_send_at,
+    last_send_at: driver.last_send_at,
+    last_report_at: driver.last_report_at,
+    accepted_at: participant?.accepted_at ?? null,
+    started_at: participant?.started_at ?? null,
+    error: participant?.rejected?.error ?? null,
+    issues: participant?.rejected?.issues ?? [],
+  };
+}
+
+/** Builds the view of a test from its record and aggregate at `now`; pure, so SSE, dashboards and /metrics can reuse it. */
+export function buildTestView(input: SnapshotInput): TestView {
+  const { record, aggregate, now } = input;
+  const perDriver = [...aggregate.drivers.values()].map((d) => driverView(input, d));
+  const counts = totalCounts(aggregate);
+  const firsts = perDriver.flatMap((d) => (d.first_send_at === null ? [] : [d.first_send_at]));
+  const lasts = perDriver.flatMap((d) => (d.last_send_at === null ? [] : [d.last_send_at]));
+  const firstSend = firsts.length > 0 ? Math.min(...firsts) : null;
+  const lastSend = lasts.length > 0 ? Math.max(...lasts) : null;
+  const started = record.start_at ?? record.triggered_at;
+  const hasLatency = perDriver.some((d) => d.latency !== null);
+  return {
+    test_id: record.test_id,
+    state: record.state,
+    config: record.config,
+    drivers: [...record.drivers],
+    created_at: record.created_at,
+    triggered_at: record.triggered_at,
+    start_at: record.start_at,
+    ended_at: record.ended_at,
+    duration_ms: started === null ? null : Math.max(0, (record.ended_at ?? now) - started),
+    error: record.error,
+    generated_at: now,
+    metrics: {
+      requests_per_s: round(perDriver.reduce((s, d) => s + d.requests_per_s, 0), 1),
+      completed_per_s: round(perDriver.reduce((s, d) => s + d.completed_per_s, 0), 1),
+      avg_requests_per_s: perSecond(counts.sent, firstSend, lastSend),
+      counts,
+      errors: errorsOf(counts),
+      late: counts.late,
+      latency: hasLatency ? totalLatency(aggregate) : null,
+      due_latency: totalDueLatency(aggregate),
+      first_send_at: firstSend,
+      last_send_at: lastSend,
+      start_skew_ms: firsts.length > 0 ? Math.max(...firsts) - Math.min(...firsts) : null,
+      drivers_reporting: perDriver.filter((d) => d.reports > 0).length,
+      drivers_final: perDriver.filter((d) => d.final).length,
+    },
+    per_driver: perDriver,
+  };
+}

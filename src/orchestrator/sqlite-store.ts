@@ -1,0 +1,108 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { MetricsReport } from "../protocol/index.ts";
+import type { NodeView } from "./registry.ts";
+import type { OrchestratorStore, StoredTest } from "./store.ts";
+import type { TestRecord } from "./test-state.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tests (
+  test_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  result TEXT
+);
+CREATE INDEX IF NOT EXISTS tests_newest ON tests (created_at DESC);
+CREATE INDEX IF NOT EXISTS tests_state ON tests (state);
+CREATE TABLE IF NOT EXISTS reports (
+  report_id TEXT PRIMARY KEY,
+  test_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_by_test ON reports (test_id, received_at);
+CREATE TABLE IF NOT EXISTS nodes (
+  node_id TEXT PRIMARY KEY,
+  record TEXT NOT NULL
+);
+`;
+
+interface TestRow {
+  record: string;
+  result: string | null;
+}
+
+const toStored = (row: TestRow): StoredTest => ({
+  record: JSON.parse(row.record) as TestRecord,
+  result: row.result === null ? null : JSON.parse(row.result),
+});
+
+/**
+ * An {@link OrchestratorStore} in a SQLite file (WAL). `path` ":memory:" keeps it in memory;
+ * any other path has its folder created.
+ */
+export function openSqliteStore(path: string): OrchestratorStore {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true, strict: true });
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+  db.exec(SCHEMA);
+
+  const upsertTest = db.query(
+    `INSERT INTO tests (test_id, state, created_at, record, result) VALUES ($id, $state, $created, $record, $result)
+     ON CONFLICT (test_id) DO UPDATE SET state = excluded.state, record = excluded.record, result = excluded.result`,
+  );
+  const selectTest = db.query<TestRow, { id: string }>("SELECT record, result FROM tests WHERE test_id = $id");
+  const pageTests = db.query<TestRow, { limit: number; offset: number }>(
+    "SELECT record, result FROM tests ORDER BY created_at DESC, rowid DESC LIMIT $limit OFFSET $offset",
+  );
+  const countTests = db.query<{ n: number }, []>("SELECT count(*) AS n FROM tests");
+  const selectActive = db.query<TestRow, []>("SELECT record, result FROM tests WHERE state IN ('created', 'running') ORDER BY created_at");
+  const insertReport = db.query(
+    "INSERT OR IGNORE INTO reports (report_id, test_id, node_id, received_at, raw) VALUES ($id, $test, $node, $at, $raw)",
+  );
+  const selectReports = db.query<{ raw: string; received_at: number }, { test: string }>(
+    "SELECT raw, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
+  );
+  const upsertNode = db.query("INSERT INTO nodes (node_id, record) VALUES ($id, $record) ON CONFLICT (node_id) DO UPDATE SET record = excluded.record");
+  const selectNodes = db.query<{ record: string }, []>("SELECT record FROM nodes ORDER BY node_id");
+
+  return {
+    saveTest(record, result) {
+      upsertTest.run({
+        id: record.test_id,
+        state: record.state,
+        created: record.created_at,
+        record: JSON.stringify(record),
+        result: result === null ? null : JSON.stringify(result),
+      });
+    },
+    getTest(testId) {
+      const row = selectTest.get({ id: testId });
+      return row ? toStored(row) : null;
+    },
+    listTests(limit, offset) {
+      return { tests: pageTests.all({ limit, offset }).map(toStored), total: countTests.get()?.n ?? 0 };
+    },
+    activeTests: () => selectActive.all().map((row) => toStored(row).record),
+    saveReport(report: MetricsReport, receivedAt: number) {
+      const { changes } = insertReport.run({
+        id: report.report_id,
+        test: report.test_id,
+        node: report.node_id,
+        at: receivedAt,
+        raw: JSON.stringify(report),
+      });
+      return changes === 1;
+    },
+    reports: (testId) =>
+      selectReports.all({ test: testId }).map((row) => ({ report: JSON.parse(row.raw) as MetricsReport, received_at: row.received_at })),
+    saveNode(node: NodeView) {
+      upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
+    },
+    nodes: () => selectNodes.all().map((row) => JSON.parse(row.record) as NodeView),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { wireCount, wireNumber } from "../protocol/fields.ts";
+import { MAX_COUNT_PER_DRIVER, TestTypeSchema, toIssues, type Issue, type TestType } from "../protocol/index.ts";
+
+/** Longest TSUNAMI delay between sends: one hour. */
+export const MAX_DELAY_MS = 3_600_000;
+
+/** A URL a driver may be sent to: http or https, no credentials, bounded. */
+export const TargetUrlSchema = z
+  .string()
+  .max(2048, "must be at most 2048 characters")
+  .superRefine((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be an absolute http:// or https:// URL" });
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: `scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use http or https` });
+    }
+    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not carry credentials" });
+  });
+
+/** A boolean that may arrive as "true"/"false". */
+const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+
+/** `POST /tests` body. Numbers may arrive quoted, as in the brief; unknown fields are refused. */
+export const TestRequestSchema = z.strictObject({
+  test_type: TestTypeSchema,
+  test_message_delay: z
+    .preprocess((v) => (v === "" || v === null ? undefined : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS)).optional()),
+  message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1, "must be at least 1")),
+  target_url: TargetUrlSchema.optional(),
+  target_throughput: wireNumber(z.number().positive().max(10_000_000)).optional(),
+  concurrency: wireCount(65_536).pipe(z.number().min(1, "must be at least 1")).optional(),
+  timeout_ms: wireCount(600_000).pipe(z.number().min(1, "must be at least 1")).optional(),
+  trigger: flag.optional(),
+});
+
+/** A validated `POST /tests` body with the target filled in. */
+export type TestRequest = Omit<z.infer<typeof TestRequestSchema>, "target_url" | "trigger"> & {
+  target_url: string;
+  trigger: boolean;
+};
+
+export interface TestRequestOptions {
+  /** Used when the body names no target. */
+  defaultTarget: string;
+  /** `host` (any port) or `host:port` entries; `*` allows every host. */
+  allowTargets: readonly string[];
+}
+
+export type TestRequestResult = { ok: true; value: TestRequest } | { ok: false; issues: Issue[] };
+
+/** True when `url`'s host (and port, when the entry names one) is in the allowlist. */
+export function isTargetAllowed(url: string, allowTargets: readonly string[]): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const host = parsed.hostname.toLowerCase();
+  const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+  return allowTargets.some((entry) => {
+    const e = entry.trim().toLowerCase();
+    if (e === "*") return true;
+    const match = /^(.*?)(?::(\d+))?$/.exec(e);
+    return match !== null && match[1] === host && (match[2] === undefined || match[2] === port);
+  });
+}
+
+/** Splits zod's one "unrecognized keys" issue into one issue per field. */
+function issuesOf(error: z.ZodError): Issue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: "unknown field" }))
+      : toIssues(new z.ZodError([issue])),
+  );
+}
+
+/**
+ * Validates a `POST /tests` body and returns every problem at once: field by field, then
+ * the rules across fields (a TSUNAMI test needs a delay, the target must be allowed), which
+ * are checked whenever the fields they involve are themselves valid.
+ */
+export function parseTestRequest(body: unknown, options: TestRequestOptions): TestRequestResult {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { ok: false, issues: [{ path: "(root)", message: "must be a JSON object" }] };
+  }
+  const parsed = TestRequestSchema.safeParse(body);
+  const issues = parsed.success ? [] : issuesOf(parsed.error);
+  const fields = body as Record<string, unknown>;
+  const shape = TestRequestSchema.shape;
+  const type = shape.test_type.safeParse(fields.test_type);
+  const delay = shape.test_message_delay.safeParse(fields.test_message_delay);
+  if (type.success && delay.success) issues.push(...delayIssues(type.data, delay.data));
+
+  const url = shape.target_url.safeParse(fields.target_url);
+  const target = url.success ? (url.data ?? options.defaultTarget) : undefined;
+  if (target !== undefined && !isTargetAllowed(target, options.allowTargets)) {
+    issues.push({
+      path: "target_url",
+      message: `target ${new URL(target).host} is not allowed; allowed: ${options.allowTargets.join(", ")} (start the orchestrator with --allow-target)`,
+    });
+  }
+  if (!parsed.success || issues.length > 0) return { ok: false, issues };
+  const { trigger, ...rest } = parsed.data;
+  return { ok: true, value: { ...rest, target_url: target!, trigger: trigger ?? false } };
+}
+
+function delayIssues(type: TestType, delay: number | undefined): Issue[] {
+  if (type === "TSUNAMI" && !(delay !== undefined && delay > 0)) {
+    return [{ path: "test_message_delay", message: "is required and must be greater than 0 for a TSUNAMI test" }];
+  }
+  if (type === "AVALANCHE" && delay !== undefined && delay > 0) {
+    return [{ path: "test_message_delay", message: "only TSUNAMI tests take a delay; leave it out or 0 for AVALANCHE" }];
+  }
+  return [];
+}
