@@ -1,0 +1,55 @@
+/** Every default and tuning constant of the driver, in one place. Milliseconds throughout. */
+
+/** A heartbeat every second, during tests and between them. */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+
+/** A metrics report every second while a test runs (and a final one at its end). */
+export const REPORT_INTERVAL_MS = 1_000;
+
+/** A trigger that arrives before its configuration is held this long. */
+export const TRIGGER_HOLD_MS = 30_000;
+
+/** Per-request timeout when the configuration gives none. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * AVALANCHE in-flight cap when the configuration gives none: Bun's fetch (1.4.x) keeps 64
+ * idle keep-alive sockets per process, so more in flight churns connections.
+ */
+export const DEFAULT_AVALANCHE_CONCURRENCY = 64;
+
+/** TSUNAMI in-flight cap when the configuration gives none: high, since sends are open-model. */
+export const DEFAULT_TSUNAMI_CONCURRENCY = 1_024;
+
+/**
+ * A paced send that starts more than this after its due time counts as `late`. setTimeout
+ * wakes with ~1 ms granularity and a wake-up releases a batch of sends, so a few ms is the
+ * noise floor; anything later is the driver (or its machine) failing to keep the schedule.
+ */
+export const LATE_THRESHOLD_MS = 5;
+
+/**
+ * Token-bucket tolerance as time: the bucket holds max(2, rate × 10 ms) tokens. It absorbs
+ * timer lateness up to that long without losing rate, and bounds any burst to it.
+ */
+export const BUCKET_BURST_MS = 10;
+export const MIN_BUCKET_BURST = 2;
+
+/** Longest test a driver accepts (a schedule longer than this is a configuration mistake). */
+export const MAX_TEST_DURATION_MS = 24 * 3_600_000;
+
+/** Shortest TSUNAMI spacing: below a microsecond a schedule means nothing. */
+export const MIN_TSUNAMI_DELAY_MS = 0.001;
+
+/** Sends started in one turn of the event loop before the loop yields (heartbeats, I/O). */
+export const MAX_SENDS_PER_TURN = 256;
+
+/** How long `stop()` waits for queued reports and events to reach the bus. */
+export const SHUTDOWN_FLUSH_MS = 15_000;
+
+/** Outbox retry backoff bounds while the bus refuses messages. */
+export const OUTBOX_RETRY_MIN_MS = 100;
+export const OUTBOX_RETRY_MAX_MS = 5_000;
+
+/** Finished test ids remembered, so a redelivered configuration or trigger does not rerun a test. */
+export const FINISHED_TESTS_REMEMBERED = 64;

@@ -1,0 +1,157 @@
+import type { Bus } from "../bus/index.ts";
+import { silentLogger, type Logger } from "../log.ts";
+import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { FINISHED_TESTS_REMEMBERED, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { HeldTriggers } from "./held-triggers.ts";
+import { Outbox } from "./outbox.ts";
+import { planTest, type RunPlan } from "./run-plan.ts";
+import type { FetchLike } from "./send-loop.ts";
+import { TestRun } from "./test-run.ts";
+
+export interface DriverOptions {
+  bus: Bus;
+  nodeId: string;
+  /** The address the orchestrator sees this driver at (see node-address.ts). */
+  nodeIp: string;
+  clock?: Clock;
+  fetch?: FetchLike;
+  log?: Logger;
+  version?: string;
+  heartbeatIntervalMs?: number;
+  reportIntervalMs?: number;
+  triggerHoldMs?: number;
+  /** Folder for raw latency dumps (LOADTEST_LATENCY_DUMP); unset, nothing is kept. */
+  latencyDumpDir?: string;
+  /** How long `stop()` waits for queued messages to reach the bus. */
+  shutdownFlushMs?: number;
+}
+
+/** What a driver is doing, for heartbeats and tests. */
+export interface DriverStatus {
+  state: "idle" | "running";
+  /** The running test, else the accepted one waiting for its trigger. */
+  testId?: string;
+  /** Messages queued for the bus. */
+  queued: number;
+}
+
+export interface Driver {
+  /** Subscribes to configurations and triggers, registers, and starts heartbeats. */
+  start(): Promise<void>;
+  /** Ends the running test cleanly (final report), deregisters, flushes the outbox. Does not close the bus. */
+  stop(): Promise<void>;
+  status(): DriverStatus;
+}
+
+/**
+ * A driver node: accepts or rejects test configurations, runs a test when its trigger
+ * comes (holding early triggers), reports metrics every second, and heartbeats throughout.
+ */
+export function createDriver(options: DriverOptions): Driver {
+  const { bus, nodeId, nodeIp, clock = systemClock, fetch: fetchFn = fetch, version } = options;
+  const log = (options.log ?? silentLogger).child({ node_id: nodeId });
+  const outbox = new Outbox({ bus, clock, log });
+  const held = new HeldTriggers(options.triggerHoldMs);
+  const finished: string[] = [];
+  let pending: RunPlan | null = null;
+  let current: TestRun | null = null;
+  let stopHeartbeat: (() => void) | null = null;
+  let stopping = false;
+
+  const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
+    outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
+
+  const reject = (testId: string, issues: Issue[]) => {
+    const error = `cannot run test ${testId}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    log.warn("test rejected", { test_id: testId, issues });
+    event(testId, "TEST_REJECTED", { error, issues });
+  };
+
+  const begin = (plan: RunPlan, trigger: Trigger) => {
+    pending = null;
+    const run = new TestRun(plan, { clock, fetch: fetchFn, outbox, log, nodeId, reportIntervalMs: options.reportIntervalMs, latencyDumpDir: options.latencyDumpDir });
+    current = run;
+    run.start(trigger);
+    void run.finished.then(() => {
+      finished.push(run.testId);
+      if (finished.length > FINISHED_TESTS_REMEMBERED) finished.shift();
+      if (current === run) current = null;
+    });
+  };
+
+  const onConfig = (config: TestConfig) => {
+    if (stopping) return;
+    if (config.drivers !== undefined && !config.drivers.includes(nodeId)) {
+      log.debug("configuration is for other drivers", { test_id: config.test_id });
+      return;
+    }
+    if (current?.testId === config.test_id) return event(config.test_id, "TEST_ACCEPTED");
+    if (finished.includes(config.test_id)) return log.info("ignoring configuration of a finished test", { test_id: config.test_id });
+    const planned = planTest(config);
+    const issues = planned.ok ? [] : planned.issues;
+    if (current !== null) issues.push({ path: "test_id", message: `driver is busy with test ${current.testId}` });
+    if (!planned.ok || issues.length > 0) return reject(config.test_id, issues);
+    if (pending !== null && pending.testId !== config.test_id) {
+      log.warn("a new configuration replaces one that was never triggered", { test_id: config.test_id, replaced: pending.testId });
+    }
+    pending = planned.plan;
+    event(config.test_id, "TEST_ACCEPTED");
+    log.info("test accepted", { test_id: config.test_id, mode: planned.plan.mode, count: planned.plan.count });
+    const early = held.take(config.test_id, clock.now());
+    if (early !== undefined) begin(planned.plan, early);
+  };
+
+  const onTrigger = (trigger: Trigger) => {
+    if (stopping) return;
+    if (pending?.testId === trigger.test_id) return begin(pending, trigger);
+    if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
+    // The configuration may still be on its way (another topic): keep the trigger a while.
+    held.hold(trigger, clock.now());
+  };
+
+  const status = (): DriverStatus => {
+    const testId = current?.testId ?? pending?.testId;
+    return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
+  };
+
+  return {
+    async start() {
+      await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
+      await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
+      outbox.push({
+        topic: "register",
+        message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
+        key: nodeId,
+      });
+      stopHeartbeat = startHeartbeat({
+        bus,
+        clock,
+        log,
+        key: nodeId,
+        intervalMs: options.heartbeatIntervalMs,
+        beat: () => {
+          const s = status();
+          return { node_id: nodeId, heartbeat: "YES", timestamp: clock.now(), state: s.state, node_IP: nodeIp, ...(s.testId !== undefined ? { test_id: s.testId } : {}) };
+        },
+      });
+      log.info("driver started", { node_IP: nodeIp });
+    },
+
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      pending = null;
+      await current?.stop();
+      outbox.push({ topic: "register", message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_DEREGISTER", timestamp: clock.now() }, key: nodeId });
+      const flushed = await outbox.flush(options.shutdownFlushMs ?? SHUTDOWN_FLUSH_MS);
+      if (!flushed) log.error("bus unreachable: messages left unsent at shutdown", { queued: outbox.size });
+      outbox.close();
+      stopHeartbeat?.();
+      log.info("driver stopped");
+    },
+
+    status,
+  };
+}

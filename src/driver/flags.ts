@@ -1,0 +1,39 @@
+import type { CommandSpec } from "../cli-flags.ts";
+
+/** The `driver` command line. */
+export const DRIVER_COMMAND = {
+  name: "driver",
+  usage: `Usage: bun run driver [flags]
+
+Runs a load-test driver: registers with the orchestrator over Kafka, heartbeats every
+second, and runs each test it is configured and triggered for against the target URL.
+
+Flags:
+  --brokers <host:port,...>   Kafka brokers (env KAFKA_BROKERS; default 127.0.0.1:9092)
+  --topic-prefix <prefix>     prefix of every topic name (env KAFKA_TOPIC_PREFIX; default none)
+  --node-id <id>              this driver's id (env NODE_ID; default <hostname>-<4 random hex>)
+  --advertise-ip <address>    node_IP to register with (env NODE_IP; default: the local
+                              address of a connection to the first broker)
+  --help                      print this help
+  --version                   print the version
+
+Environment:
+  LOG_LEVEL                   debug, info (default), warn or error
+  LOADTEST_LATENCY_DUMP       folder: write <node_id>-<test_id>.json with every latency
+                              at the end of each test (for exact-median checks)
+  KAFKA_SSL, KAFKA_SSL_CA, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD
+
+Example:
+  KAFKA_BROKERS=kafka:9092 bun run driver --node-id driver-1`,
+  flags: {
+    brokers: { type: "string" },
+    "topic-prefix": { type: "string" },
+    "node-id": { type: "string" },
+    "advertise-ip": { type: "string" },
+  },
+} satisfies CommandSpec<{
+  brokers: { type: "string" };
+  "topic-prefix": { type: "string" };
+  "node-id": { type: "string" };
+  "advertise-ip": { type: "string" };
+}>;

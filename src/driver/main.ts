@@ -1,0 +1,65 @@
+import { KafkaBus, kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
+import { flagsOrExit, VERSION } from "../cli-flags.ts";
+import { createLogger } from "../log.ts";
+import { validate } from "../protocol/index.ts";
+import { systemClock } from "./clock.ts";
+import { createDriver } from "./driver.ts";
+import { DRIVER_COMMAND } from "./flags.ts";
+import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
+import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
+
+/** Wiring only: flags and environment in, real bus, clock and fetch into createDriver. */
+const { values } = flagsOrExit(DRIVER_COMMAND);
+const env = process.env;
+const nodeId = values["node-id"] ?? env.NODE_ID ?? defaultNodeId();
+const log = createLogger({ name: "driver" });
+
+const idCheck = validate("heartbeat", { node_id: nodeId, heartbeat: "YES", timestamp: 0 });
+if (!idCheck.ok) {
+  process.stderr.write(`driver: bad --node-id "${nodeId}": ${idCheck.issues.map((i) => i.message).join("; ")}\n`);
+  process.exit(2);
+}
+
+function connectionOrExit(): KafkaConnection {
+  try {
+    return kafkaConnectionFromEnv(`driver-${nodeId}`, { brokers: values.brokers, topicPrefix: values["topic-prefix"] }, env);
+  } catch (err) {
+    process.stderr.write(`driver: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+const connection = connectionOrExit();
+const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
+const bus = new KafkaBus({ connection, log });
+const driver = createDriver({
+  bus,
+  nodeId,
+  nodeIp,
+  clock: systemClock,
+  fetch,
+  log,
+  version: VERSION,
+  ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info("shutting down", { signal });
+  await driver.stop();
+  await bus.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+try {
+  await driver.start();
+  log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION });
+} catch (err) {
+  log.error("driver failed to start", { error: (err as Error).message });
+  await bus.close();
+  process.exit(1);
+}

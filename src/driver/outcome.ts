@@ -1,0 +1,36 @@
+import type { Counts } from "../protocol/index.ts";
+
+/** How one request ended: a key of {@link Counts}, so counting is `counts[outcome]++`. */
+export type Outcome = "status_2xx" | "status_3xx" | "status_4xx" | "status_5xx" | "timeout" | "connection_error";
+
+/** Every outcome, in report order. */
+export const OUTCOMES: readonly Outcome[] = ["status_2xx", "status_3xx", "status_4xx", "status_5xx", "timeout", "connection_error"];
+
+/** The abort reason of a request that ran out of time, to tell it apart from other failures. */
+export const TIMEOUT_REASON = "request timed out";
+
+/** The class of an HTTP status; anything outside 200..499 counts as a server error. */
+export function outcomeOfStatus(status: number): Outcome {
+  if (status >= 200 && status < 300) return "status_2xx";
+  if (status >= 300 && status < 400) return "status_3xx";
+  if (status >= 400 && status < 500) return "status_4xx";
+  return "status_5xx";
+}
+
+/**
+ * The class of a failed request: a timeout when our deadline aborted it, otherwise a
+ * connection error (refused, reset, DNS, TLS, a body cut short).
+ */
+export function outcomeOfFailure(timedOut: boolean): Outcome {
+  return timedOut ? "timeout" : "connection_error";
+}
+
+/** Whether an outcome carries a response (and so a latency). */
+export function isResponse(outcome: Outcome): boolean {
+  return outcome !== "timeout" && outcome !== "connection_error";
+}
+
+/** All-zero counts. */
+export function zeroCounts(): Counts {
+  return { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 };
+}

@@ -1,0 +1,45 @@
+import type { MetricsReport } from "../protocol/index.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { REPORT_INTERVAL_MS } from "./defaults.ts";
+import type { Outbox } from "./outbox.ts";
+import type { TestStats } from "./test-stats.ts";
+
+export interface ReporterOptions {
+  stats: TestStats;
+  outbox: Outbox;
+  clock: Clock;
+  /** Partition key of every report (the node id), so one driver's reports stay in order. */
+  key: string;
+  intervalMs?: number;
+}
+
+/**
+ * Publishes a test's metrics: one report per window (every second) while it runs, then
+ * the final one. Reports go through the outbox, so a broker outage delays them but never
+ * loses or reorders them.
+ */
+export class Reporter {
+  private timer: TimerHandle | null = null;
+
+  constructor(private readonly options: ReporterOptions) {}
+
+  /** Starts the window timer. */
+  start(): void {
+    const { clock, intervalMs = REPORT_INTERVAL_MS } = this.options;
+    this.timer = clock.setInterval(() => this.publish(false), intervalMs);
+  }
+
+  /** Stops the timer and publishes the final report. */
+  finish(): MetricsReport {
+    if (this.timer !== null) this.options.clock.clearInterval(this.timer);
+    this.timer = null;
+    return this.publish(true);
+  }
+
+  private publish(final: boolean): MetricsReport {
+    const { stats, outbox, clock, key } = this.options;
+    const report = stats.report(clock.now(), final);
+    outbox.push({ topic: "metrics", message: report, key });
+    return report;
+  }
+}

@@ -1,0 +1,187 @@
+import type { Clock, TimerHandle } from "./clock.ts";
+import { MAX_SENDS_PER_TURN } from "./defaults.ts";
+import { outcomeOfFailure, outcomeOfStatus, TIMEOUT_REASON, type Outcome } from "./outcome.ts";
+import type { RunPlan } from "./run-plan.ts";
+import { TsunamiSchedule } from "./schedule.ts";
+import { TokenBucket } from "./token-bucket.ts";
+
+/** The part of `fetch` the driver uses (Bun's global fetch fits). */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Where the loop reports each send and each outcome; called on the hot path, so keep it lean. */
+export interface SendSink {
+  /** A send started at `startedMs` (monotonic); `dueMs` is its schedule time, NaN when unpaced. */
+  onSend(startedMs: number, dueMs: number): void;
+  /** The send ended; latencies run to the end of the body, `dueLatencyMs` from the due time (NaN when unpaced). */
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number): void;
+}
+
+export interface SendLoopDeps {
+  fetch: FetchLike;
+  clock: Clock;
+  sink: SendSink;
+}
+
+/** How a loop ended. */
+export interface SendLoopResult {
+  sent: number;
+  /** True when `stop()` ended it before every request was sent. */
+  stopped: boolean;
+}
+
+function abortOnTimeout(controller: AbortController): void {
+  controller.abort(TIMEOUT_REASON);
+}
+
+/**
+ * Sends one test's requests: exactly `plan.count` of them, never before `startMs`, at most
+ * `plan.concurrency` in flight, TSUNAMI sends at their due times (open model: a send never
+ * waits for an earlier response, only for a free slot), all under the token bucket when the
+ * plan has a throughput cap. One timer drives the pacing; a wake-up releases every send due
+ * by then, so spacing below the timer's 1 ms granularity still holds on average. The loop
+ * yields to the event loop after {@link MAX_SENDS_PER_TURN} sends and between batches of
+ * completions, so heartbeats and reports are never starved.
+ */
+export class SendLoop {
+  /** Most requests in flight at any moment. */
+  maxInFlight = 0;
+  /** The first failure's message (for one log line per test, never per request). */
+  firstError: string | undefined;
+  readonly done: Promise<SendLoopResult>;
+  private resolveDone!: (result: SendLoopResult) => void;
+  private next = 0;
+  private inFlight = 0;
+  private stopping = false;
+  private finished = false;
+  private pumpQueued = false;
+  private timer: TimerHandle | null = null;
+  private timerAtMs = Infinity;
+  private readonly schedule: TsunamiSchedule | null;
+  private readonly bucket: TokenBucket | null;
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly deps: SendLoopDeps,
+    /** Monotonic ms at which sending begins (the TSUNAMI schedule's origin). */
+    private readonly startMs: number,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.schedule = plan.mode === "TSUNAMI" ? new TsunamiSchedule(startMs, plan.delayMs) : null;
+    this.bucket = plan.throughput !== undefined ? new TokenBucket({ ratePerSec: plan.throughput, startMs }) : null;
+  }
+
+  /** Begins sending (or arms the timer for the start time). */
+  start(): Promise<SendLoopResult> {
+    this.pump();
+    return this.done;
+  }
+
+  /** Starts no new send; resolves once the requests in flight have ended (each bounded by its timeout). */
+  stop(): Promise<SendLoopResult> {
+    this.stopping = true;
+    this.disarm();
+    if (this.inFlight === 0) this.finish();
+    return this.done;
+  }
+
+  /** Requests in flight now. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  private readonly pump = (): void => {
+    this.pumpQueued = false;
+    if (this.finished) return;
+    const { count, concurrency } = this.plan;
+    const { clock } = this.deps;
+    let launched = 0;
+    while (!this.stopping && this.next < count && this.inFlight < concurrency) {
+      const now = clock.mono();
+      const dueMs = this.schedule !== null ? this.schedule.dueAt(this.next) : this.startMs;
+      if (dueMs > now) {
+        this.arm(dueMs);
+        break;
+      }
+      if (launched === MAX_SENDS_PER_TURN) {
+        this.queuePump();
+        break;
+      }
+      if (this.bucket !== null) {
+        const waitMs = this.bucket.take(now);
+        if (waitMs > 0) {
+          this.arm(now + waitMs);
+          break;
+        }
+      }
+      launched++;
+      this.next++;
+      this.inFlight++;
+      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+      void this.send(this.schedule !== null ? dueMs : NaN).finally(this.settled);
+    }
+    if (this.inFlight === 0 && (this.stopping || this.next >= count)) this.finish();
+  };
+
+  private async send(dueMs: number): Promise<void> {
+    const { clock, fetch, sink } = this.deps;
+    const controller = new AbortController();
+    const timer = clock.setTimeout(abortOnTimeout, this.plan.timeoutMs, controller);
+    const startedMs = clock.mono();
+    sink.onSend(startedMs, dueMs);
+    let outcome: Outcome;
+    try {
+      const res = await fetch(this.plan.url, { signal: controller.signal, redirect: "manual" });
+      // Reading the body to its end frees the keep-alive socket and makes latency cover it.
+      await res.arrayBuffer();
+      outcome = outcomeOfStatus(res.status);
+    } catch (error) {
+      outcome = outcomeOfFailure(controller.signal.aborted);
+      this.firstError ??= error instanceof Error ? error.message : String(error);
+    } finally {
+      clock.clearTimeout(timer);
+    }
+    const endMs = clock.mono();
+    sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs);
+  }
+
+  private readonly settled = (): void => {
+    this.inFlight--;
+    if (this.inFlight === 0 && (this.stopping || this.next >= this.plan.count)) this.finish();
+    else if (!this.stopping) this.queuePump();
+  };
+
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    this.deps.clock.defer(this.pump);
+  }
+
+  private arm(atMs: number): void {
+    if (this.timer !== null) {
+      if (this.timerAtMs <= atMs) return;
+      this.deps.clock.clearTimeout(this.timer);
+    }
+    this.timerAtMs = atMs;
+    // Rounded up: a timer that fires early only costs a second wake-up.
+    this.timer = this.deps.clock.setTimeout(this.onTimer, Math.ceil(atMs - this.deps.clock.mono()));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.timerAtMs = Infinity;
+    this.pump();
+  };
+
+  private disarm(): void {
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAtMs = Infinity;
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.disarm();
+    this.resolveDone({ sent: this.next, stopped: this.next < this.plan.count });
+  }
+}

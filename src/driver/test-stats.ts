@@ -1,0 +1,124 @@
+import type { Counts, MetricsReport, Window } from "../protocol/index.ts";
+import { LatencyRecorder } from "../stats/latency-recorder.ts";
+import { LATE_THRESHOLD_MS } from "./defaults.ts";
+import { isResponse, zeroCounts, type Outcome } from "./outcome.ts";
+import { isLate } from "./schedule.ts";
+import type { SendSink } from "./send-loop.ts";
+
+export interface TestStatsOptions {
+  nodeId: string;
+  testId: string;
+  /** Whether sends have due times (TSUNAMI): then due-time latency is kept too. */
+  paced: boolean;
+  /** Epoch ms of the first window's start. */
+  startedAtMs: number;
+  /** `clock.now() - clock.mono()`: turns monotonic send times into epoch ms. */
+  epochOffsetMs: number;
+  /** Keep every latency (for LOADTEST_LATENCY_DUMP); off, this costs one branch a response. */
+  keepRaw?: boolean;
+  lateThresholdMs?: number;
+}
+
+const MAX_ID_LENGTH = 128;
+
+/**
+ * The report id, stable across redelivery: `${node_id}:${test_id}:${sequence}`. Ids too long
+ * for the wire (over 128 characters) use a hash of node and test instead.
+ */
+export function reportId(nodeId: string, testId: string, sequence: number): string {
+  const id = `${nodeId}:${testId}:${sequence}`;
+  if (id.length <= MAX_ID_LENGTH) return id;
+  return `h${Bun.hash(`${nodeId}:${testId}`).toString(36)}:${sequence}`;
+}
+
+/**
+ * One test's statistics on one driver: cumulative counts, counts of the current window, and
+ * latency recorders (service time, and due-time latency for paced sends). `report()` closes
+ * the window: window figures restart, totals keep accumulating.
+ */
+export class TestStats implements SendSink {
+  readonly counts: Counts = zeroCounts();
+  /** Every latency in order of completion, when `keepRaw`; null otherwise. */
+  readonly raw: number[] | null;
+  private window: Counts = zeroCounts();
+  private windowStartMs: number;
+  private sequence = 0;
+  private readonly latency = new LatencyRecorder();
+  private readonly dueLatency: LatencyRecorder | null;
+  private firstSendMs = NaN;
+  private lastSendMs = NaN;
+  private readonly lateThresholdMs: number;
+
+  constructor(private readonly options: TestStatsOptions) {
+    this.windowStartMs = options.startedAtMs;
+    this.dueLatency = options.paced ? new LatencyRecorder() : null;
+    this.raw = options.keepRaw ? [] : null;
+    this.lateThresholdMs = options.lateThresholdMs ?? LATE_THRESHOLD_MS;
+  }
+
+  onSend(startedMs: number, dueMs: number): void {
+    this.counts.sent++;
+    this.window.sent++;
+    if (this.firstSendMs !== this.firstSendMs) this.firstSendMs = startedMs;
+    this.lastSendMs = startedMs;
+    // NaN (unpaced) compares false, so it is never late.
+    if (isLate(startedMs, dueMs, this.lateThresholdMs)) {
+      this.counts.late++;
+      this.window.late++;
+    }
+  }
+
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number): void {
+    this.counts[outcome]++;
+    this.window[outcome]++;
+    if (!isResponse(outcome)) return;
+    this.counts.completed++;
+    this.window.completed++;
+    this.latency.record(latencyMs);
+    if (this.dueLatency !== null) this.dueLatency.record(dueLatencyMs);
+    if (this.raw !== null) this.raw.push(latencyMs);
+  }
+
+  /** Requests sent and not yet ended. */
+  inFlight(): number {
+    const c = this.counts;
+    return c.sent - c.completed - c.timeout - c.connection_error;
+  }
+
+  /** Closes the current window and builds the report for it; `final` adds the whole test's digests. */
+  report(nowMs: number, final: boolean): MetricsReport {
+    const { nodeId, testId, epochOffsetMs } = this.options;
+    const closed = this.latency.closeWindow();
+    const dueClosed = this.dueLatency?.closeWindow();
+    const window: Window = {
+      start_ms: this.windowStartMs,
+      end_ms: nowMs,
+      counts: this.window,
+      latency_sum_ms: closed.exact.sum,
+      ...(closed.exact.count > 0 ? { min_latency: closed.exact.min, max_latency: closed.exact.max } : {}),
+      digest: closed.digest,
+      ...(dueClosed ? { due_digest: dueClosed.digest } : {}),
+    };
+    const sequence = this.sequence++;
+    const report: MetricsReport = {
+      node_id: nodeId,
+      test_id: testId,
+      report_id: reportId(nodeId, testId, sequence),
+      metrics: this.latency.totalSummary(),
+      sequence,
+      final,
+      timestamp: nowMs,
+      counts: { ...this.counts },
+      ...(this.dueLatency ? { due_metrics: this.dueLatency.totalSummary() } : {}),
+      window,
+      ...(final ? { total_digest: this.latency.totalDigest() } : {}),
+      ...(final && this.dueLatency ? { total_due_digest: this.dueLatency.totalDigest() } : {}),
+      ...(this.firstSendMs === this.firstSendMs
+        ? { first_send_at: Math.round(this.firstSendMs + epochOffsetMs), last_send_at: Math.round(this.lastSendMs + epochOffsetMs) }
+        : {}),
+    };
+    this.window = zeroCounts();
+    this.windowStartMs = nowMs;
+    return report;
+  }
+}
