@@ -1,0 +1,130 @@
+/**
+ * `bun run build`: compiles each node into a single self-contained executable in dist/
+ * (`bun build --compile`: the Bun runtime, our code, node_modules with the patched kafkajs,
+ * package.json's version and every imported asset, e.g. the dashboard, are inside it).
+ *
+ * An entry point that does not exist yet is skipped with a warning; `--strict` makes that
+ * an error. `--only=driver,target` builds a subset. Exits non-zero when a build failed.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+/** Where `bun run build` writes the executables. */
+export const DIST_DIR = join(ROOT, "dist");
+
+/** Executable name -> entry point, relative to the repository root. */
+export const ENTRY_POINTS = {
+  orchestrator: "src/orchestrator/main.ts",
+  driver: "src/driver/main.ts",
+  target: "target/main.ts",
+  loadtest: "src/cli/main.ts",
+} as const;
+
+export type ExecutableName = keyof typeof ENTRY_POINTS;
+
+/** Inputs whose change makes dist/ stale. */
+const INPUTS = ["src", "target", "package.json", "bun.lock", "patches"];
+
+// A compiled executable by default reads .env and bunfig.toml from its working directory
+// (Bun 1.4.5); a node must behave the same wherever it is started, so both are off.
+const COMPILE_FLAGS = [
+  "--compile",
+  "--minify",
+  "--keep-names",
+  "--sourcemap=none",
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+];
+
+/** Newest modification time (ms) of a file or of any file below a folder. */
+function newestMtimeMs(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtimeMs(join(path, entry)));
+  return newest;
+}
+
+/** Names of the executables that are missing from dist/ or older than a source file. */
+export function staleExecutables(names: readonly ExecutableName[] = Object.keys(ENTRY_POINTS) as ExecutableName[]): ExecutableName[] {
+  const sourcesMs = Math.max(...INPUTS.map((input) => newestMtimeMs(join(ROOT, input))));
+  return names.filter((name) => {
+    const binary = join(DIST_DIR, name);
+    return !existsSync(binary) || statSync(binary).mtimeMs < sourcesMs;
+  });
+}
+
+export interface BuildResult {
+  built: ExecutableName[];
+  skipped: ExecutableName[];
+  failed: ExecutableName[];
+}
+
+/** Builds the named executables one after another (the compile step is IO-bound and short). */
+export async function build(names: readonly ExecutableName[], log = (line: string) => console.error(line)): Promise<BuildResult> {
+  const result: BuildResult = { built: [], skipped: [], failed: [] };
+  mkdirSync(DIST_DIR, { recursive: true });
+  for (const name of names) {
+    const entry = ENTRY_POINTS[name];
+    if (!existsSync(join(ROOT, entry))) {
+      log(`build: WARNING skipping dist/${name}: its entry point ${entry} does not exist yet`);
+      result.skipped.push(name);
+      continue;
+    }
+    // Write beside the target and rename, so a running test never sees a half-written file.
+    const partial = join(DIST_DIR, `.${name}.partial`);
+    const started = performance.now();
+    const proc = Bun.spawn([process.execPath, "build", ...COMPILE_FLAGS, entry, "--outfile", partial], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    if (code !== 0) {
+      rmSync(partial, { force: true });
+      log(`build: FAILED dist/${name} from ${entry} (exit ${code})\n${stdout}${stderr}`);
+      result.failed.push(name);
+      continue;
+    }
+    renameSync(partial, join(DIST_DIR, name));
+    const mib = (statSync(join(DIST_DIR, name)).size / 2 ** 20).toFixed(0);
+    log(`build: dist/${name} from ${entry} (${mib} MiB, ${Math.round(performance.now() - started)} ms)`);
+    result.built.push(name);
+  }
+  return result;
+}
+
+function parseArgs(argv: string[]): { strict: boolean; names: ExecutableName[] } {
+  let strict = false;
+  let names = Object.keys(ENTRY_POINTS) as ExecutableName[];
+  for (const arg of argv) {
+    if (arg === "--strict") strict = true;
+    else if (arg.startsWith("--only=")) {
+      const wanted = arg.slice("--only=".length).split(",").filter(Boolean);
+      const unknown = wanted.filter((name) => !(name in ENTRY_POINTS));
+      if (unknown.length > 0) throw new Error(`--only: unknown executable(s) ${unknown.join(", ")}; known: ${names.join(", ")}`);
+      names = wanted as ExecutableName[];
+    } else if (arg === "--help" || arg === "-h") {
+      console.log("Usage: bun run build [--strict] [--only=orchestrator,driver,target,loadtest]");
+      process.exit(0);
+    } else throw new Error(`unknown argument "${arg}" (see --help)`);
+  }
+  return { strict, names };
+}
+
+if (import.meta.main) {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(Bun.argv.slice(2));
+  } catch (error) {
+    console.error(`build: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const result = await build(args.names);
+  const where = relative(process.cwd(), DIST_DIR) || ".";
+  console.error(`build: ${result.built.length} built in ${where}/, ${result.skipped.length} skipped, ${result.failed.length} failed`);
+  if (result.failed.length > 0 || (args.strict && result.skipped.length > 0)) process.exit(1);
+}
