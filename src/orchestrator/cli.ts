@@ -1,0 +1,109 @@
+import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
+import { intFlag, type CommandSpec } from "../cli-flags.ts";
+import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
+import { TargetUrlSchema } from "./test-request.ts";
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_DB = "data/orchestrator.sqlite";
+export const DEFAULT_TARGET = "http://127.0.0.1:8080/ping";
+
+const USAGE = `Usage: bun run orchestrator [flags]
+
+Runs the load test orchestrator: a REST API over Kafka that creates tests, triggers the
+drivers together and aggregates their metrics.
+
+Flags (environment variable in brackets; a flag wins over its variable):
+  --port <n>                 HTTP port, 0 picks a free one [PORT] (default ${DEFAULT_PORT})
+  --host <addr>              address to bind [HOST] (default 0.0.0.0)
+  --brokers <h:p,...>        Kafka brokers [KAFKA_BROKERS] (default 127.0.0.1:9092)
+  --topic-prefix <text>      prefix of every topic name [KAFKA_TOPIC_PREFIX]
+  --db <path>                SQLite file, its folder is created (default ${DEFAULT_DB})
+  --target <url>             target URL of tests that name none (default ${DEFAULT_TARGET})
+  --allow-target <h[:p],..>  hosts tests may aim at; * allows any (default: the --target host)
+  --dead-after-ms <ms>       silence after which a driver is dead (default ${DEFAULT_ORCHESTRATOR_OPTIONS.deadAfterMs})
+  --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
+  -h, --help                 print this help
+  --version                  print the version
+
+Environment: ORCHESTRATOR_TOKEN makes POST/PUT/DELETE require "Authorization: Bearer <token>";
+KAFKA_SSL, KAFKA_SSL_CA, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; LOG_LEVEL.
+
+API: GET /nodes, POST /tests, POST /tests/:id/trigger, GET /tests/:id, GET /tests?limit=&offset=
+
+Example:
+  bun run orchestrator --port 3000 --allow-target 127.0.0.1,target.internal:8080
+  curl -X POST localhost:3000/tests -d '{"test_type":"AVALANCHE","message_count_per_driver":1000,"trigger":true}'`;
+
+/** The orchestrator's command line. */
+export const ORCHESTRATOR_COMMAND = {
+  name: "orchestrator",
+  usage: USAGE,
+  flags: {
+    port: { type: "string" },
+    host: { type: "string" },
+    brokers: { type: "string" },
+    "topic-prefix": { type: "string" },
+    db: { type: "string" },
+    target: { type: "string" },
+    "allow-target": { type: "string" },
+    "dead-after-ms": { type: "string" },
+    "heartbeat-interval-ms": { type: "string" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
+  },
+} as const satisfies CommandSpec<Record<string, { type: "string" | "boolean"; short?: string }>>;
+
+export type OrchestratorFlags = Partial<Record<keyof typeof ORCHESTRATOR_COMMAND.flags, string | boolean>>;
+
+/** Everything `main.ts` needs to start, after validation. */
+export interface OrchestratorConfig {
+  port: number;
+  host: string;
+  db: string;
+  target: string;
+  allowTargets: string[];
+  deadAfterMs: number;
+  heartbeatIntervalMs: number;
+  token: string | undefined;
+  kafka: KafkaConnection;
+}
+
+const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+
+/** Validates flags and environment together, reporting every bad one by name. */
+export function resolveConfig(flags: OrchestratorFlags, env: Record<string, string | undefined>): { ok: true; config: OrchestratorConfig } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const str = (name: keyof OrchestratorFlags) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
+  const attempt = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      errors.push((err as Error).message);
+      return fallback;
+    }
+  };
+
+  const port = attempt(() => intFlag("port", str("port") ?? env.PORT, DEFAULT_PORT, 0, 65_535), DEFAULT_PORT);
+  const deadAfterMs = attempt(() => intFlag("dead-after-ms", str("dead-after-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.deadAfterMs, 100, 3_600_000), 0);
+  const heartbeatIntervalMs = attempt(
+    () => intFlag("heartbeat-interval-ms", str("heartbeat-interval-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs, 10, 600_000),
+    0,
+  );
+  const target = str("target") ?? DEFAULT_TARGET;
+  const targetCheck = TargetUrlSchema.safeParse(target);
+  if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
+  const allowTargets = (str("allow-target") ?? (targetCheck.success ? new URL(target).hostname : ""))
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  for (const entry of allowTargets) if (!ALLOW_ENTRY.test(entry)) errors.push(`--allow-target: "${entry}" is not host[:port] or *`);
+  if (str("allow-target") !== undefined && allowTargets.length === 0) errors.push("--allow-target: give at least one host[:port]");
+  const db = str("db") ?? DEFAULT_DB;
+  if (db.trim() === "") errors.push("--db must not be empty");
+  const host = str("host") ?? env.HOST ?? "0.0.0.0";
+  const kafka = attempt(() => kafkaConnectionFromEnv("orchestrator", { brokers: str("brokers"), topicPrefix: str("topic-prefix") }, env), undefined);
+  const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
+
+  if (errors.length > 0 || !kafka) return { ok: false, errors };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, token, kafka } };
+}

@@ -1,0 +1,89 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { silentLogger, type Logger } from "../../log.ts";
+import { toIssues } from "../../protocol/index.ts";
+import { wireId } from "../../protocol/fields.ts";
+import type { Orchestrator } from "../orchestrator.ts";
+import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
+import { bearerToken } from "./auth.ts";
+import { ApiError, errorBody, onError } from "./errors.ts";
+
+/** Largest request body accepted (a test request is a few hundred bytes). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface AppOptions extends TestRequestOptions {
+  /** When set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <token>`. */
+  token?: string;
+  maxBodyBytes?: number;
+  log?: Logger;
+}
+
+const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** Reads a JSON body; malformed JSON is the caller's mistake, answered 400 with the reason. */
+async function jsonBody(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (text.trim() === "") throw new ApiError(400, "the request body must be a JSON object", [{ path: "(root)", message: "empty body" }]);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, "the request body is not valid JSON", [{ path: "(root)", message: (err as Error).message }]);
+  }
+}
+
+/** A test id from the path; anything that cannot be an id is simply unknown. */
+function testId(raw: string): string {
+  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no test ${JSON.stringify(raw.slice(0, 128))}`);
+  return raw;
+}
+
+/** The orchestrator's REST API over a core; serve it with `Bun.serve({ fetch: app.fetch })`. */
+export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono {
+  const { token, maxBodyBytes = MAX_BODY_BYTES, log = silentLogger } = options;
+  const app = new Hono();
+  app.onError(onError(log));
+  app.notFound((c) => c.json(errorBody(`no route ${c.req.method} ${c.req.path}`), 404));
+  // The token first: an unauthenticated body is never read.
+  app.use("*", bearerToken(token));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, `request body larger than ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.get("/nodes", (c) => c.json({ nodes: orchestrator.listNodes() }));
+
+  app.post("/tests", async (c) => {
+    const parsed = parseTestRequest(await jsonBody(c.req.raw), options);
+    if (!parsed.ok) throw new ApiError(422, `invalid test: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, parsed.issues);
+    return c.json(await orchestrator.createTest(parsed.value), 201);
+  });
+
+  app.post("/tests/:id/trigger", async (c) => c.json(await orchestrator.triggerTest(testId(c.req.param("id")))));
+
+  app.get("/tests/:id", (c) => {
+    const id = testId(c.req.param("id"));
+    const view = orchestrator.getTest(id);
+    if (!view) throw new ApiError(404, `no test ${id}`);
+    return c.json(view);
+  });
+
+  app.get("/tests", (c) => {
+    const query = ListQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(422, "invalid query", toIssues(query.error));
+    const { limit, offset } = query.data;
+    return c.json({ ...orchestrator.listTests(limit, offset), limit, offset });
+  });
+
+  return app;
+}
