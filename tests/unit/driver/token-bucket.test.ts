@@ -1,0 +1,85 @@
+import { describe, expect, test } from "bun:test";
+import { defaultBurst, TokenBucket } from "../../../src/driver/token-bucket.ts";
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Takes every token available at each wake-up; wakes when told to, plus `lateMs()`. Returns release times. */
+function drive(bucket: TokenBucket, startMs: number, endMs: number, lateMs: () => number): number[] {
+  const released: number[] = [];
+  let now = startMs;
+  while (now < endMs) {
+    let wait = 0;
+    while ((wait = bucket.take(now)) === 0) released.push(now);
+    now += wait + lateMs();
+  }
+  return released;
+}
+
+describe("TokenBucket", () => {
+  test("hands out exactly rate × duration tokens over a long run when every wake-up is late", () => {
+    const random = seeded(7);
+    for (const rate of [10, 333, 1_000, 20_000, 100_000]) {
+      const bucket = new TokenBucket({ ratePerSec: rate, startMs: 0 });
+      // Wake-ups 0..2 ms late, like setTimeout on a busy machine.
+      const released = drive(bucket, 0, 100_000, () => random() * 2);
+      const expected = (rate * 100_000) / 1000;
+      // The run ends mid-wake-up: at most one wake-up's lateness worth of tokens is still due.
+      expect(Math.abs(released.length - expected)).toBeLessThanOrEqual(1 + (rate * 2) / 1000);
+    }
+  });
+
+  test("releases token k at start + k / rate when the caller keeps up, so a run never drifts", () => {
+    const bucket = new TokenBucket({ ratePerSec: 100, startMs: 1_000 });
+    const released = drive(bucket, 1_000, 11_000, () => 0);
+    expect(released.length).toBe(1_000);
+    expect(released[0]).toBe(1_000);
+    expect(released[999]).toBeCloseTo(1_000 + 999 * 10, 6);
+  });
+
+  test("gives no token before its start time", () => {
+    const bucket = new TokenBucket({ ratePerSec: 50, startMs: 500 });
+    expect(bucket.take(499)).toBe(1);
+    expect(bucket.take(500)).toBe(0);
+    expect(bucket.take(500)).toBe(20);
+  });
+
+  test("bounds the burst after an idle spell to the burst size", () => {
+    const bucket = new TokenBucket({ ratePerSec: 1_000, startMs: 0 });
+    expect(bucket.burst).toBe(10);
+    let taken = 0;
+    while (bucket.take(60_000) === 0) taken++;
+    expect(taken).toBe(10);
+  });
+
+  test("never lets a window of w ms hold more than burst + w × rate tokens", () => {
+    const random = seeded(11);
+    const rate = 2_000;
+    const bucket = new TokenBucket({ ratePerSec: rate, startMs: 0 });
+    // Irregular wake-ups with long stalls in between.
+    const released = drive(bucket, 0, 20_000, () => (random() < 0.01 ? 50 * random() : random()));
+    const windowMs = 100;
+    let lo = 0;
+    let worst = 0;
+    for (let hi = 0; hi < released.length; hi++) {
+      while (released[hi]! - released[lo]! >= windowMs) lo++;
+      worst = Math.max(worst, hi - lo + 1);
+    }
+    expect(worst).toBeLessThanOrEqual(bucket.burst + (windowMs * rate) / 1000);
+  });
+
+  test("sizes the default burst as 10 ms of tokens, at least 2", () => {
+    expect([1, 100, 1_000, 100_000].map(defaultBurst)).toEqual([2, 2, 10, 1_000]);
+  });
+
+  test("refuses a rate that is not positive", () => {
+    expect(() => new TokenBucket({ ratePerSec: 0, startMs: 0 })).toThrow(/rate must be positive/);
+  });
+});
