@@ -1,0 +1,188 @@
+/**
+ * compose.yaml and the Dockerfile cannot be run here (no Docker engine in CI), so this
+ * checks them against what they name: every flag a service passes appears in that node's
+ * own `--help`, every variable it sets is one the node documents, ports agree, the driver
+ * can scale, and nodes wait for a healthy broker. The `--help` texts come from the sources.
+ */
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { ENTRY_POINTS, type ExecutableName } from "../../scripts/build.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const compose = Bun.YAML.parse(await Bun.file(join(ROOT, "compose.yaml")).text()) as Compose;
+const dockerfile = await Bun.file(join(ROOT, "Dockerfile")).text();
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  volumes?: string[];
+  container_name?: string;
+  hostname?: string;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  deploy?: { replicas?: number };
+}
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const services = compose.services;
+const ourImage = services.orchestrator?.image;
+/** Services that run one of our executables, by executable name. */
+const nodeServices = Object.entries(services).filter(([, s]) => s.image === ourImage);
+
+const helpCache = new Map<string, string>();
+/** A node's `--help`, from its TypeScript entry point (no build needed). */
+function helpOf(name: ExecutableName): string {
+  const cached = helpCache.get(name);
+  if (cached !== undefined) return cached;
+  const result = Bun.spawnSync([process.execPath, join(ROOT, ENTRY_POINTS[name]), "--help"], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: "127.0.0.1:1" },
+    timeout: 30_000,
+  });
+  const help = result.stdout.toString();
+  if (!result.success || help.length === 0) {
+    throw new Error(`${ENTRY_POINTS[name]} --help failed (${result.exitCode}): ${result.stderr.toString()}`);
+  }
+  helpCache.set(name, help);
+  return help;
+}
+
+function flagValue(command: string[], flag: string): string | undefined {
+  const i = command.indexOf(flag);
+  return i === -1 ? undefined : command[i + 1];
+}
+
+/** "3000:3000" -> { host: "3000", container: "3000" }; a bare "3000" has no host port. */
+function parsePort(spec: string): { host?: string; container: string } {
+  const parts = spec.split(":");
+  const container = parts.pop()!.split("/")[0]!;
+  return parts.length > 0 ? { host: parts.pop()!, container } : { container };
+}
+
+function healthcheckPort(service: Service): string | undefined {
+  return service.healthcheck?.test.join(" ").match(/\/dev\/tcp\/127\.0\.0\.1\/(\d+)/)?.[1];
+}
+
+describe("compose.yaml", () => {
+  test("runs Kafka 4.1 in KRaft mode from the official image, advertised where the nodes look for it", () => {
+    const kafka = services.kafka!;
+    expect(kafka.image).toMatch(/^apache\/kafka:4\.1\.\d+$/);
+    const env = kafka.environment!;
+    expect(String(env.KAFKA_PROCESS_ROLES).split(",").sort()).toEqual(["broker", "controller"]);
+    expect(env.CLUSTER_ID).toBeDefined();
+    expect(String(env.KAFKA_CONTROLLER_QUORUM_VOTERS)).toBe(`${env.KAFKA_NODE_ID}@kafka:9093`);
+    expect(String(env.KAFKA_ADVERTISED_LISTENERS)).toBe("PLAINTEXT://kafka:9092");
+    expect(kafka.healthcheck!.test.join(" ")).toContain("/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092");
+    for (const [name, service] of nodeServices) {
+      const brokers = service.environment?.KAFKA_BROKERS;
+      if (brokers !== undefined) expect({ name, brokers }).toEqual({ name, brokers: "kafka:9092" });
+    }
+  });
+
+  test("starts each of our services with an executable the image ships", () => {
+    const shipped = dockerfile.match(/^COPY --from=build (.+) \/usr\/local\/bin\/$/m)?.[1]?.split(/\s+/) ?? [];
+    expect(shipped.sort()).toEqual(Object.keys(ENTRY_POINTS).map((name) => `/app/dist/${name}`).sort());
+    expect(nodeServices.map(([name]) => name).sort()).toEqual(["driver", "orchestrator", "target"]);
+    for (const [name, service] of nodeServices) {
+      expect({ name, executable: (service.command?.[0] ?? "") in ENTRY_POINTS }).toEqual({ name, executable: true });
+      expect({ name, build: service.build }).toEqual({ name, build: "." });
+    }
+  });
+
+  for (const [name, service] of nodeServices) {
+    const executable = service.command![0] as ExecutableName;
+
+    test(`passes ${name} only flags that \`${executable} --help\` lists`, () => {
+      const help = helpOf(executable);
+      const flags = service.command!.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]!);
+      const unknown = flags.filter((flag) => !new RegExp(`(^|\\s)${flag}(\\s|=|,|$)`, "m").test(help));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    });
+
+    test(`sets on ${name} only variables that \`${executable} --help\` documents`, () => {
+      const help = helpOf(executable);
+      const unknown = Object.keys(service.environment ?? {}).filter((variable) => !new RegExp(`\\b${variable}\\b`).test(help));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    });
+
+    test(`publishes and health-checks the port ${name} listens on`, () => {
+      const port = flagValue(service.command!, "--port");
+      const published = (service.ports ?? []).map(parsePort);
+      if (port === undefined) {
+        expect({ name, published }).toEqual({ name, published: [] });
+        return;
+      }
+      expect(published).toEqual([{ host: port, container: port }]);
+      expect(healthcheckPort(service)).toBe(port);
+    });
+  }
+
+  test("lets the driver scale: no container name, host name, host port or fixed node id", () => {
+    const driver = services.driver!;
+    expect({
+      container_name: driver.container_name,
+      hostname: driver.hostname,
+      ports: driver.ports,
+      node_id: flagValue(driver.command!, "--node-id") ?? driver.environment?.NODE_ID,
+      advertise_ip: flagValue(driver.command!, "--advertise-ip") ?? driver.environment?.NODE_IP,
+    }).toEqual({ container_name: undefined, hostname: undefined, ports: undefined, node_id: undefined, advertise_ip: undefined });
+    // The brief's fleet is at least two drivers; `--scale driver=N` overrides this.
+    expect(driver.deploy?.replicas).toBe(2);
+  });
+
+  test("starts nodes only once what they depend on is healthy", () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect({ name, dependency, condition, checked: services[dependency]?.healthcheck !== undefined }).toEqual({
+          name,
+          dependency,
+          condition: "service_healthy",
+          checked: true,
+        });
+      }
+    }
+    expect(Object.keys(services.orchestrator!.depends_on ?? {})).toContain("kafka");
+    expect(Object.keys(services.driver!.depends_on ?? {})).toContain("kafka");
+  });
+
+  test("aims tests at the target service by default and allows only it", () => {
+    const command = services.orchestrator!.command!;
+    const url = new URL(flagValue(command, "--target")!);
+    const targetPort = flagValue(services.target!.command!, "--port");
+    expect({ host: url.hostname, port: url.port, allowed: flagValue(command, "--allow-target") }).toEqual({
+      host: "target",
+      port: targetPort!,
+      allowed: `target:${targetPort}`,
+    });
+  });
+
+  test("keeps the orchestrator's database on a named volume", () => {
+    const db = flagValue(services.orchestrator!.command!, "--db")!;
+    const mounts = (services.orchestrator!.volumes ?? []).map((v) => v.split(":"));
+    const mount = mounts.find(([, path]) => path !== undefined && db.startsWith(`${path}/`));
+    expect(mount).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(mount![0]!);
+  });
+});
+
+describe("Dockerfile", () => {
+  test("builds with the pinned Bun from the lockfile and ships on a slim runtime", () => {
+    const bunVersion = pkg.packageManager.replace(/^bun@/, "");
+    const stages = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gm)].map((m) => m[1]);
+    expect(stages).toEqual([`oven/bun:${bunVersion}`, "debian:bookworm-slim"]);
+    expect(dockerfile).toContain("RUN bun install --frozen-lockfile");
+    expect(dockerfile).toMatch(/^RUN bun run build --strict$/m);
+  });
+
+  test("keeps local build output and state out of the build context", async () => {
+    const ignored = (await Bun.file(join(ROOT, ".dockerignore")).text()).split("\n").map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(["node_modules", "dist", ".kafka", ".git"]));
+  });
+});
