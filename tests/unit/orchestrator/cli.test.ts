@@ -1,0 +1,36 @@
+import { describe, expect, test } from "bun:test";
+import { DEFAULT_TARGET, ORCHESTRATOR_COMMAND, resolveConfig } from "../../../src/orchestrator/cli.ts";
+import { parseFlags } from "../../../src/cli-flags.ts";
+
+describe("orchestrator command line", () => {
+  test("fills the defaults: port 3000, sqlite under data/, the default target's host allowed", () => {
+    const result = resolveConfig({}, {});
+    expect(result).toMatchObject({
+      ok: true,
+      config: { port: 3000, db: "data/orchestrator.sqlite", target: DEFAULT_TARGET, allowTargets: ["127.0.0.1"], deadAfterMs: 3000, heartbeatIntervalMs: 1000, token: undefined },
+    });
+  });
+
+  test("flags win over the environment", () => {
+    const result = resolveConfig({ port: "0", "topic-prefix": "x-", brokers: "k1:9092,k2:9092" }, { PORT: "4000", KAFKA_TOPIC_PREFIX: "y-", ORCHESTRATOR_TOKEN: "t" });
+    expect(result).toMatchObject({ ok: true, config: { port: 0, token: "t", kafka: { topicPrefix: "x-", brokers: ["k1:9092", "k2:9092"] } } });
+  });
+
+  test("reports every bad flag by name", () => {
+    const result = resolveConfig({ port: "70000", "dead-after-ms": "soon", target: "gopher://x", "allow-target": "ok.host,bad host", brokers: "nope" }, {});
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors).toEqual([
+      '--port must be an integer from 0 to 65535, got "70000"',
+      '--dead-after-ms must be an integer from 100 to 3600000, got "soon"',
+      '--target "gopher://x": scheme "gopher" is not allowed: use http or https',
+      '--allow-target: "bad host" is not host[:port] or *',
+      'bad broker "nope": expected host:port',
+    ]);
+  });
+
+  test("answers --help and --version and refuses unknown flags", () => {
+    expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringContaining("--allow-target") });
+    expect(parseFlags(ORCHESTRATOR_COMMAND, ["--version"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringMatching(/^orchestrator \d/) });
+    expect(parseFlags(ORCHESTRATOR_COMMAND, ["--bogus"])).toMatchObject({ kind: "exit", code: 2 });
+  });
+});
