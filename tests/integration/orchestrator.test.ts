@@ -1,0 +1,197 @@
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
+import { silentLogger } from "../../src/log.ts";
+import { systemClock } from "../../src/orchestrator/clock.ts";
+import { createApp } from "../../src/orchestrator/http/app.ts";
+import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
+import type { TestView } from "../../src/orchestrator/snapshot.ts";
+import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
+import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
+import type { TestSummary } from "../../src/orchestrator/test-summary.ts";
+import { LatencyRecorder } from "../../src/stats/latency-recorder.ts";
+import type { Counts } from "../../src/protocol/index.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "orchestrator-it-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A driver made of test code: registers, beats every 100 ms, accepts every configuration
+ * and, when triggered, reports `windows` windows of `perWindow` latencies (the last one final).
+ */
+class FakeDriver {
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly bus: MemoryBus,
+    private readonly plan: { windows: number; perWindow: number; baseMs: number; react?: boolean },
+  ) {
+    this.timer = setInterval(() => void this.beat(), 100);
+  }
+
+  async start(): Promise<void> {
+    if (this.plan.react !== false) {
+      await this.bus.subscribe("test_config", { mode: { kind: "broadcast" } }, (config) => {
+        if (config.drivers?.includes(this.nodeId)) void this.bus.publish("driver_event", { node_id: this.nodeId, test_id: config.test_id, event: "TEST_ACCEPTED" });
+      });
+      await this.bus.subscribe("trigger", { mode: { kind: "broadcast" } }, (trigger) => void this.run(trigger.test_id));
+    }
+    await this.bus.publish("register", { node_id: this.nodeId, node_IP: "127.0.0.1", message_type: "DRIVER_NODE_REGISTER" });
+    await this.beat();
+  }
+
+  private beat(): Promise<void> {
+    return this.bus.publish("heartbeat", { node_id: this.nodeId, heartbeat: "YES", timestamp: Date.now() }).catch(() => {});
+  }
+
+  private async run(testId: string): Promise<void> {
+    const recorder = new LatencyRecorder();
+    const counts: Counts = { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 };
+    for (let sequence = 0; sequence < this.plan.windows; sequence++) {
+      for (let i = 0; i < this.plan.perWindow; i++) recorder.record(this.plan.baseMs + (i % 10));
+      const window = { ...counts, sent: this.plan.perWindow, completed: this.plan.perWindow, status_2xx: this.plan.perWindow };
+      counts.sent += this.plan.perWindow;
+      counts.completed += this.plan.perWindow;
+      counts.status_2xx += this.plan.perWindow;
+      const closed = recorder.closeWindow();
+      const final = sequence === this.plan.windows - 1;
+      await this.bus.publish("metrics", {
+        node_id: this.nodeId,
+        test_id: testId,
+        report_id: `${this.nodeId}:${testId}:${sequence}`,
+        metrics: recorder.totalSummary(),
+        sequence,
+        final,
+        counts: { ...counts },
+        window: { start_ms: Date.now() - 1000, end_ms: Date.now(), counts: window, latency_sum_ms: closed.exact.sum, min_latency: closed.exact.min, max_latency: closed.exact.max, digest: closed.digest },
+        ...(final ? { total_digest: recorder.totalDigest() } : {}),
+      });
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+interface Node {
+  orchestrator: Orchestrator;
+  store: OrchestratorStore;
+  app: ReturnType<typeof createApp>;
+  bus: MemoryBus;
+}
+
+const started: { node: Node; drivers: FakeDriver[]; driverBus: MemoryBus }[] = [];
+
+async function startOrchestrator(dbPath: string, broker = new MemoryBroker()): Promise<Node & { broker: MemoryBroker }> {
+  const store = openSqliteStore(dbPath);
+  const bus = new MemoryBus(broker);
+  const orchestrator = createOrchestrator({ bus, store, clock: systemClock, log: silentLogger });
+  await orchestrator.start();
+  const app = createApp(orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
+  return { orchestrator, store, app, bus, broker };
+}
+
+async function stopOrchestrator(node: Node): Promise<void> {
+  node.orchestrator.stop();
+  await node.bus.close();
+  node.store.close();
+}
+
+async function startDrivers(broker: MemoryBroker, node: Node, plans: [string, FakeDriver["plan"]][]) {
+  const driverBus = new MemoryBus(broker);
+  const drivers = plans.map(([id, plan]) => new FakeDriver(id, driverBus, plan));
+  for (const driver of drivers) await driver.start();
+  const ids = plans.map(([id]) => id);
+  await waitFor("every driver to be alive", async () => {
+    const { nodes } = (await (await node.app.request("/nodes")).json()) as { nodes: { node_id: string; status: string }[] };
+    return ids.every((id) => nodes.some((n) => n.node_id === id && n.status === "alive"));
+  });
+  started.push({ node, drivers, driverBus });
+  return { drivers, driverBus };
+}
+
+afterEach(async () => {
+  for (const { drivers, driverBus } of started.splice(0)) {
+    for (const driver of drivers) driver.stop();
+    await driverBus.close();
+  }
+});
+
+const post = (node: Node, path: string, body?: unknown) =>
+  node.app.request(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+const getJson = async <T>(node: Node, path: string): Promise<T> => (await node.app.request(path)).json() as Promise<T>;
+
+describe("orchestrator over a MemoryBus with fake drivers", () => {
+  test("runs a test from POST to done with exact totals across drivers", async () => {
+    const node = await startOrchestrator(join(dir, "done.sqlite"));
+    await startDrivers(node.broker, node, [
+      ["d1", { windows: 3, perWindow: 400, baseMs: 10 }],
+      ["d2", { windows: 5, perWindow: 100, baseMs: 100 }],
+    ]);
+    const created = await post(node, "/tests", { test_type: "AVALANCHE", message_count_per_driver: "1200", trigger: true });
+    expect(created.status).toBe(201);
+    const { test_id } = (await created.json()) as TestView;
+
+    const done = await waitFor("the test to be done", async () => {
+      const view = await getJson<TestView>(node, `/tests/${test_id}`);
+      return view.state === "done" ? view : null;
+    });
+    expect(done.metrics.counts).toEqual({ sent: 1700, completed: 1700, status_2xx: 1700, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 });
+    expect(done.metrics.drivers_final).toBe(2);
+    expect(done.per_driver.map((d) => [d.node_id, d.outcome, d.counts.sent, d.reports, d.accepted_at !== null])).toEqual([
+      ["d1", "final", 1200, 3, true],
+      ["d2", "final", 500, 5, true],
+    ]);
+    // Exact: 1200 latencies of 10..19 and 500 of 100..109, each digit equally often.
+    expect(done.metrics.latency).toMatchObject({ min_latency: 10, max_latency: 109, mean_latency: round3((1200 * 14.5 + 500 * 104.5) / 1700) });
+    expect(done.metrics.latency!.median_latency).toBeLessThan(20);
+    expect(done.duration_ms).toBeGreaterThanOrEqual(0);
+    await stopOrchestrator(node);
+  });
+
+  test("a restarted orchestrator on the same database lists past results and marks a running test interrupted", async () => {
+    const dbPath = join(dir, "restart.sqlite");
+    const first = await startOrchestrator(dbPath);
+    await startDrivers(first.broker, first, [["d1", { windows: 2, perWindow: 50, baseMs: 5 }]]);
+    const finished = ((await (await post(first, "/tests", { test_type: "AVALANCHE", message_count_per_driver: 100, trigger: true })).json()) as TestView).test_id;
+    const before = await waitFor("the first test to be done", async () => {
+      const view = await getJson<TestView>(first, `/tests/${finished}`);
+      return view.state === "done" ? view : null;
+    });
+    // A second driver that never answers keeps the next test running.
+    await startDrivers(first.broker, first, [["silent", { windows: 0, perWindow: 0, baseMs: 0, react: false }]]);
+    const runningRes = await post(first, "/tests", { test_type: "TSUNAMI", test_message_delay: 5, message_count_per_driver: 100, trigger: true });
+    expect(runningRes.status).toBe(201);
+    const running = ((await runningRes.json()) as TestView).test_id;
+    await waitFor("d1 to finish its part", async () => (await getJson<TestView>(first, `/tests/${running}`)).metrics.drivers_final === 1);
+    expect((await getJson<TestView>(first, `/tests/${running}`)).state).toBe("running");
+    await stopOrchestrator(first);
+
+    const second = await startOrchestrator(dbPath);
+    const list = await getJson<{ tests: TestSummary[]; total: number }>(second, "/tests");
+    expect(list.total).toBe(2);
+    expect(list.tests.map((t) => [t.test_id, t.state])).toEqual([
+      [running, "interrupted"],
+      [finished, "done"],
+    ]);
+    const after = await getJson<TestView>(second, `/tests/${finished}`);
+    expect(after).toEqual(before);
+    const interrupted = await getJson<TestView>(second, `/tests/${running}`);
+    expect(interrupted).toMatchObject({ state: "interrupted", error: "the orchestrator stopped while the test was running" });
+    expect(interrupted.metrics.counts.sent).toBe(100);
+    expect((await post(second, `/tests/${running}/trigger`)).status).toBe(409);
+    const { nodes } = await getJson<{ nodes: { node_id: string; status: string; history: { event: string }[] }[] }>(second, "/nodes");
+    expect(nodes.map((n) => [n.node_id, n.status])).toEqual([
+      ["d1", "dead"],
+      ["silent", "dead"],
+    ]);
+    await stopOrchestrator(second);
+  });
+});
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
