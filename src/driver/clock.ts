@@ -19,12 +19,16 @@ export interface Clock {
 
 type Timer = ReturnType<typeof setTimeout>;
 
-/** The real clock: Date.now, performance.now, and the runtime's timers. */
+/**
+ * The real clock: Date.now, performance.now, and the runtime's timers. The timer functions
+ * are the globals themselves (Bun does not need them bound), so the per-request timeout on
+ * the hot path costs no wrapper and no rest-argument array.
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
-  mono: () => performance.now(),
-  setTimeout: (fn, ms, ...args) => setTimeout(fn, ms, ...args),
-  clearTimeout: (handle) => clearTimeout(handle as Timer),
+  now: Date.now,
+  mono: performance.now.bind(performance),
+  setTimeout: setTimeout as Clock["setTimeout"],
+  clearTimeout: clearTimeout as Clock["clearTimeout"],
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (handle) => clearInterval(handle as Timer),
   defer: (fn) => void setImmediate(fn),
