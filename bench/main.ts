@@ -1,0 +1,56 @@
+// `bun run bench`: see BENCH_USAGE (bench/options.ts). Everything runs against a target on
+// 127.0.0.1 that this process starts and always stops; every child is bounded in time.
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { readEnvironment } from "./environment.ts";
+import { autocannon } from "./peers/autocannon.ts";
+import { wrk } from "./peers/wrk.ts";
+import { BENCH_USAGE, parseBenchCommand } from "./options.ts";
+import { renderResults } from "./results.ts";
+import type { Section, SectionReport } from "./section.ts";
+import { throughputSection } from "./sections/throughput.ts";
+import { startTarget } from "./target-process.ts";
+import { fetchLoop } from "./peers/fetch-loop.ts";
+
+const SECTIONS: readonly Section[] = [throughputSection];
+
+const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));
+if (command.kind === "help") {
+  console.log(BENCH_USAGE);
+  process.exit(0);
+}
+if (command.kind === "invalid") {
+  for (const error of command.errors) console.error(`bench: ${error}`);
+  console.error("bench: see --help");
+  process.exit(2);
+}
+const { options } = command;
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+const wrkMissing = await wrk.available();
+if (wrkMissing !== null) progress(`note: ${wrkMissing}; the wrk lines are skipped`);
+const env = await readEnvironment([autocannon, wrk]);
+const target = await startTarget();
+progress(`target ${target.url} (pid ${target.pid}); sections: ${options.sections.join(", ")}`);
+
+const reports: SectionReport[] = [];
+try {
+  // Warm the target's JIT so the first measured tool is not the one that pays for it.
+  await fetchLoop.run({ url: target.pingUrl, connections: 64, duration_s: 1 });
+  for (const section of SECTIONS.filter((s) => options.sections.includes(s.id))) {
+    progress(`== ${section.title}`);
+    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, progress });
+    reports.push(report);
+    console.log(`\n## ${report.title}\n\n${report.markdown}\n`);
+  }
+} finally {
+  await target.stop();
+}
+
+const argv = process.argv.slice(2).join(" ");
+const markdown = renderResults(env, reports, loadavg(), `bun run bench${argv ? ` ${argv}` : ""}`);
+console.log(markdown.slice(markdown.indexOf("## Targets")).split("\n## ")[0]);
+if (options.out !== null) {
+  await Bun.write(options.out, markdown);
+  progress(`wrote ${options.out}`);
+}

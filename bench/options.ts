@@ -1,0 +1,75 @@
+import { parseArgs } from "node:util";
+import { SECTION_IDS, type SectionId } from "./section.ts";
+
+/** Usage of `bun run bench`. */
+export const BENCH_USAGE = `Usage: bun run bench [flags]
+
+Starts the target on 127.0.0.1 and measures our driver against autocannon, wrk and a bare
+fetch loop, then rate and TSUNAMI accuracy, concurrency, memory, orchestrator cost, start
+skew and report size. Prints Markdown; a full run (no --quick, no --only) also writes
+bench/RESULTS.md.
+
+Flags:
+  --quick              short durations and one repeat: a smoke run (about 2 minutes)
+  --only <a,b,...>     run only these sections: ${SECTION_IDS.join(", ")}
+  --repeats <n>        repeats of each throughput measurement (default 3, quick 1)
+  --duration <s>       seconds of each throughput measurement (default 5, quick 2)
+  --out <file>         write the results there (default: bench/RESULTS.md on a full run only)
+  --help               print this help
+
+wrk is optional: \`apt-get install -y wrk\`; without it the wrk lines are skipped with a note.`;
+
+/** Validated bench options. */
+export interface BenchOptions {
+  quick: boolean;
+  sections: SectionId[];
+  repeats: number;
+  duration_s: number;
+  out: string | null;
+}
+
+export type BenchCommand = { kind: "run"; options: BenchOptions } | { kind: "help" } | { kind: "invalid"; errors: string[] };
+
+const positiveInt = (name: string, raw: string | undefined, fallback: number, errors: string[]): number => {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n > 0) return n;
+  errors.push(`--${name}: expected a positive integer, got "${raw}"`);
+  return fallback;
+};
+
+/** Parses the bench's flags; every bad flag is reported. `defaultOut` is where a full run writes. */
+export function parseBenchCommand(argv: string[], defaultOut: string): BenchCommand {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: "boolean" },
+        only: { type: "string" },
+        repeats: { type: "string" },
+        duration: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    return { kind: "invalid", errors: [(error as Error).message] };
+  }
+  if (values.help) return { kind: "help" };
+  const errors: string[] = [];
+  const quick = values.quick === true;
+  const only = typeof values.only === "string" ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : null;
+  const unknown = (only ?? []).filter((s) => !(SECTION_IDS as readonly string[]).includes(s));
+  if (unknown.length > 0) errors.push(`--only: unknown section ${unknown.map((s) => `"${s}"`).join(", ")} (known: ${SECTION_IDS.join(", ")})`);
+  if (only !== null && only.length === 0) errors.push("--only: name at least one section");
+  const repeats = positiveInt("repeats", values.repeats as string | undefined, quick ? 1 : 3, errors);
+  const duration_s = positiveInt("duration", values.duration as string | undefined, quick ? 2 : 5, errors);
+  if (errors.length > 0) return { kind: "invalid", errors };
+  const sections = only === null ? [...SECTION_IDS] : SECTION_IDS.filter((id) => only.includes(id));
+  const full = !quick && only === null;
+  const out = typeof values.out === "string" ? values.out : full ? defaultOut : null;
+  return { kind: "run", options: { quick, sections, repeats, duration_s, out } };
+}

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import { runJsonChild } from "../child-process.ts";
+import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+
+const CHILD = join(import.meta.dir, "..", "children", "fetch-loop.ts");
+
+/** The bare `fetch` loop (reference line), in its own Bun process. */
+export const fetchLoop: Peer = {
+  name: "bare fetch",
+  async version() {
+    return `bun ${Bun.version}`;
+  },
+  async available() {
+    return null;
+  },
+  async run({ url, connections, duration_s }: LoadSpec) {
+    return runJsonChild<LoadResult>("bare fetch", ["bun", CHILD, url, String(connections), String(duration_s)], {
+      timeoutMs: duration_s * 1000 + 20_000,
+    });
+  },
+};

@@ -1,0 +1,46 @@
+import type { TargetProcess } from "./target-process.ts";
+
+/** Every section the bench knows, in run order. */
+export const SECTION_IDS = ["throughput", "concurrency", "rate", "tsunami", "memory", "orchestrator", "skew", "size"] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
+/** One figure against its target: met, missed, or not measured (null), and why. */
+export interface Verdict {
+  target: string;
+  figure: string;
+  met: boolean | null;
+  why: string;
+}
+
+/** What a section hands back: Markdown for RESULTS.md and the console, and its verdicts. */
+export interface SectionReport {
+  id: SectionId;
+  title: string;
+  markdown: string;
+  verdicts: Verdict[];
+}
+
+/** What every section gets. */
+export interface BenchContext {
+  target: TargetProcess;
+  quick: boolean;
+  /** Repeats of each throughput measurement (tools alternated). */
+  repeats: number;
+  /** Seconds of each throughput measurement. */
+  duration_s: number;
+  /** Progress lines (stderr), so stdout stays the report. */
+  progress(line: string): void;
+}
+
+/** A bench section. */
+export interface Section {
+  id: SectionId;
+  title: string;
+  run(ctx: BenchContext): Promise<SectionReport>;
+}
+
+/** A verdict line for RESULTS.md: `met`, `MISSED` or `not measured`. */
+export function verdictLine(v: Verdict): string {
+  const word = v.met === null ? "not measured" : v.met ? "met" : "MISSED";
+  return `- **${word}**: ${v.target}: ${v.figure}. ${v.why}`.trimEnd();
+}
