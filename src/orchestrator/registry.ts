@@ -74,7 +74,7 @@ export class NodeRegistry {
 
   heartbeat(message: Heartbeat, now: number): NodeEvent[] {
     const known = this.nodes.get(message.node_id);
-    if (known?.status === "left" && this.sentBeforeLeaving(known, message, now)) return [];
+    if (known?.status === "left" && this.echoOfLeaving(known, message, now)) return [];
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
     node.driver_state = message.state ?? null;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
@@ -134,12 +134,13 @@ export class NodeRegistry {
   }
 
   /**
-   * Heartbeats and registrations travel on different topics, so a beat sent just before a
-   * deregistration can arrive after it; such a beat must not bring the node back.
+   * Beats that trail a deregistration: one sent before it can arrive after it (another topic),
+   * and a stopping driver may beat until it exits. A node that left comes back at once with a
+   * registration; a heartbeat brings it back only `deadAfterMs` after it left.
    */
-  private sentBeforeLeaving(node: Entry, message: Heartbeat, now: number): boolean {
-    if (node.left_timestamp !== null) return message.timestamp <= node.left_timestamp;
-    return now - node.status_since < this.options.heartbeatIntervalMs;
+  private echoOfLeaving(node: Entry, message: Heartbeat, now: number): boolean {
+    if (node.left_timestamp !== null && message.timestamp <= node.left_timestamp) return true;
+    return now - node.status_since < this.options.deadAfterMs;
   }
 
   /** A sign of life: creates the node or brings it back. */

@@ -50,13 +50,23 @@ describe("NodeRegistry liveness", () => {
     expect(registry.status("d1")).toBe("left");
   });
 
-  test("a heartbeat sent before the deregistration but arriving after it does not bring the node back", () => {
+  test("heartbeats trailing a deregistration do not bring the node back; a registration does", () => {
     const registry = new NodeRegistry({ heartbeatIntervalMs: 1000, deadAfterMs: 3000 });
     registry.register(register("d1"), T0);
     registry.register(register("d1", "DRIVER_NODE_DEREGISTER", T0 + 500), T0 + 600);
     expect(registry.heartbeat(beat("d1", T0 + 400), T0 + 700)).toEqual([]);
+    expect(registry.heartbeat(beat("d1", T0 + 1500), T0 + 1500)).toEqual([]);
     expect(registry.status("d1")).toBe("left");
-    expect(kinds(registry.heartbeat(beat("d1", T0 + 5000), T0 + 5000))).toEqual(["returned"]);
+    expect(kinds(registry.register(register("d1"), T0 + 2000))).toEqual(["returned"]);
+  });
+
+  test("a heartbeat long after a deregistration brings the node back (its registration was missed)", () => {
+    const registry = new NodeRegistry({ heartbeatIntervalMs: 1000, deadAfterMs: 3000 });
+    registry.register(register("d1"), T0);
+    registry.register(register("d1", "DRIVER_NODE_DEREGISTER", T0 + 500), T0 + 500);
+    expect(registry.heartbeat(beat("d1", T0 + 3499), T0 + 3499)).toEqual([]);
+    expect(kinds(registry.heartbeat(beat("d1", T0 + 3500), T0 + 3500))).toEqual(["returned"]);
+    expect(registry.get("d1")!.history.map((h) => h.event)).toEqual(["joined", "left", "returned"]);
   });
 
   test("a heartbeat from an unknown node registers it (drivers reappear after an orchestrator restart)", () => {
