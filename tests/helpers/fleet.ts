@@ -124,6 +124,11 @@ export class Fleet {
     return this.spawn("driver", nodeId, ["--node-id", nodeId, ...args], env);
   }
 
+  /** The node started under `name`, if any. */
+  nodeByName(name: string): NodeProcess | undefined {
+    return this.nodes.find((n) => n.name === name);
+  }
+
   /** Sends a signal and waits for the process to exit; returns its exit code. */
   async signal(node: NodeProcess, signal: NodeJS.Signals, timeoutMs = 30_000): Promise<number | null> {
     node.proc.kill(signal);

@@ -53,10 +53,21 @@ describe("TokenBucket", () => {
 
   test("bounds the burst after an idle spell to the burst size", () => {
     const bucket = new TokenBucket({ ratePerSec: 1_000, startMs: 0 });
-    expect(bucket.burst).toBe(10);
+    expect(bucket.burst).toBe(1_000);
     let taken = 0;
     while (bucket.take(60_000) === 0) taken++;
-    expect(taken).toBe(10);
+    expect(taken).toBe(1_000);
+  });
+
+  test("makes up a stall shorter than a second, so a run keeps its rate", () => {
+    const bucket = new TokenBucket({ ratePerSec: 500, startMs: 0 });
+    let taken = 0;
+    // Wake every millisecond, except for one 300 ms stall of the event loop.
+    for (let now = 0; now < 5_000; now += now >= 2_000 && now < 2_300 ? 300 : 1) {
+      while (bucket.take(now) === 0) taken++;
+    }
+    // Tokens are due at 0, 2, 4, ... 4998 ms: 2,500 of them, none lost to the stall.
+    expect(taken).toBe(2_500);
   });
 
   test("never lets a window of w ms hold more than burst + w × rate tokens", () => {
@@ -75,8 +86,8 @@ describe("TokenBucket", () => {
     expect(worst).toBeLessThanOrEqual(bucket.burst + (windowMs * rate) / 1000);
   });
 
-  test("sizes the default burst as 10 ms of tokens, at least 2", () => {
-    expect([1, 100, 1_000, 100_000].map(defaultBurst)).toEqual([2, 2, 10, 1_000]);
+  test("sizes the default burst as one second of tokens, at least 2", () => {
+    expect([1, 100, 1_000, 100_000].map(defaultBurst)).toEqual([2, 100, 1_000, 100_000]);
   });
 
   test("refuses a rate that is not positive", () => {
