@@ -1,3 +1,4 @@
+import type { MetricsReport } from "../protocol/index.ts";
 import type { NodeEventKind, NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 
@@ -5,7 +6,9 @@ import type { TestView } from "./snapshot.ts";
 export type OrchestratorEvent =
   | { type: "test"; test_id: string; snapshot: TestView }
   | { type: "test_final"; test_id: string; result: TestView }
-  | { type: "node"; event: NodeEventKind; node: NodeView };
+  | { type: "node"; event: NodeEventKind; node: NodeView }
+  /** An accepted (deduplicated) report, for per-second series. */
+  | { type: "report"; test_id: string; report: MetricsReport; received_at: number };
 
 export type Listener<E> = (event: E) => void;
 

@@ -43,6 +43,8 @@ export interface Orchestrator {
   tick(): void;
   /** Messages dropped by the bus and by the orchestrator. */
   counters(): DropCounts;
+  /** A test's accepted reports in the order received (per-second series after a restart). */
+  reports(testId: string): { report: MetricsReport; received_at: number }[];
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -105,6 +107,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (typeof test === "string") return drop(test, fields);
     if (test.aggregate.seen.has(report.report_id) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
+    events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     if (report.counts) registry.noteSent(report.node_id, report.test_id, report.counts.sent);
     evaluate(test);
   };
@@ -252,5 +255,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,
     counters: () => drops.read(bus.rejected()),
+    reports: (testId) => store.reports(testId),
   };
 }
