@@ -1,8 +1,9 @@
 import type { Clock, TimerHandle } from "./clock.ts";
 import { MAX_SENDS_PER_TURN } from "./defaults.ts";
-import { outcomeOfFailure, outcomeOfStatus, TIMEOUT_REASON, type Outcome } from "./outcome.ts";
+import { outcomeOfFailure, outcomeOfStatus, type Outcome } from "./outcome.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TsunamiSchedule } from "./schedule.ts";
+import { TimeoutGroups } from "./timeout-groups.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
 /** The part of `fetch` the driver uses (Bun's global fetch fits). */
@@ -27,10 +28,6 @@ export interface SendLoopResult {
   sent: number;
   /** True when `stop()` ended it before every request was sent. */
   stopped: boolean;
-}
-
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort(TIMEOUT_REASON);
 }
 
 /**
@@ -58,6 +55,7 @@ export class SendLoop {
   private timerAtMs = Infinity;
   private readonly schedule: TsunamiSchedule | null;
   private readonly bucket: TokenBucket | null;
+  private readonly timeouts: TimeoutGroups;
 
   constructor(
     private readonly plan: RunPlan,
@@ -68,6 +66,7 @@ export class SendLoop {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.schedule = plan.mode === "TSUNAMI" ? new TsunamiSchedule(startMs, plan.delayMs) : null;
     this.bucket = plan.throughput !== undefined ? new TokenBucket({ ratePerSec: plan.throughput, startMs }) : null;
+    this.timeouts = new TimeoutGroups(deps.clock, plan.timeoutMs);
   }
 
   /** Begins sending (or arms the timer for the start time). */
@@ -124,23 +123,23 @@ export class SendLoop {
 
   private async send(dueMs: number): Promise<void> {
     const { clock, fetch, sink } = this.deps;
-    const controller = new AbortController();
-    const timer = clock.setTimeout(abortOnTimeout, this.plan.timeoutMs, controller);
     const startedMs = clock.mono();
+    const timeout = this.timeouts.acquire(startedMs);
     sink.onSend(startedMs, dueMs);
     let outcome: Outcome;
+    let endMs: number;
     try {
-      const res = await fetch(this.plan.url, { signal: controller.signal, redirect: "manual" });
+      const res = await fetch(this.plan.url, timeout.init);
       // Reading the body to its end frees the keep-alive socket and makes latency cover it.
       await res.arrayBuffer();
       outcome = outcomeOfStatus(res.status);
     } catch (error) {
-      outcome = outcomeOfFailure(controller.signal.aborted);
+      outcome = outcomeOfFailure(timeout.signal.aborted);
       this.firstError ??= error instanceof Error ? error.message : String(error);
     } finally {
-      clock.clearTimeout(timer);
+      endMs = clock.mono();
+      this.timeouts.release(timeout, endMs);
     }
-    const endMs = clock.mono();
     sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs);
   }
 
@@ -182,6 +181,7 @@ export class SendLoop {
     if (this.finished) return;
     this.finished = true;
     this.disarm();
+    this.timeouts.close();
     this.resolveDone({ sent: this.next, stopped: this.next < this.plan.count });
   }
 }

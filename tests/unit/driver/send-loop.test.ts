@@ -88,9 +88,10 @@ describe("SendLoop", () => {
     const slow = setup({ count: 2, timeoutMs: 300 });
     slow.target.hold = true;
     const done = slow.loop.start();
-    await slow.clock.advance(299);
+    // Never before the timeout; at most one 5 ms timeout slice after it.
+    await slow.clock.advance(300);
     expect(slow.stats.counts.timeout).toBe(0);
-    await slow.clock.advance(1);
+    await slow.clock.advance(5);
     expect(await done).toEqual({ sent: 2, stopped: false });
     expect(slow.stats.counts).toMatchObject({ sent: 2, completed: 0, timeout: 2 });
 
