@@ -8,11 +8,27 @@ import { wrk } from "./peers/wrk.ts";
 import { BENCH_USAGE, parseBenchCommand } from "./options.ts";
 import { renderResults } from "./results.ts";
 import type { Section, SectionReport } from "./section.ts";
+import { concurrencySection } from "./sections/concurrency.ts";
+import { memorySection } from "./sections/memory.ts";
+import { orchestratorSection } from "./sections/orchestrator.ts";
+import { rateSection } from "./sections/rate.ts";
+import { sizeSection } from "./sections/size.ts";
+import { skewSection } from "./sections/skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
+import { tsunamiSection } from "./sections/tsunami.ts";
 import { startTarget } from "./target-process.ts";
 import { fetchLoop } from "./peers/fetch-loop.ts";
 
-const SECTIONS: readonly Section[] = [throughputSection];
+const SECTIONS: readonly Section[] = [
+  throughputSection,
+  concurrencySection,
+  rateSection,
+  tsunamiSection,
+  memorySection,
+  orchestratorSection,
+  skewSection,
+  sizeSection,
+];
 
 const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));
 if (command.kind === "help") {

@@ -6,6 +6,7 @@ export function renderResults(env: BenchEnvironment, reports: readonly SectionRe
   const verdicts = reports.flatMap((r) => r.verdicts);
   const met = verdicts.filter((v) => v.met === true).length;
   const missed = verdicts.filter((v) => v.met === false).length;
+  const info = verdicts.filter((v) => v.met === "info").length;
   return [
     "# Bench results",
     "",
@@ -16,7 +17,7 @@ export function renderResults(env: BenchEnvironment, reports: readonly SectionRe
     `- load average (1/5/15 min) at start: ${loadText(env.loadavg_start)}; at end: ${loadText(loadEnd)}`,
     `- bun ${env.bun}; ${env.tools.join("; ")}`,
     "",
-    `## Targets: ${met} met, ${missed} missed, ${verdicts.length - met - missed} not measured`,
+    `## Targets: ${met} met, ${missed} missed, ${verdicts.length - met - missed - info} not measured`,
     "",
     ...verdicts.map(verdictLine),
     "",

@@ -8,7 +8,8 @@ export type SectionId = (typeof SECTION_IDS)[number];
 export interface Verdict {
   target: string;
   figure: string;
-  met: boolean | null;
+  /** true met, false missed, null not measured, "info" a figure with no target. */
+  met: boolean | null | "info";
   why: string;
 }
 
@@ -41,6 +42,6 @@ export interface Section {
 
 /** A verdict line for RESULTS.md: `met`, `MISSED` or `not measured`. */
 export function verdictLine(v: Verdict): string {
-  const word = v.met === null ? "not measured" : v.met ? "met" : "MISSED";
+  const word = v.met === "info" ? "info" : v.met === null ? "not measured" : v.met ? "met" : "MISSED";
   return `- **${word}**: ${v.target}: ${v.figure}. ${v.why}`.trimEnd();
 }

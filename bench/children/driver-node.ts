@@ -6,6 +6,7 @@ import { MemoryBroker, MemoryBus } from "../../src/bus/memory-bus.ts";
 import { createDriver } from "../../src/driver/driver.ts";
 import { silentLogger } from "../../src/log.ts";
 import { encode, type Counts, type LatencySummary, type MetricsReport } from "../../src/protocol/index.ts";
+import { driverHttpOptions, type SenderChoice } from "../sender-choice.ts";
 
 /** What the parent asks this child to run. */
 export interface DriverNodeJob {
@@ -17,6 +18,8 @@ export interface DriverNodeJob {
   concurrency?: number;
   /** Ends the test (as a stop would) after this long; absent, it runs to `count`. */
   stop_after_ms?: number;
+  /** The HTTP path: as `bun run driver` wires it (default), or plain fetch (the "before"). */
+  sender?: SenderChoice;
 }
 
 /** What this child prints. */
@@ -67,7 +70,7 @@ await controlBus.subscribe("driver_event", collect, (event) => {
 await controlBus.subscribe("heartbeat", collect, () => {});
 await controlBus.subscribe("register", collect, () => {});
 
-const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", fetch, log: silentLogger });
+const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", log: silentLogger, ...driverHttpOptions(job.sender) });
 await driver.start();
 await controlBus.publish("test_config", {
   test_id: TEST_ID,

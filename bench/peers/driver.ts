@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DriverNodeJob, DriverNodeResult } from "../children/driver-node.ts";
 import { runJsonChild, type RunChildOptions } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import type { SenderChoice } from "../sender-choice.ts";
 
 const CHILD = join(import.meta.dir, "..", "children", "driver-node.ts");
 
@@ -29,17 +30,22 @@ export function fromDriverResult(result: DriverNodeResult): LoadResult {
   };
 }
 
-/** Our driver in AVALANCHE mode, stopped after the duration like a test stopped by the user. */
-export const ourDriver: Peer = {
-  name: "ours (driver)",
-  async version() {
-    return `bun ${Bun.version}`;
-  },
-  async available() {
-    return null;
-  },
-  async run({ url, connections, duration_s }: LoadSpec) {
-    const job: DriverNodeJob = { url, mode: "AVALANCHE", count: UNBOUNDED_COUNT, concurrency: connections, stop_after_ms: duration_s * 1000 };
-    return fromDriverResult(await runDriverNode(job, { timeoutMs: duration_s * 1000 + 30_000 }));
-  },
-};
+/** Our driver in AVALANCHE mode with the given HTTP path, stopped after the duration like a test stopped by the user. */
+export function driverPeer(name: string, sender: SenderChoice): Peer {
+  return {
+    name,
+    async version() {
+      return `bun ${Bun.version}`;
+    },
+    async available() {
+      return null;
+    },
+    async run({ url, connections, duration_s }: LoadSpec) {
+      const job: DriverNodeJob = { url, mode: "AVALANCHE", count: UNBOUNDED_COUNT, concurrency: connections, stop_after_ms: duration_s * 1000, sender };
+      return { ...fromDriverResult(await runDriverNode(job, { timeoutMs: duration_s * 1000 + 30_000 })), tool: name };
+    },
+  };
+}
+
+/** Our driver as `bun run driver` wires it. */
+export const ourDriver: Peer = driverPeer("ours (driver)", "default");

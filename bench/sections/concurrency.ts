@@ -1,0 +1,47 @@
+import { comparePeers, type ToolSeries } from "../compare.ts";
+import type { Peer } from "../load-result.ts";
+import { driverPeer } from "../peers/driver.ts";
+import { wrk } from "../peers/wrk.ts";
+import type { BenchContext, Section, SectionReport, Verdict } from "../section.ts";
+import { ratio } from "../summary.ts";
+import { fmt, fmtRatio, markdownTable } from "../table.ts";
+
+const LEVELS = [16, 64, 256, 1024] as const;
+const BEFORE = driverPeer("ours, fetch (before)", "fetch");
+const AFTER = driverPeer("ours, as wired (after)", "default");
+const PEERS: readonly Peer[] = [BEFORE, AFTER, wrk];
+
+/** Throughput against concurrency: our driver on plain fetch (before) and as `bun run driver` wires it (after), wrk for reference. */
+export const concurrencySection: Section = {
+  id: "concurrency",
+  title: "Concurrency 16 / 64 / 256 / 1024",
+  async run(ctx: BenchContext): Promise<SectionReport> {
+    const rows: (string | number)[][] = [];
+    const byLevel = new Map<number, ToolSeries[]>();
+    for (const connections of LEVELS) {
+      const series = await comparePeers(PEERS, { url: ctx.target.pingUrl, connections, duration_s: ctx.duration_s }, ctx.repeats, ctx.target, ctx.progress);
+      byLevel.set(connections, series);
+      for (const s of series) {
+        rows.push([fmt(connections), s.name, s.skipped ?? fmt(s.rps), fmt(s.p50_ms, 2), fmt(s.p99_ms, 2), s.errors + s.non_2xx > 0 ? `${s.errors} errors` : ""]);
+      }
+    }
+    const at = (c: number, peer: Peer) => byLevel.get(c)?.find((s) => s.name === peer.name)?.rps ?? NaN;
+    const keep = ratio(at(1024, AFTER), at(64, AFTER));
+    const keepBefore = ratio(at(1024, BEFORE), at(64, BEFORE));
+    const verdicts: Verdict[] = [
+      {
+        target: "throughput does not collapse beyond 64 connections",
+        figure: `c=1024 / c=64: after ${fmtRatio(keep)} (${fmt(at(1024, AFTER))} vs ${fmt(at(64, AFTER))} req/s); before ${fmtRatio(keepBefore)} (${fmt(at(1024, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
+        met: Number.isFinite(keep) ? keep >= 0.8 : null,
+        why: "met means c=1024 keeps at least 0.8× the c=64 rate",
+      },
+    ];
+    const markdown = [
+      `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool and level, alternated, medians. "before" is the driver with Bun's fetch ` +
+        "(64 idle keep-alive sockets per process in Bun 1.4: beyond that, connections churn); \"after\" is the driver as `bun run driver` wires it.",
+      "",
+      markdownTable([">connections", "tool", ">req/s", ">p50 ms", ">p99 ms", "notes"], rows),
+    ].join("\n");
+    return { id: "concurrency", title: this.title, markdown, verdicts };
+  },
+};
