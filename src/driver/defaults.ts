@@ -38,6 +38,14 @@ export const LATE_THRESHOLD_MS = 5;
 export const BUCKET_BURST_MS = 1000;
 export const MIN_BUCKET_BURST = 2;
 
+/**
+ * Made-up time never arrives as one burst: a second limiter caps the instantaneous rate at
+ * 2 × the target with a 10 ms burst (at least 2 tokens). So a stall of S ms is made up within
+ * the next S ms, and any window of w ms holds at most 2 × rate × w + that small burst.
+ */
+export const PEAK_RATE_FACTOR = 2;
+export const PEAK_BURST_MS = 10;
+
 /** Longest test a driver accepts (a schedule longer than this is a configuration mistake). */
 export const MAX_TEST_DURATION_MS = 24 * 3_600_000;
 

@@ -48,9 +48,9 @@ async function startDriver(nodeId = "d1", latencyDumpDir?: string) {
   await driver.start();
   cleanups.push(() => driver.stop());
   const final = (testId: string) => waitFor(`final report of ${testId}`, () => seen.metrics.find((r) => r.test_id === testId && r.final), { timeoutMs: 60_000 });
-  const run = async (config: MessageOf<"test_config">) => {
+  const run = async (config: MessageOf<"test_config">, trigger: Partial<MessageOf<"trigger">> = {}) => {
     await orchestrator.publish("test_config", config);
-    await orchestrator.publish("trigger", { test_id: config.test_id, trigger: "YES" });
+    await orchestrator.publish("trigger", { test_id: config.test_id, trigger: "YES", ...trigger });
     return final(config.test_id);
   };
   return { driver, orchestrator, seen, run, final };
@@ -101,12 +101,14 @@ describe("driver over a memory bus against a real HTTP server", () => {
   test("spreads 50 TSUNAMI sends 10 ms apart over the schedule and reports due-time latency", async () => {
     const { seen: server, url } = target();
     const { run } = await startDriver();
-    const final = await run(config("wave", url("/ping"), { test_type: "TSUNAMI", test_message_delay: 10, message_count_per_driver: 50 }));
-    const arrivals = server.arrivals.map((t) => t - server.arrivals[0]!);
+    const startAt = Date.now() + 100;
+    const startMono = performance.now() + (startAt - Date.now());
+    const final = await run(config("wave", url("/ping"), { test_type: "TSUNAMI", test_message_delay: 10, message_count_per_driver: 50 }), { start_at: startAt });
+    const arrivals = server.arrivals.map((t) => t - startMono);
     expect(arrivals.length).toBe(50);
-    // No send before its due time (give or take the first request's connection setup).
-    arrivals.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(i * 10 - 5));
-    expect(arrivals.at(-1)!).toBeGreaterThanOrEqual(485);
+    // No send before its due time (1 ms for Date.now's resolution); late ones are allowed.
+    arrivals.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(i * 10 - 1));
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(400);
     expect(final.due_metrics).toBeDefined();
     expect(final.window!.due_digest).toBeDefined();
     expect(final.counts!.completed).toBe(50);
@@ -126,7 +128,8 @@ describe("driver over a memory bus against a real HTTP server", () => {
       while (arrivals[hi]! - arrivals[lo]! >= 1_000) lo++;
       busiest = Math.max(busiest, hi - lo + 1);
     }
-    expect(busiest).toBeLessThanOrEqual(105);
+    // Made-up stalls may go at up to twice the rate, never more (a loaded machine stalls).
+    expect(busiest).toBeLessThanOrEqual(2 * 100 + 2);
   });
 
   test("counts 500s, redirects, timeouts and refused connections in their classes", async () => {
