@@ -5,7 +5,8 @@
 # Env: KAFKA_HOST (127.0.0.1, listener address), KAFKA_PORT (9092),
 #      KAFKA_CONTROLLER_PORT (9093), KAFKA_HOME_DIR (<repo>/.kafka),
 #      KAFKA_READY_TIMEOUT_S (60), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
-#      KAFKA_UP_ERROR_FILE (optional; the failure reason is written there).
+#      KAFKA_UP_ERROR_FILE (optional; the failure reason is written there),
+#      KAFKA_LIBS_DIR (<KAFKA_HOME_DIR>/libs; lets a second broker reuse the jars).
 # State under KAFKA_HOME_DIR: libs/ (jars from scripts/kafka/pom.xml), data/,
 # logs/server.log, logs/stdout.log, server.properties, kafka.pid.
 set -euo pipefail
@@ -81,7 +82,7 @@ wait_ready() {
 }
 
 fetch_jars() {
-  local staging="$KAFKA_HOME_DIR/libs.partial"
+  local staging="$LIBS_DIR.partial"
   command -v mvn >/dev/null || fail "mvn not found on PATH; it is needed once to fetch the Kafka jars (apt-get install maven)"
   log "fetching Kafka jars with Maven into $LIBS_DIR (first run only)"
   rm -rf "$staging"
@@ -129,7 +130,8 @@ command -v bun >/dev/null || fail "bun not found on PATH; it runs the readiness 
 
 mkdir -p "$KAFKA_HOME_DIR"
 KAFKA_HOME_DIR="$(cd "$KAFKA_HOME_DIR" && pwd)"
-LIBS_DIR="$KAFKA_HOME_DIR/libs"
+LIBS_DIR="${KAFKA_LIBS_DIR:-$KAFKA_HOME_DIR/libs}"
+mkdir -p "$(dirname "$LIBS_DIR")"
 DATA_DIR="$KAFKA_HOME_DIR/data"
 LOG_DIR="$KAFKA_HOME_DIR/logs"
 CONFIG="$KAFKA_HOME_DIR/server.properties"

@@ -4,7 +4,7 @@
  * runs one test of each mode over the real broker with counts that match the target's own.
  * dist/ is rebuilt first when it is missing or older than the sources.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,10 @@ import { build, DIST_DIR, ENTRY_POINTS, staleExecutables, type ExecutableName } 
 import { Fleet } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { completedByDriver, resetTarget, startTest, targetMetrics, waitForAlive, waitForTestEnd } from "../helpers/orchestrator-client.ts";
+
+// bunfig.toml's [test] timeout is not read by Bun 1.4.5 (the default stays 5 s, hooks included);
+// this bounds each test and hook of the file. Every wait inside is bounded on its own too.
+setDefaultTimeout(120_000);
 
 const ROOT = join(import.meta.dir, "..", "..");
 /** Executables whose entry point exists in this tree (the CLI may land after the nodes). */

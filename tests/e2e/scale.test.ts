@@ -4,7 +4,7 @@
  * light; what is checked is that every participant's count is exact and that a test uses
  * exactly the drivers alive when it is created.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Fleet, type NodeProcess } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import {
@@ -17,6 +17,10 @@ import {
   waitForTestEnd,
   type TestJson,
 } from "../helpers/orchestrator-client.ts";
+
+// bunfig.toml's [test] timeout is not read by Bun 1.4.5 (the default stays 5 s, hooks included);
+// this bounds each test and hook of the file. Every wait inside is bounded on its own too.
+setDefaultTimeout(180_000);
 
 const id = (n: number) => `scale-${String(n).padStart(2, "0")}`;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => id(from + i));
