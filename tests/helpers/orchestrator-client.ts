@@ -19,7 +19,7 @@ export interface TestJson {
   drivers: string[];
   error: string | null;
   metrics: { counts: CountsJson };
-  per_driver: { node_id: string; outcome: string; node_status: string; counts: CountsJson; final: boolean }[];
+  per_driver: { node_id: string; outcome: string; node_status: string; counts: CountsJson; final: boolean; reports: number }[];
 }
 
 /** The parts of a `GET /nodes` entry the e2e tests read. */
