@@ -1,11 +1,12 @@
 /**
  * The compiled executables in dist/ (`bun run build`), not the sources: each one runs alone in
  * an empty folder with no Bun on PATH, and a fleet of them (orchestrator, two drivers, target)
- * runs one test of each mode over the real broker with counts that match the target's own.
+ * runs one test of each mode over the real broker with counts that match the target's own. The
+ * orchestrator (with its dashboard) and one driver run as lone copies in empty folders.
  * dist/ is rebuilt first when it is missing or older than the sources.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -14,6 +15,7 @@ import { build, DIST_DIR, ENTRY_POINTS, staleExecutables, type ExecutableName } 
 import { Fleet } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { completedByDriver, resetTarget, startTest, targetMetrics, waitForAlive, waitForTestEnd } from "../helpers/orchestrator-client.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 // bunfig.toml's [test] timeout is not read by Bun 1.4.5 (the default stays 5 s, hooks included);
 // this bounds each test and hook of the file. Every wait inside is bounded on its own too.
@@ -34,6 +36,19 @@ function isolatedCopy(name: ExecutableName): { dir: string; path: string; env: R
 }
 
 const cleanups: (() => void | Promise<void>)[] = [];
+
+/**
+ * When the orchestrator serves a dashboard page at `/`, every same-origin script, style and
+ * image it references must answer 200 from the lone executable: assets come from inside it.
+ */
+async function expectEmbeddedDashboard(orchestratorUrl: string): Promise<void> {
+  const page = await fetch(`${orchestratorUrl}/`);
+  const html = await page.text();
+  if (!page.ok || !(page.headers.get("content-type") ?? "").includes("text/html")) return;
+  const refs = [...html.matchAll(/\b(?:src|href)="([^"#?]+)[^"]*"/g)].map((m) => m[1]!).filter((ref) => !/^[a-z]+:|^\/\//i.test(ref));
+  const statuses = await Promise.all(refs.map(async (ref) => [ref, (await fetch(new URL(ref, `${orchestratorUrl}/`))).status] as const));
+  expect(statuses.filter(([, status]) => status !== 200)).toEqual([]);
+}
 
 beforeAll(async () => {
   const stale = staleExecutables(EXECUTABLES);
@@ -68,36 +83,51 @@ describe("compiled executables", () => {
     const brokers = await requireKafka();
     const topicPrefix = uniqueTopicPrefix("binaries");
     const fleet = new Fleet({ brokers, topicPrefix, build: "dist" });
-    let outsider: Subprocess | undefined;
+    const outsiders: Subprocess[] = [];
     cleanups.push(async () => {
-      outsider?.kill("SIGKILL");
+      for (const proc of outsiders) proc.kill("SIGKILL");
       await fleet.stop();
     });
+    /** Runs a lone copy of an executable in an empty folder: nothing of the repository around it. */
+    const spawnOutsider = (name: ExecutableName, logName: string, args: string[]) => {
+      const copy = isolatedCopy(name);
+      cleanups.push(() => rmSync(copy.dir, { recursive: true, force: true }));
+      const logPath = join(fleet.dir, `${logName}.log`);
+      outsiders.push(
+        Bun.spawn([copy.path, ...args], {
+          cwd: copy.dir,
+          env: { ...copy.env, LOG_LEVEL: "info" },
+          stdout: Bun.file(logPath),
+          stderr: Bun.file(logPath),
+          stdin: "ignore",
+        }),
+      );
+      return { dir: copy.dir, log: () => readFileSync(logPath, "utf8") };
+    };
 
     const target = await fleet.target();
-    const orchestrator = await fleet.orchestrator("orchestrator", ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1"]);
+    const lone = spawnOutsider("orchestrator", "orchestrator", [
+      "--port", "0", "--host", "127.0.0.1", "--db", "orchestrator.sqlite",
+      "--brokers", brokers.join(","), "--topic-prefix", topicPrefix,
+      "--target", `${target.url}/ping`, "--allow-target", "127.0.0.1",
+    ]);
+    const orchestratorUrl = (
+      await waitFor("the lone orchestrator to listen", () => lone.log().match(/listening on (http:\/\/\S+)/)?.[1], { timeoutMs: 60_000, intervalMs: 50 })
+    ).replace(/\/$/, "");
+    await expectEmbeddedDashboard(orchestratorUrl);
     fleet.driver("bin-d1");
-    // The second driver runs from a lone copy in an empty folder: nothing of the repository around it.
-    const copy = isolatedCopy("driver");
-    cleanups.push(() => rmSync(copy.dir, { recursive: true, force: true }));
-    const outsiderLog = join(fleet.dir, "bin-d2.log");
-    outsider = Bun.spawn([copy.path, "--node-id", "bin-d2", "--brokers", brokers.join(","), "--topic-prefix", topicPrefix], {
-      cwd: copy.dir,
-      env: { ...copy.env, LOG_LEVEL: "info" },
-      stdout: Bun.file(outsiderLog),
-      stderr: Bun.file(outsiderLog),
-    });
-    await waitForAlive(orchestrator.url, ["bin-d1", "bin-d2"]);
+    spawnOutsider("driver", "bin-d2", ["--node-id", "bin-d2", "--brokers", brokers.join(","), "--topic-prefix", topicPrefix]);
+    await waitForAlive(orchestratorUrl, ["bin-d1", "bin-d2"]);
 
     for (const test_type of ["AVALANCHE", "TSUNAMI"] as const) {
       const perDriver = COUNT_PER_DRIVER[test_type];
       await resetTarget(target.url);
-      const created = await startTest(orchestrator.url, {
+      const created = await startTest(orchestratorUrl, {
         test_type,
         message_count_per_driver: perDriver,
         ...(test_type === "TSUNAMI" ? { test_message_delay: TSUNAMI_DELAY_MS } : {}),
       });
-      const ended = await waitForTestEnd(orchestrator.url, created.test_id);
+      const ended = await waitForTestEnd(orchestratorUrl, created.test_id);
       const seen = await targetMetrics(target.url);
       expect({ test_type, state: ended.state, error: ended.error }).toEqual({ test_type, state: "done", error: null });
       expect(completedByDriver(ended)).toEqual({ "bin-d1": perDriver, "bin-d2": perDriver });
