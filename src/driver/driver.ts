@@ -144,11 +144,12 @@ export function createDriver(options: DriverOptions): Driver {
       stopping = true;
       pending = null;
       await current?.stop();
+      // No heartbeat may trail the deregistration.
+      stopHeartbeat?.();
       outbox.push({ topic: "register", message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_DEREGISTER", timestamp: clock.now() }, key: nodeId });
       const flushed = await outbox.flush(options.shutdownFlushMs ?? SHUTDOWN_FLUSH_MS);
       if (!flushed) log.error("bus unreachable: messages left unsent at shutdown", { queued: outbox.size });
       outbox.close();
-      stopHeartbeat?.();
       log.info("driver stopped");
     },
 
