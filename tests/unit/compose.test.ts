@@ -12,6 +12,7 @@ import { ENTRY_POINTS, type ExecutableName } from "../../scripts/build.ts";
 const ROOT = join(import.meta.dir, "..", "..");
 const compose = Bun.YAML.parse(await Bun.file(join(ROOT, "compose.yaml")).text()) as Compose;
 const dockerfile = await Bun.file(join(ROOT, "Dockerfile")).text();
+const pom = await Bun.file(join(ROOT, "scripts", "kafka", "pom.xml")).text();
 
 interface Service {
   image?: string;
@@ -73,7 +74,10 @@ function healthcheckPort(service: Service): string | undefined {
 describe("compose.yaml", () => {
   test("runs Kafka 4.1 in KRaft mode from the official image, advertised where the nodes look for it", () => {
     const kafka = services.kafka!;
+    // The same Kafka as the dev and CI broker (scripts/kafka/pom.xml).
+    const devVersion = pom.match(/<kafka\.version>([^<]+)<\/kafka\.version>/)?.[1];
     expect(kafka.image).toMatch(/^apache\/kafka:4\.1\.\d+$/);
+    expect(kafka.image).toBe(`apache/kafka:${devVersion}`);
     const env = kafka.environment!;
     expect(String(env.KAFKA_PROCESS_ROLES).split(",").sort()).toEqual(["broker", "controller"]);
     expect(env.CLUSTER_ID).toBeDefined();
