@@ -1,15 +1,16 @@
+import { openHttp1Pool, type OpenHttpPool } from "../src/driver/http1-pool.ts";
 import type { RunPlan } from "../src/driver/run-plan.ts";
 import type { SendLoopDeps } from "../src/driver/send-loop.ts";
 
-/** Which HTTP path a bench child's driver uses: what `bun run driver` wires, or plain `fetch`. */
+/** Which HTTP path a bench child's driver uses: what `bun run driver` wires, or plain `fetch` only. */
 export type SenderChoice = "default" | "fetch";
 
-/** The send-loop dependencies for a choice (the clock and sink are the caller's). */
-export function senderFor(choice: SenderChoice | undefined, _plan: RunPlan): Pick<SendLoopDeps, "fetch"> {
-  return { fetch };
+/** The createDriver / SendLoop HTTP options for a choice: src/driver/main.ts wires fetch and openHttp1Pool. */
+export function driverHttpOptions(choice: SenderChoice | undefined): { fetch: typeof fetch; openHttp?: OpenHttpPool } {
+  return choice === "fetch" ? { fetch } : { fetch, openHttp: openHttp1Pool };
 }
 
-/** The createDriver options for a choice. */
-export function driverHttpOptions(_choice: SenderChoice | undefined): { fetch: typeof fetch } {
-  return { fetch };
+/** The send-loop dependencies for a choice (the clock and sink are the caller's). */
+export function senderFor(choice: SenderChoice | undefined, _plan: RunPlan): Pick<SendLoopDeps, "fetch" | "openHttp"> {
+  return driverHttpOptions(choice);
 }

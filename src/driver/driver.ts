@@ -5,6 +5,7 @@ import { systemClock, type Clock } from "./clock.ts";
 import { FINISHED_TESTS_REMEMBERED, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { HeldTriggers } from "./held-triggers.ts";
+import type { OpenHttpPool } from "./http1-pool.ts";
 import { Outbox } from "./outbox.ts";
 import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
@@ -17,6 +18,11 @@ export interface DriverOptions {
   nodeIp: string;
   clock?: Clock;
   fetch?: FetchLike;
+  /**
+   * Opens the HTTP/1.1 connection pool a test sends through instead of `fetch` when it can
+   * (plain http; main.ts wires openHttp1Pool). Unset, every request goes through `fetch`.
+   */
+  openHttp?: OpenHttpPool;
   log?: Logger;
   version?: string;
   heartbeatIntervalMs?: number;
@@ -71,7 +77,16 @@ export function createDriver(options: DriverOptions): Driver {
 
   const begin = (plan: RunPlan, trigger: Trigger) => {
     pending = null;
-    const run = new TestRun(plan, { clock, fetch: fetchFn, outbox, log, nodeId, reportIntervalMs: options.reportIntervalMs, latencyDumpDir: options.latencyDumpDir });
+    const run = new TestRun(plan, {
+      clock,
+      fetch: fetchFn,
+      ...(options.openHttp ? { openHttp: options.openHttp } : {}),
+      outbox,
+      log,
+      nodeId,
+      reportIntervalMs: options.reportIntervalMs,
+      latencyDumpDir: options.latencyDumpDir,
+    });
     current = run;
     run.start(trigger);
     void run.finished.then(() => {

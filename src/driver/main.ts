@@ -5,10 +5,11 @@ import { validate } from "../protocol/index.ts";
 import { systemClock } from "./clock.ts";
 import { createDriver } from "./driver.ts";
 import { DRIVER_COMMAND } from "./flags.ts";
+import { openHttp1Pool } from "./http1-pool.ts";
 import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
 import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
 
-/** Wiring only: flags and environment in, real bus, clock and fetch into createDriver. */
+/** Wiring only: flags and environment in, real bus, clock, fetch and the HTTP/1.1 pool into createDriver. */
 const { values } = flagsOrExit(DRIVER_COMMAND);
 const env = process.env;
 const nodeId = values["node-id"] ?? env.NODE_ID ?? defaultNodeId();
@@ -38,6 +39,8 @@ const driver = createDriver({
   nodeIp,
   clock: systemClock,
   fetch,
+  // Plain-http targets go through our keep-alive pool (no connection churn above 64 in flight); https through fetch.
+  openHttp: openHttp1Pool,
   log,
   version: VERSION,
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from "./clock.ts";
+import type { HttpPool, OpenHttpPool } from "./http1-pool.ts";
 import { MAX_SENDS_PER_TURN } from "./defaults.ts";
 import { outcomeOfFailure, outcomeOfStatus, type Outcome } from "./outcome.ts";
 import type { RunPlan } from "./run-plan.ts";
@@ -21,6 +22,8 @@ export interface SendLoopDeps {
   fetch: FetchLike;
   clock: Clock;
   sink: SendSink;
+  /** Opens the connection pool that sends instead of `fetch` when it can serve the URL (see http1-pool.ts). */
+  openHttp?: OpenHttpPool;
 }
 
 /** How a loop ended. */
@@ -56,6 +59,7 @@ export class SendLoop {
   private readonly schedule: TsunamiSchedule | null;
   private readonly bucket: TokenBucket | null;
   private readonly timeouts: TimeoutGroups;
+  private readonly pool: HttpPool | null;
 
   constructor(
     private readonly plan: RunPlan,
@@ -67,6 +71,7 @@ export class SendLoop {
     this.schedule = plan.mode === "TSUNAMI" ? new TsunamiSchedule(startMs, plan.delayMs) : null;
     this.bucket = plan.throughput !== undefined ? new TokenBucket({ ratePerSec: plan.throughput, startMs }) : null;
     this.timeouts = new TimeoutGroups(deps.clock, plan.timeoutMs);
+    this.pool = deps.openHttp?.(plan.url, plan.concurrency) ?? null;
   }
 
   /** Begins sending (or arms the timer for the start time). */
@@ -129,10 +134,15 @@ export class SendLoop {
     let outcome: Outcome;
     let endMs: number;
     try {
-      const res = await fetch(this.plan.url, timeout.init);
-      // Reading the body to its end frees the keep-alive socket and makes latency cover it.
-      await res.arrayBuffer();
-      outcome = outcomeOfStatus(res.status);
+      if (this.pool !== null) {
+        // The pool resolves once the body has ended, like the fetch path below.
+        outcome = outcomeOfStatus(await this.pool.request(timeout.signal));
+      } else {
+        const res = await fetch(this.plan.url, timeout.init);
+        // Reading the body to its end frees the keep-alive socket and makes latency cover it.
+        await res.arrayBuffer();
+        outcome = outcomeOfStatus(res.status);
+      }
     } catch (error) {
       outcome = outcomeOfFailure(timeout.signal.aborted);
       this.firstError ??= error instanceof Error ? error.message : String(error);
@@ -182,6 +192,7 @@ export class SendLoop {
     this.finished = true;
     this.disarm();
     this.timeouts.close();
+    this.pool?.close();
     this.resolveDone({ sent: this.next, stopped: this.next < this.plan.count });
   }
 }

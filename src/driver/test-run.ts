@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { Trigger } from "../protocol/index.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
+import type { OpenHttpPool } from "./http1-pool.ts";
 import { writeLatencyDump } from "./latency-dump.ts";
 import type { Outbox } from "./outbox.ts";
 import { Reporter } from "./reporter.ts";
@@ -11,6 +12,8 @@ import { TestStats } from "./test-stats.ts";
 export interface TestRunDeps {
   clock: Clock;
   fetch: FetchLike;
+  /** Sends instead of `fetch` when it can serve the URL (plain http). */
+  openHttp?: OpenHttpPool;
   outbox: Outbox;
   log: Logger;
   nodeId: string;
@@ -76,7 +79,7 @@ export class TestRun {
   };
 
   private begin(send: boolean): void {
-    const { clock, outbox, nodeId, reportIntervalMs, fetch } = this.deps;
+    const { clock, outbox, nodeId, reportIntervalMs, fetch, openHttp } = this.deps;
     const nowMs = clock.now();
     this.stats = new TestStats({
       nodeId,
@@ -94,7 +97,7 @@ export class TestRun {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
-    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats }, this.startMono);
+    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}) }, this.startMono);
     void this.loop.start().then((result) => this.end(result));
   }
 

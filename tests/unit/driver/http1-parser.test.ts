@@ -1,0 +1,62 @@
+import { describe, expect, test } from "bun:test";
+import { Http1ResponseParser, type ParseState } from "../../../src/driver/http1-parser.ts";
+
+const bytes = (text: string) => Buffer.from(text, "latin1");
+
+/** Feeds `text` split at every given offset; returns each state and the parser. */
+function feed(text: string, cuts: number[] = []): { states: ParseState[]; parser: Http1ResponseParser } {
+  const parser = new Http1ResponseParser(1024);
+  const states: ParseState[] = [];
+  let from = 0;
+  for (const cut of [...cuts, text.length]) {
+    states.push(parser.push(bytes(text.slice(from, cut))));
+    from = cut;
+  }
+  return { states, parser };
+}
+
+const pong = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nContent-Length: 18\r\n\r\n{"message":"pong"}';
+
+describe("Http1ResponseParser", () => {
+  test("ends a Content-Length response in one chunk and keeps the connection alive", () => {
+    const { states, parser } = feed(pong);
+    expect({ states, status: parser.status, keepAlive: parser.keepAlive, extra: parser.hasExtraBytes }).toEqual({ states: ["done"], status: 200, keepAlive: true, extra: false });
+  });
+
+  test("finds the end of the head and of the body when every byte arrives alone", () => {
+    const cuts = Array.from({ length: pong.length - 1 }, (_, i) => i + 1);
+    const { states, parser } = feed(pong, cuts);
+    expect({ last: states.at(-1), before: new Set(states.slice(0, -1)), status: parser.status }).toEqual({ last: "done", before: new Set(["more"]), status: 200 });
+  });
+
+  test("skips a chunked body with extensions and trailers split across chunks", () => {
+    const text = "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: 1\r\n\r\n";
+    const { states, parser } = feed(text, [40, 70, 75, 100, text.length - 3]);
+    expect({ last: states.at(-1), status: parser.status, keepAlive: parser.keepAlive }).toEqual({ last: "done", status: 503, keepAlive: true });
+  });
+
+  test("skips 100 Continue, ends 204 and 304 without a body, and honours Connection: close", () => {
+    const interim = feed("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+    const notModified = feed("HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n");
+    expect([interim.states, interim.parser.status, interim.parser.keepAlive, notModified.states, notModified.parser.status]).toEqual([["done"], 204, false, ["done"], 304]);
+  });
+
+  test("reads a body without framing until the connection closes, and HTTP/1.0 closes unless asked", () => {
+    const { states, parser } = feed("HTTP/1.0 200 OK\r\n\r\nsome bytes", [20]);
+    expect({ states, keepAlive: parser.keepAlive, end: parser.endOfStream(), status: parser.status }).toEqual({ states: ["more", "more"], keepAlive: false, end: "done", status: 200 });
+  });
+
+  test("reports a cut-short body, a non-HTTP reply and an endless head as errors", () => {
+    const cut = feed(pong.slice(0, pong.length - 3));
+    const junk = feed("SSH-2.0-OpenSSH\r\n\r\n");
+    const endless = feed(`HTTP/1.1 200 OK\r\nX: ${"a".repeat(2000)}`);
+    expect([cut.parser.endOfStream(), junk.states, endless.states]).toEqual(["error", ["error"], ["error"]]);
+  });
+
+  test("flags bytes after the end of a response, and reset readies it for the next one", () => {
+    const { states, parser } = feed(pong + "HTTP/1.1");
+    const extra = parser.hasExtraBytes;
+    parser.reset();
+    expect({ states, extra, fresh: parser.isFresh(), next: parser.push(bytes(pong)) }).toEqual({ states: ["done"], extra: true, fresh: true, next: "done" });
+  });
+});
