@@ -7,7 +7,11 @@ import { wireId } from "../../protocol/fields.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
+import { prometheusRoutes } from "./prometheus.ts";
+import { reportRoutes } from "./report.ts";
+import { sseRoutes } from "./sse.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -84,6 +88,11 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     const { limit, offset } = query.data;
     return c.json({ ...orchestrator.listTests(limit, offset), limit, offset });
   });
+
+  app.route("/", sseRoutes(orchestrator));
+  app.route("/", reportRoutes(orchestrator));
+  app.route("/", prometheusRoutes(orchestrator));
+  app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));
 
   return app;
 }

@@ -1,0 +1,254 @@
+// The dashboard in the browser: one EventSource on /events for nodes and live tests, REST for
+// the history, reports and starting tests. Rendering is in render.ts and chart.ts (pure).
+import type { SeriesPoint, TestSeries } from "../../orchestrator/http/report-series.ts";
+import type { NodeView } from "../../orchestrator/registry.ts";
+import type { TestView } from "../../orchestrator/snapshot.ts";
+import type { TestSummary } from "../../orchestrator/test-summary.ts";
+import { lineChart } from "./chart.ts";
+import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+
+declare global {
+  interface Window {
+    DASHBOARD_CONFIG: { tokenRequired: boolean };
+  }
+}
+
+const TOKEN_KEY = "loadtest.token";
+const HISTORY_LIMIT = 15;
+
+const state = {
+  nodes: new Map<string, NodeView>(),
+  history: [] as TestSummary[],
+  shown: null as { test: TestView; points: SeriesPoint[] } | null,
+  /** The user picked a past test: live tests do not take the panel over until "follow live". */
+  pinned: false,
+  scope: "total",
+};
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function token(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function askToken(message = ""): void {
+  $("token-error").textContent = message;
+  ($("token-input") as HTMLInputElement).value = "";
+  const dialog = $("token-dialog") as HTMLDialogElement;
+  if (!dialog.open) dialog.showModal();
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+function renderNodesPanel(): void {
+  const nodes = [...state.nodes.values()];
+  $("drivers").innerHTML = renderNodes(nodes, Date.now());
+  const alive = nodes.filter((n) => n.status === "alive").length;
+  $("drivers-count").textContent = `${alive} alive of ${nodes.length}`;
+}
+
+function renderCharts(): void {
+  const shown = state.shown;
+  if (!shown) return;
+  const points = shown.points;
+  const drivers = driversOf(points).length > 0 ? driversOf(points) : [...shown.test.drivers].sort();
+  if (state.scope !== "total" && !drivers.includes(state.scope)) state.scope = "total";
+  const rate = rateLines(points);
+  const scope: LatencyScope = state.scope === "total" ? { kind: "total" } : { kind: "driver", node_id: state.scope };
+  const latency = latencyLines(points, scope);
+  $("rate-chart").innerHTML = lineChart(rate, { yUnit: "/s", title: "requests per second", height: 250 });
+  $("rate-legend").innerHTML = renderLegend(rate);
+  $("latency-chart").innerHTML = lineChart(latency, { yUnit: "ms", title: "latency per second", height: 250 });
+  $("latency-legend").innerHTML = renderLegend(latency);
+  $("scope").innerHTML = renderScopeButtons(drivers, state.scope);
+}
+
+function renderTest(): void {
+  const shown = state.shown;
+  if (!shown) return;
+  const { test } = shown;
+  $("test-head").innerHTML = renderTestHead(test, !state.pinned);
+  $("test-body").hidden = false;
+  const expected = expectedRequests(test);
+  $("progress-fill").style.width = `${expected > 0 ? Math.min(100, (test.metrics.counts.sent * 100) / expected) : 0}%`;
+  $("tiles").innerHTML = renderTiles(test);
+  $("driver-table").innerHTML = renderDriverTable(test);
+  $("errors").innerHTML = renderErrors(test);
+  const ended = test.ended_at !== null;
+  $("summary").hidden = !ended;
+  $("summary").innerHTML = ended ? renderSummary(test) : "";
+  renderCharts();
+}
+
+function renderHistoryPanel(): void {
+  $("history").innerHTML = renderHistory(state.history, state.shown?.test.test_id ?? null);
+}
+
+async function refreshHistory(): Promise<void> {
+  const page = await getJson<{ tests: TestSummary[] }>(`/tests?limit=${HISTORY_LIMIT}`);
+  state.history = page.tests;
+  renderHistoryPanel();
+}
+
+/** Shows a test with its whole series (from the report endpoint). */
+async function showTest(testId: string, pinned: boolean): Promise<void> {
+  const report = await getJson<{ test: TestView; series: TestSeries | null }>(`/tests/${encodeURIComponent(testId)}/report?format=json`);
+  state.pinned = pinned;
+  state.shown = { test: report.test, points: report.series?.points ?? [] };
+  renderTest();
+  renderHistoryPanel();
+}
+
+/** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
+function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
+  const shown = state.shown;
+  if (shown && shown.test.test_id === test.test_id) {
+    shown.test = test;
+    shown.points = full ? points : mergePoints(shown.points, points);
+  } else if (!state.pinned && test.state === "running") {
+    state.shown = { test, points };
+    renderHistoryPanel();
+  } else {
+    return;
+  }
+  renderTest();
+}
+
+function connect(): void {
+  const conn = $("conn");
+  const source = new EventSource("/events");
+  source.addEventListener("open", () => {
+    conn.textContent = "live";
+    conn.className = "pill pill-ok";
+  });
+  source.addEventListener("error", () => {
+    conn.textContent = "reconnecting…";
+    conn.className = "pill pill-bad";
+  });
+  source.addEventListener("state", (ev) => {
+    const data = JSON.parse((ev as MessageEvent<string>).data) as { nodes: NodeView[]; tests: { test: TestView; points: SeriesPoint[] }[] };
+    state.nodes = new Map(data.nodes.map((n) => [n.node_id, n]));
+    renderNodesPanel();
+    for (const { test, points } of data.tests) onLive(test, points, true);
+  });
+  source.addEventListener("node", (ev) => {
+    const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
+    state.nodes.set(node.node_id, node);
+    renderNodesPanel();
+  });
+  source.addEventListener("snapshot", (ev) => {
+    const { test, points } = JSON.parse((ev as MessageEvent<string>).data) as { test: TestView; points: SeriesPoint[] };
+    const isNew = !state.history.some((t) => t.test_id === test.test_id);
+    onLive(test, points, false);
+    if (isNew) void refreshHistory();
+  });
+  source.addEventListener("final", (ev) => {
+    const { test } = JSON.parse((ev as MessageEvent<string>).data) as { test: TestView };
+    void refreshHistory();
+    // The report carries the complete series, including windows that came with the final reports.
+    if (state.shown?.test.test_id === test.test_id) void showTest(test.test_id, state.pinned);
+  });
+}
+
+function formBody(form: HTMLFormElement): Record<string, unknown> {
+  const data = new FormData(form);
+  const body: Record<string, unknown> = { trigger: true };
+  for (const [key, value] of data.entries()) {
+    const text = String(value).trim();
+    if (text === "") continue;
+    body[key] = key === "test_type" || key === "target_url" ? text : Number(text);
+  }
+  return body;
+}
+
+async function startTest(form: HTMLFormElement): Promise<void> {
+  const error = $("form-error");
+  const button = $<HTMLButtonElement>("start-button");
+  error.textContent = "";
+  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) return askToken("Enter the token to start tests.");
+  button.disabled = true;
+  try {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const t = token();
+    if (t) headers.authorization = `Bearer ${t}`;
+    const response = await fetch("/tests", { method: "POST", headers, body: JSON.stringify(formBody(form)) });
+    const answer = (await response.json()) as TestView & { error?: string; issues?: { path: string; message: string }[] };
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      return askToken("That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.");
+    }
+    if (!response.ok) {
+      const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
+      error.textContent = issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${response.status}`}`;
+      return;
+    }
+    state.pinned = false;
+    state.shown = { test: answer, points: [] };
+    renderTest();
+    void refreshHistory();
+  } catch (err) {
+    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function wire(): void {
+  const form = $<HTMLFormElement>("start-form");
+  const type = $<HTMLSelectElement>("f-type");
+  const delay = $<HTMLInputElement>("f-delay");
+  const syncDelay = () => {
+    const tsunami = type.value === "TSUNAMI";
+    delay.disabled = !tsunami;
+    delay.required = tsunami;
+    delay.placeholder = tsunami ? "e.g. 10" : "Tsunami only";
+    if (tsunami && delay.value === "") delay.value = "10";
+  };
+  type.addEventListener("change", syncDelay);
+  syncDelay();
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void startTest(form);
+  });
+  $("history").addEventListener("click", (ev) => {
+    const row = (ev.target as HTMLElement).closest<HTMLElement>("tr[data-test]");
+    if (row?.dataset.test) void showTest(row.dataset.test, true);
+  });
+  $("test-card").addEventListener("click", (ev) => {
+    const target = ev.target as HTMLElement;
+    const scope = target.closest<HTMLElement>("button[data-scope]")?.dataset.scope;
+    if (scope) {
+      state.scope = scope;
+      renderCharts();
+    }
+    if (target.id === "follow-live") {
+      state.pinned = false;
+      const running = state.history.find((t) => t.state === "running");
+      if (running) void showTest(running.test_id, false);
+      else renderTest();
+    }
+  });
+  const tokenButton = $("token-button");
+  tokenButton.hidden = !window.DASHBOARD_CONFIG.tokenRequired;
+  tokenButton.addEventListener("click", () => askToken());
+  $("token-form").addEventListener("submit", (ev) => {
+    const submitter = (ev as SubmitEvent).submitter as HTMLButtonElement | null;
+    const value = ($("token-input") as HTMLInputElement).value.trim();
+    if (submitter?.value === "save" && value) sessionStorage.setItem(TOKEN_KEY, value);
+  });
+  // "3 s ago" labels age between events.
+  setInterval(renderNodesPanel, 1000);
+}
+
+wire();
+connect();
+void refreshHistory().then(() => {
+  const latest = state.history[0];
+  if (!state.shown && latest && latest.state !== "created") void showTest(latest.test_id, false);
+});
+if (window.DASHBOARD_CONFIG.tokenRequired && !token()) askToken();

@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import type { DropCounts } from "../counters.ts";
+import type { Orchestrator } from "../orchestrator.ts";
+import type { NodeStatus, NodeView } from "../registry.ts";
+import type { TestView } from "../snapshot.ts";
+
+/** Content type of the Prometheus text exposition format 0.0.4. */
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+const STATUSES: NodeStatus[] = ["alive", "suspect", "dead", "left"];
+const OUTCOMES = [
+  ["2xx", "status_2xx"],
+  ["3xx", "status_3xx"],
+  ["4xx", "status_4xx"],
+  ["5xx", "status_5xx"],
+  ["timeout", "timeout"],
+  ["connection_error", "connection_error"],
+] as const;
+const QUANTILES = [
+  ["0.5", "median_latency"],
+  ["0.9", "p90_latency"],
+  ["0.95", "p95_latency"],
+  ["0.99", "p99_latency"],
+] as const;
+
+/** What `/metrics` shows: nodes, the running (else the last) test, and dropped messages. */
+export interface MetricsInput {
+  nodes: readonly NodeView[];
+  test: TestView | null;
+  drops: DropCounts;
+}
+
+/** A label value escaped for the text format (backslash, quote, line feed). */
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+const labels = (pairs: Record<string, string>) =>
+  `{${Object.entries(pairs)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(",")}}`;
+
+/** Renders the orchestrator's metrics in the Prometheus text format; pure. */
+export function renderMetrics({ nodes, test, drops }: MetricsInput): string {
+  const out: string[] = [];
+  const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
+
+  family("loadtest_drivers", "gauge", "Drivers known to the orchestrator, by liveness status.");
+  for (const status of STATUSES) sample("loadtest_drivers", { status }, nodes.filter((n) => n.status === status).length);
+
+  family("loadtest_test_running", "gauge", "1 while a test is running.");
+  out.push(`loadtest_test_running ${test?.state === "running" ? 1 : 0}`);
+
+  if (test) {
+    const id = test.test_id;
+    family("loadtest_requests_total", "counter", "Requests of the running (else the last) test, by driver and outcome.");
+    for (const d of test.per_driver) {
+      for (const [outcome, key] of OUTCOMES) sample("loadtest_requests_total", { test_id: id, node_id: d.node_id, outcome }, d.counts[key]);
+    }
+    family("loadtest_requests_sent_total", "counter", "Requests sent in the running (else the last) test, by driver.");
+    for (const d of test.per_driver) sample("loadtest_requests_sent_total", { test_id: id, node_id: d.node_id }, d.counts.sent);
+    family("loadtest_requests_per_second", "gauge", "Sends per second of each driver over its latest report window.");
+    for (const d of test.per_driver) sample("loadtest_requests_per_second", { test_id: id, node_id: d.node_id }, d.requests_per_s);
+    family("loadtest_late_sends_total", "counter", "Sends that started late against their schedule, by driver.");
+    for (const d of test.per_driver) sample("loadtest_late_sends_total", { test_id: id, node_id: d.node_id }, d.late);
+
+    family("loadtest_test_latency_ms", "summary", "Response latency of the running (else the last) test across every driver, in milliseconds.");
+    const latency = test.metrics.latency;
+    const completed = test.metrics.counts.completed;
+    if (latency) for (const [quantile, key] of QUANTILES) sample("loadtest_test_latency_ms", { test_id: id, quantile }, latency[key] ?? 0);
+    sample("loadtest_test_latency_ms_sum", { test_id: id }, latency ? Math.round(latency.mean_latency * completed * 1000) / 1000 : 0);
+    sample("loadtest_test_latency_ms_count", { test_id: id }, latency ? completed : 0);
+  }
+
+  family("loadtest_messages_dropped_total", "counter", "Messages the orchestrator dropped after decoding, by reason.");
+  for (const [reason, n] of Object.entries(drops.dropped)) sample("loadtest_messages_dropped_total", { reason }, n);
+  family("loadtest_bus_rejected_total", "counter", "Messages the bus rejected because they failed to decode, by topic.");
+  for (const [topic, n] of Object.entries(drops.bus_rejected)) sample("loadtest_bus_rejected_total", { topic }, n);
+  return out.join("\n") + "\n";
+}
+
+/** The running test, else the newest one that was triggered. */
+function currentTest(orchestrator: Orchestrator): TestView | null {
+  const running = orchestrator.snapshots()[0];
+  if (running) return running;
+  const last = orchestrator.listTests(20, 0).tests.find((t) => t.triggered_at !== null);
+  return last ? orchestrator.getTest(last.test_id) : null;
+}
+
+/** `GET /metrics`: Prometheus text exposition of drivers, the current test and dropped messages. */
+export function prometheusRoutes(orchestrator: Orchestrator): Hono {
+  const app = new Hono();
+  app.get("/metrics", (c) =>
+    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters() }), 200, {
+      "content-type": PROMETHEUS_CONTENT_TYPE,
+    }),
+  );
+  return app;
+}

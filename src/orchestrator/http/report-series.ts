@@ -1,0 +1,163 @@
+import type { TDigest } from "tdigest";
+import type { Counts, MetricsReport } from "../../protocol/index.ts";
+import { addExact, createDigest, emptyExact, mergeDigest, summarize, type ExactStats } from "../../stats/digest.ts";
+
+/** Width of one point of a series: the brief's "metrics are updated every second". */
+export const SERIES_BUCKET_MS = 1_000;
+
+/** One second of one driver, or of every driver together. */
+export interface SeriesSample {
+  /** Sends per second during the second (sends over the reported window time). */
+  requests_per_s: number;
+  sent: number;
+  completed: number;
+  errors: { status_4xx: number; status_5xx: number; timeout: number; connection_error: number; total: number };
+  late: number;
+  /** Latency quantiles of the requests completed in this second (ms); null when none completed. */
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** Second `t_s` of a test (0 is the second that starts at the test's start time). */
+export interface SeriesPoint {
+  t_s: number;
+  total: SeriesSample;
+  drivers: Record<string, SeriesSample>;
+}
+
+/** A test's per-second series, oldest first. */
+export interface TestSeries {
+  test_id: string;
+  origin_ms: number | null;
+  bucket_ms: number;
+  points: SeriesPoint[];
+}
+
+/** What the windows of one driver in one second add up to. */
+interface Cell {
+  counts: Counts;
+  duration_ms: number;
+  digest: TDigest;
+  exact: ExactStats;
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function emptyCell(): Cell {
+  return {
+    counts: { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 },
+    duration_ms: 0,
+    digest: createDigest(),
+    exact: emptyExact(),
+  };
+}
+
+function sampleOf(cells: Cell[], requestsPerS: number): SeriesSample {
+  const counts = emptyCell().counts;
+  const digest = createDigest();
+  const exact = emptyExact();
+  for (const cell of cells) {
+    for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] += cell.counts[key];
+    for (const c of cell.digest.toArray()) digest.push_centroid({ mean: c.mean, n: c.n });
+    addExact(exact, cell.exact);
+  }
+  const { status_4xx, status_5xx, timeout, connection_error } = counts;
+  const latency = exact.count > 0 && digest.size() > 0 ? summarize(digest, exact) : null;
+  return {
+    requests_per_s: round(requestsPerS),
+    sent: counts.sent,
+    completed: counts.completed,
+    errors: { status_4xx, status_5xx, timeout, connection_error, total: status_4xx + status_5xx + timeout + connection_error },
+    late: counts.late,
+    p50: latency?.median_latency ?? null,
+    p90: latency?.p90_latency ?? null,
+    p95: latency?.p95_latency ?? null,
+    p99: latency?.p99_latency ?? null,
+    max: latency ? latency.max_latency : null,
+  };
+}
+
+const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000) / cell.duration_ms : 0);
+
+/**
+ * Builds a test's per-second series from its drivers' report windows. A window belongs to
+ * the second its midpoint falls in, counted from `originMs` (the test's start time), so
+ * one-second windows land one per second even with timer jitter. Each report is counted
+ * once (by report_id), in any order. Pure: no clock, no IO.
+ */
+export class SeriesBuilder {
+  private readonly cells = new Map<number, Map<string, Cell>>();
+  private readonly seen = new Set<string>();
+
+  constructor(
+    readonly testId: string,
+    private originMs: number | null,
+    private readonly bucketMs = SERIES_BUCKET_MS,
+  ) {}
+
+  /** Folds a report's window in; false when it has none or was already counted. */
+  add(report: MetricsReport): boolean {
+    const window = report.window;
+    if (!window || this.seen.has(report.report_id)) return false;
+    this.seen.add(report.report_id);
+    this.originMs ??= window.start_ms;
+    const mid = (window.start_ms + window.end_ms) / 2;
+    const bucket = Math.max(0, Math.floor((mid - this.originMs) / this.bucketMs));
+    const row = this.cells.get(bucket) ?? new Map<string, Cell>();
+    this.cells.set(bucket, row);
+    const cell = row.get(report.node_id) ?? emptyCell();
+    row.set(report.node_id, cell);
+    for (const key of Object.keys(cell.counts) as (keyof Counts)[]) cell.counts[key] += window.counts[key];
+    cell.duration_ms += Math.max(1, window.end_ms - window.start_ms);
+    mergeDigest(cell.digest, window.digest);
+    if (window.counts.completed > 0) {
+      addExact(cell.exact, {
+        count: window.counts.completed,
+        sum: window.latency_sum_ms,
+        min: window.min_latency ?? Infinity,
+        max: window.max_latency ?? -Infinity,
+      });
+    }
+    return true;
+  }
+
+  /** Points from second `fromS` on (every point by default). */
+  points(fromS = 0): SeriesPoint[] {
+    return [...this.cells.keys()]
+      .filter((t) => t >= fromS)
+      .sort((a, b) => a - b)
+      .map((t) => this.point(t));
+  }
+
+  /** The last `n` points: what a live update carries (a late window may still change them). */
+  tail(n: number): SeriesPoint[] {
+    const last = Math.max(-1, ...this.cells.keys());
+    return this.points(last - n + 1);
+  }
+
+  series(): TestSeries {
+    return { test_id: this.testId, origin_ms: this.originMs, bucket_ms: this.bucketMs, points: this.points() };
+  }
+
+  private point(t: number): SeriesPoint {
+    const row = this.cells.get(t)!;
+    const drivers: Record<string, SeriesSample> = {};
+    let totalRate = 0;
+    for (const [nodeId, cell] of [...row].sort(([a], [b]) => a.localeCompare(b))) {
+      const rate = rateOf(cell);
+      totalRate += rate;
+      drivers[nodeId] = sampleOf([cell], rate);
+    }
+    return { t_s: t, total: sampleOf([...row.values()], totalRate), drivers };
+  }
+}
+
+/** The series of a test from its stored reports (after a restart, or for a finished test). */
+export function seriesFromReports(testId: string, originMs: number | null, reports: readonly { report: MetricsReport }[]): TestSeries {
+  const builder = new SeriesBuilder(testId, originMs);
+  for (const { report } of reports) builder.add(report);
+  return builder.series();
+}

@@ -1,0 +1,123 @@
+import { Hono, type Context } from "hono";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import { wireId } from "../../protocol/fields.ts";
+import type { OrchestratorEvent } from "../event-hub.ts";
+import type { Orchestrator } from "../orchestrator.ts";
+import { ApiError } from "./errors.ts";
+import { seriesRecorderFor, type SeriesRecorder } from "./report-recorder.ts";
+
+/**
+ * Interval of the `: ping` comment on an idle stream. Bun closes a connection idle for
+ * `idleTimeout` (10 s by default in Bun 1.4.5); a ping well inside that keeps it open,
+ * and lets a proxy or client notice a dead peer.
+ */
+export const SSE_PING_MS = 5_000;
+
+/** Points of the series each live update carries: the newest second may still change. */
+export const LIVE_TAIL_POINTS = 3;
+
+/** How long an EventSource waits before reconnecting (sent in the first event). */
+const RETRY_MS = 2_000;
+
+/** One server-sent event as text: `event:`, one `data:` line per line of JSON, blank line. */
+export function formatSse(event: string, data: unknown, retryMs?: number): string {
+  const lines = JSON.stringify(data).split("\n").map((line) => `data: ${line}`);
+  return [`event: ${event}`, ...(retryMs === undefined ? [] : [`retry: ${retryMs}`]), ...lines, "", ""].join("\n");
+}
+
+export interface SseOptions {
+  pingMs?: number;
+}
+
+type Send = (event: string, data: unknown, retryMs?: number) => void;
+
+/**
+ * Runs one SSE stream: `start` subscribes and sends the current state; the stream then stays
+ * open until the client goes away or `start`'s `finish` is called. Writes are chained so
+ * events keep their order; the hub subscription and the ping timer are released in `finally`.
+ */
+function eventStream(c: Context, pingMs: number, start: (send: Send, finish: () => void) => () => void) {
+  return streamSSE(c, async (stream: SSEStreamingApi) => {
+    const ended = Promise.withResolvers<void>();
+    let chain = Promise.resolve();
+    const write = (text: string) => {
+      chain = chain.then(() => (stream.aborted || stream.closed ? undefined : stream.write(text).then(() => {})));
+    };
+    const send: Send = (event, data, retryMs) => write(formatSse(event, data, retryMs));
+    stream.onAbort(() => ended.resolve());
+    let unsubscribe = () => {};
+    const ping = setInterval(() => write(": ping\n\n"), pingMs);
+    try {
+      unsubscribe = start(send, () => ended.resolve());
+      await ended.promise;
+      await chain;
+    } finally {
+      clearInterval(ping);
+      unsubscribe();
+    }
+  });
+}
+
+function testIdParam(c: Context): string {
+  const id = c.req.param("id") ?? "";
+  if (!wireId().safeParse(id).success) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);
+  return id;
+}
+
+/** `snapshot`/`final` payloads of `/events`, or null for events that stream does not carry. */
+function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string, unknown] | null {
+  if (event.type === "node") return ["node", { event: event.event, node: event.node }];
+  if (event.type === "test") return ["snapshot", { test: event.snapshot, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
+  if (event.type === "test_final") return ["final", { test: event.result, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
+  return null;
+}
+
+/**
+ * Server-sent events over the orchestrator's hub:
+ * - `GET /tests/:id/events`: `snapshot` (the test and its newest series points) every second
+ *   while it runs, then `final` (the result and the whole series) and the stream ends. The first
+ *   event is the current state: a `snapshot` with the series so far, or `final` for an ended test.
+ * - `GET /events`: `state` (nodes and running tests with their series), then every `node`
+ *   change, every test's `snapshot` and `final`.
+ */
+export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: SseOptions = {}): Hono {
+  const app = new Hono();
+  const recorder = seriesRecorderFor(orchestrator);
+
+  app.get("/tests/:id/events", (c) => {
+    const testId = testIdParam(c);
+    if (!orchestrator.getTest(testId)) throw new ApiError(404, `no test ${testId}`);
+    return eventStream(c, pingMs, (send, finish) => {
+      const sendFinal = (test: unknown) => {
+        send("final", { test, series: recorder.series(testId) });
+        finish();
+      };
+      // Subscribed before the state is read: nothing emitted in between is lost (the hub is synchronous).
+      const unsubscribe = orchestrator.events.subscribe((event) => {
+        if (event.type === "test" && event.test_id === testId) {
+          send("snapshot", { test: event.snapshot, points: recorder.tail(testId, LIVE_TAIL_POINTS) });
+        } else if (event.type === "test_final" && event.test_id === testId) {
+          sendFinal(event.result);
+        }
+      });
+      const current = orchestrator.getTest(testId);
+      if (current && current.ended_at !== null) sendFinal(current);
+      else send("snapshot", { test: current, points: recorder.series(testId)?.points ?? [] }, RETRY_MS);
+      return unsubscribe;
+    });
+  });
+
+  app.get("/events", (c) =>
+    eventStream(c, pingMs, (send) => {
+      const unsubscribe = orchestrator.events.subscribe((event) => {
+        const out = fleetEvent(event, recorder);
+        if (out) send(out[0], out[1]);
+      });
+      const tests = orchestrator.snapshots().map((test) => ({ test, points: recorder.series(test.test_id)?.points ?? [] }));
+      send("state", { nodes: orchestrator.listNodes(), tests }, RETRY_MS);
+      return unsubscribe;
+    }),
+  );
+
+  return app;
+}
