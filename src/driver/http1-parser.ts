@@ -3,6 +3,9 @@ export type ParseState = "more" | "done" | "error";
 
 const CR = 13;
 const LF = 10;
+const COLON = 58;
+const C = 99;
+const T = 116;
 const HEAD_END = Buffer.from("\r\n\r\n");
 
 type Phase = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-crlf" | "trailers" | "until-close" | "done";
@@ -115,59 +118,66 @@ export class Http1ResponseParser {
     let bytes: Buffer;
     let base: number;
     if (this.head === null) {
-      bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      bytes = asBuffer(chunk);
       base = at;
     } else {
       bytes = Buffer.concat([this.head, chunk.subarray(at)]);
       base = 0;
     }
-    // Search from a little before the old end: the terminator may straddle two chunks.
     const end = bytes.indexOf(HEAD_END, base);
     if (end === -1) {
       const held = bytes.byteLength - base;
       if (held > this.maxHeadBytes) return this.fail(`response head longer than ${this.maxHeadBytes} bytes`);
+      // Copied: the runtime may reuse the chunk's memory for the next read.
       this.head = this.head === null ? Buffer.from(chunk.subarray(at)) : bytes;
       return chunk.byteLength;
     }
     const consumedFromChunk = this.head === null ? end + 4 : end + 4 - this.head.byteLength + at;
-    const text = bytes.toString("latin1", base, end);
     this.head = null;
-    if (!this.parseHead(text)) return -1;
+    if (!this.parseHead(bytes, base, end)) return -1;
     return consumedFromChunk;
   }
 
-  private parseHead(text: string): boolean {
-    // "HTTP/1.1 200 OK"
-    if (!text.startsWith("HTTP/1.")) return this.fail("not an HTTP/1.x response") >= 0;
-    const status = Number(text.slice(9, 12));
-    if (!(status >= 100 && status <= 999)) return this.fail("bad status line") >= 0;
-    const http10 = text.charCodeAt(7) === 48; // "HTTP/1.0"
+  /** Parses the head in `b[start, end)` (no final CRLF) from its bytes: no string per response. */
+  private parseHead(b: Buffer, start: number, end: number): boolean {
+    // "HTTP/1.1 200 OK": the version and a three-digit status at fixed offsets.
+    if (end - start < 12 || !matchesLower(b, start, start + 7, "http/1.")) return this.fail("not an HTTP/1.x response") >= 0;
+    const d0 = b[start + 9]! - 48;
+    const d1 = b[start + 10]! - 48;
+    const d2 = b[start + 11]! - 48;
+    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return this.fail("bad status line") >= 0;
+    const status = d0 * 100 + d1 * 10 + d2;
+    const http10 = b[start + 7] === 48;
     let length = -1;
     let chunked = false;
     let connection = "";
-    let from = text.indexOf("\r\n");
-    while (from !== -1) {
-      const to = text.indexOf("\r\n", from + 2);
-      const line = text.slice(from + 2, to === -1 ? undefined : to);
-      const colon = line.indexOf(":");
-      if (colon > 0) {
-        const name = line.slice(0, colon).trim().toLowerCase();
-        if (name === "content-length") length = Number(line.slice(colon + 1).trim());
-        else if (name === "transfer-encoding") chunked = /(?:^|,)\s*chunked\s*$/i.test(line.slice(colon + 1));
-        else if (name === "connection") connection = line.slice(colon + 1).trim().toLowerCase();
+    let lineStart = b.indexOf(LF, start) + 1;
+    while (lineStart > 0 && lineStart < end) {
+      const lf = b.indexOf(LF, lineStart);
+      const lineEnd = lf === -1 || lf > end ? end : b[lf - 1] === CR ? lf - 1 : lf;
+      const colon = b.indexOf(COLON, lineStart);
+      if (colon > lineStart && colon < lineEnd) {
+        const first = b[lineStart]! | 0x20;
+        if (first === C && colon - lineStart === 14 && matchesLower(b, lineStart, colon, "content-length")) {
+          length = parseDecimal(b, colon + 1, lineEnd);
+          if (Number.isNaN(length)) return this.fail("bad Content-Length") >= 0;
+        } else if (first === T && colon - lineStart === 17 && matchesLower(b, lineStart, colon, "transfer-encoding")) {
+          chunked = /(?:^|,)\s*chunked\s*$/i.test(b.toString("latin1", colon + 1, lineEnd));
+        } else if (first === C && colon - lineStart === 10 && matchesLower(b, lineStart, colon, "connection")) {
+          connection = b.toString("latin1", colon + 1, lineEnd).trim().toLowerCase();
+        }
       }
-      from = to;
+      lineStart = lf === -1 || lf >= end ? 0 : lf + 1;
     }
     if (status < 200 && status !== 101) return true; // interim response: the real one follows
     this.status = status;
     this.keepAlive = http10 ? connection === "keep-alive" : connection !== "close";
     if (status === 204 || status === 304 || status === 101) this.phase = "done";
     else if (chunked) this.phase = "chunk-size";
-    else if (length >= 0 && Number.isSafeInteger(length)) {
+    else if (length >= 0) {
       this.remaining = length;
       this.phase = length === 0 ? "done" : "length";
-    } else if (length !== -1) return this.fail("bad Content-Length") >= 0;
-    else {
+    } else {
       this.phase = "until-close";
       this.keepAlive = false;
     }
@@ -178,7 +188,7 @@ export class Http1ResponseParser {
   private readLine(chunk: Uint8Array, at: number): number {
     let i = at;
     while (i < chunk.byteLength && chunk[i] !== LF) i++;
-    this.line += Buffer.from(chunk.buffer, chunk.byteOffset + at, i - at).toString("latin1");
+    this.line += asBuffer(chunk).toString("latin1", at, i);
     if (this.line.length > this.maxHeadBytes) return this.fail("chunk line too long");
     if (i === chunk.byteLength) return i;
     const line = this.line.charCodeAt(this.line.length - 1) === CR ? this.line.slice(0, -1) : this.line;
@@ -201,4 +211,36 @@ export class Http1ResponseParser {
     this.error = message;
     return -1;
   }
+}
+
+/** The chunk as a Buffer without copying (Bun hands sockets' data over as Buffers already). */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Whether `b[from, to)` equals `lower` ignoring ASCII case (`lower` is lowercase, same length). */
+function matchesLower(b: Uint8Array, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const byte = b[from + i]!;
+    const folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte;
+    if (folded !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** A non-negative decimal in `b[from, to)` between optional blanks; NaN when it is anything else. */
+function parseDecimal(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to && (b[i] === 32 || b[i] === 9)) i++;
+  let j = to;
+  while (j > i && (b[j - 1] === 32 || b[j - 1] === 9)) j--;
+  if (i === j || j - i > 15) return NaN;
+  let n = 0;
+  for (let k = i; k < j; k++) {
+    const digit = b[k]! - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    n = n * 10 + digit;
+  }
+  return n;
 }

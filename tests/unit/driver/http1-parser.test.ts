@@ -53,6 +53,12 @@ describe("Http1ResponseParser", () => {
     expect([cut.parser.endOfStream(), junk.states, endless.states]).toEqual(["error", ["error"], ["error"]]);
   });
 
+  test("reads header names in any case and refuses a Content-Length that is not a number", () => {
+    const upper = feed("HTTP/1.1 200 OK\r\nCONTENT-LENGTH:  2 \r\nCONNECTION: Close\r\n\r\nok");
+    const bad = feed("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok");
+    expect([upper.states, upper.parser.keepAlive, bad.states]).toEqual([["done"], false, ["error"]]);
+  });
+
   test("flags bytes after the end of a response, and reset readies it for the next one", () => {
     const { states, parser } = feed(pong + "HTTP/1.1");
     const extra = parser.hasExtraBytes;
