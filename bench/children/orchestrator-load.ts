@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryBroker, MemoryBus } from "../../src/bus/memory-bus.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createOrchestrator, openSqliteStore, systemClock, type Clock } from "../../src/orchestrator/index.ts";
+import { createApp, createOrchestrator, openSqliteStore, systemClock, type Clock, type TestView } from "../../src/orchestrator/index.ts";
 import { encode, type Counts, type MetricsReport } from "../../src/protocol/index.ts";
 import { LatencyRecorder } from "../../src/stats/latency-recorder.ts";
 import { Samples } from "../summary.ts";
@@ -26,6 +26,11 @@ export interface OrchestratorLoadResult {
   latency_p50_ms: number;
   latency_p99_ms: number;
   latency_max_ms: number;
+  /** The same, to the snapshot event read by an SSE client of GET /tests/:id/events. */
+  sse_reports_seen: number;
+  sse_p50_ms: number;
+  sse_p99_ms: number;
+  sse_max_ms: number;
   report_bytes: number;
 }
 
@@ -78,6 +83,45 @@ for (let i = 0; i < drivers; i++) {
   for (const event of ["TEST_ACCEPTED", "TEST_STARTED"] as const) await buses[i]!.publish("driver_event", { node_id: ids[i]!, test_id: testId, event, timestamp: Date.now() });
 }
 
+const publishedAt: number[][] = ids.map(() => []);
+const indexOf = new Map(ids.map((id, i) => [id, i]));
+
+// An SSE client of the real HTTP app, in this process, reading the test's event stream.
+const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: createApp(orchestrator, { defaultTarget: "http://127.0.0.1:1/ping", allowTargets: ["127.0.0.1"] }).fetch });
+const sseSeen: boolean[][] = ids.map(() => new Array<boolean>(seconds).fill(false));
+const sseLatencies = new Samples();
+const sseAbort = new AbortController();
+void (async () => {
+  const res = await fetch(`http://127.0.0.1:${server.port}/tests/${testId}/events`, { signal: sseAbort.signal });
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for await (const chunk of res.body!) {
+      text += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = text.indexOf("\n\n")) !== -1) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        if (!block.startsWith("event: snapshot")) continue;
+        const at = performance.now();
+        const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        const view = (JSON.parse(data) as { test: TestView }).test;
+        for (const d of view.per_driver) {
+          const i = indexOf.get(d.node_id);
+          if (i === undefined || d.last_sequence === null) continue;
+          for (let s = 0; s <= d.last_sequence; s++) {
+            if (sseSeen[i]![s] || publishedAt[i]![s] === undefined) continue;
+            sseSeen[i]![s] = true;
+            sseLatencies.push(at - publishedAt[i]![s]!);
+          }
+        }
+      }
+    }
+  } catch {
+    // Aborted at the end of the run.
+  }
+})();
+
 // Pre-encode every report, so the measured CPU is the orchestrator's, not the simulation's.
 const t0 = Date.now() + 200;
 const encoded: string[][] = ids.map((nodeId, i) =>
@@ -104,10 +148,8 @@ const encoded: string[][] = ids.map((nodeId, i) =>
   }),
 );
 
-const publishedAt: number[][] = ids.map(() => []);
 const seen: boolean[][] = ids.map(() => new Array<boolean>(seconds).fill(false));
 const latencies = new Samples();
-const indexOf = new Map(ids.map((id, i) => [id, i]));
 orchestrator.events.subscribe((event) => {
   if (event.type !== "test" || event.test_id !== testId) return;
   const at = performance.now();
@@ -146,12 +188,15 @@ await Promise.all(done);
 await Bun.sleep(orchestrator.options.tickMs + 200);
 const cpu = process.cpuUsage(cpu0);
 const wall = performance.now() - wall0;
+sseAbort.abort();
 orchestrator.stop();
+void server.stop(true);
 store.close();
 rmSync(dir, { recursive: true, force: true });
 
 const [tp50, tmax] = ticks.quantiles([0.5, 1]);
 const [lp50, lp99, lmax] = latencies.quantiles([0.5, 0.99, 1]);
+const [sp50, sp99, smax] = sseLatencies.quantiles([0.5, 0.99, 1]);
 const result: OrchestratorLoadResult = {
   drivers,
   seconds,
@@ -163,6 +208,10 @@ const result: OrchestratorLoadResult = {
   latency_p50_ms: lp50!,
   latency_p99_ms: lp99!,
   latency_max_ms: lmax!,
+  sse_reports_seen: sseLatencies.length,
+  sse_p50_ms: sp50!,
+  sse_p99_ms: sp99!,
+  sse_max_ms: smax!,
   report_bytes: Math.round(encoded.flat().reduce((sum, e) => sum + Buffer.byteLength(e), 0) / (drivers * seconds)),
 };
 console.log(JSON.stringify(result));

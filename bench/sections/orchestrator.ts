@@ -27,20 +27,20 @@ export const orchestratorSection: Section = {
           fmt(r.report_bytes),
           fmt(r.cpu_percent, 1),
           `${fmt(r.tick_p50_ms, 1)} / ${fmt(r.tick_max_ms, 1)}`,
-          fmt(r.latency_p50_ms),
-          fmt(r.latency_p99_ms),
-          fmt(r.latency_max_ms),
+          `${fmt(r.latency_p50_ms)} / ${fmt(r.latency_p99_ms)} / ${fmt(r.latency_max_ms)}`,
+          `${r.sse_reports_seen}/${r.reports_published}`,
+          `${fmt(r.sse_p50_ms)} / ${fmt(r.sse_p99_ms)} / ${fmt(r.sse_max_ms)}`,
         ]);
         if (drivers === 64) {
           verdicts.push({
-            target: `live view within ${fmt(SNAPSHOT_P99_LIMIT_MS)} ms at p99 with 64 drivers`,
-            figure: `report → snapshot p99 ${fmt(r.latency_p99_ms)} ms (p50 ${fmt(r.latency_p50_ms)} ms), measured to orchestrator.events`,
-            met: r.latency_p99_ms <= SNAPSHOT_P99_LIMIT_MS && r.reports_seen_in_snapshots === r.reports_published,
-            why: "snapshots go out on the 1 s tick, so ~1 s of this is the tick period; the SSE endpoint is not measured (it forwards these events)",
+            target: `SSE within ${fmt(SNAPSHOT_P99_LIMIT_MS)} ms at p99 with 64 drivers`,
+            figure: `report published → SSE snapshot read by a client p99 ${fmt(r.sse_p99_ms)} ms (p50 ${fmt(r.sse_p50_ms)} ms; to the event hub p99 ${fmt(r.latency_p99_ms)} ms); ${fmt(r.cpu_percent, 1)}% of a core`,
+            met: r.sse_p99_ms <= SNAPSHOT_P99_LIMIT_MS && r.sse_reports_seen === r.reports_published,
+            why: "snapshots go out on the orchestrator's 1 s tick, so up to 1 s of this is waiting for the next tick",
           });
         }
       } catch (error) {
-        rows.push([fmt(drivers), "-", "-", "-", "-", "-", "-", "-"]);
+        rows.push([fmt(drivers), "-", "-", "-", "-", "-", "-", (error as Error).message]);
         if (drivers === 64) verdicts.push({ target: "live view within 1.5 s at p99 with 64 drivers", figure: "failed", met: false, why: (error as Error).message });
       }
     }
@@ -48,10 +48,11 @@ export const orchestratorSection: Section = {
       `The orchestrator core (createOrchestrator, SQLite store) in its own process, on a MemoryBus (not Kafka), fed for ${seconds} s by ` +
         "simulated drivers that each publish a heartbeat and a pre-encoded metrics report (10,000-request window digest) every second, " +
         "spread across the second. CPU = the process's user + system time over the run, % of one core (includes the simulation's " +
-        "timers, not its encoding). Latency = report published → first `orchestrator.events` snapshot that includes it: the SSE " +
-        "endpoint forwards these events, so the SSE figure adds its write on top.",
+        "timers, not its encoding, and the in-process SSE client's parsing). Latency = report published → first snapshot that " +
+        "includes it, on `orchestrator.events` (the hub) and as read by an SSE client of `GET /tests/:id/events` served by the " +
+        "real Hono app over HTTP on 127.0.0.1.",
       "",
-      markdownTable([">drivers", ">reports in snapshots", ">bytes/report", ">CPU % of a core", ">tick p50 / max ms", ">latency p50 ms", ">p99 ms", ">max ms"], rows),
+      markdownTable([">drivers", ">reports in hub snapshots", ">bytes/report", ">CPU % of a core", ">tick p50 / max ms", ">hub p50 / p99 / max ms", ">reports over SSE", ">SSE p50 / p99 / max ms"], rows),
     ].join("\n");
     return { id: "orchestrator", title: this.title, markdown, verdicts };
   },
