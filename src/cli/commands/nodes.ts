@@ -1,0 +1,38 @@
+import { formatAgo, formatCount } from "../../dashboard/client/format.ts";
+import type { Command } from "../command.ts";
+import { usageError } from "../command.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
+import { textTable } from "../summary.ts";
+
+/** `loadtest nodes`: the drivers the orchestrator knows and their health. */
+export const nodesCommand: Command = {
+  name: "nodes",
+  summary: "list the drivers and their health",
+  usage: `Usage: loadtest nodes [--json] [--orchestrator URL]
+
+Lists every driver the orchestrator knows: status (alive, suspect, dead, left), address,
+last heartbeat and what it is doing.
+
+Flags:
+${CONNECTION_HELP}
+  --json                 print GET /nodes as JSON`,
+  flags: { ...CONNECTION_FLAGS, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  async run(values, positionals, ctx) {
+    if (positionals.length > 0) return usageError(ctx, "nodes", [`unexpected argument "${positionals[0]}"`]);
+    const { nodes } = await clientFrom(values, ctx.env, ctx.fetch).nodes();
+    if (values.json) {
+      ctx.out.stdout(JSON.stringify({ nodes }, null, 2) + "\n");
+      return 0;
+    }
+    if (nodes.length === 0) {
+      ctx.out.stdout("no drivers yet: start one with \"bun run driver\" (it registers over Kafka)\n");
+      return 0;
+    }
+    const now = Date.now();
+    const rows = nodes.map((n) => [n.node_id, n.status, n.node_IP, formatAgo(n.last_heartbeat_at, now), n.driver_state ?? "–", n.current_test_id ?? "–", formatCount(n.requests_sent)]);
+    ctx.out.stdout(textTable([["node", "status", "address", "last heartbeat", "state", "test", "sent (last test)"], ...rows]).join("\n") + "\n");
+    const alive = nodes.filter((n) => n.status === "alive").length;
+    ctx.out.stdout(`${alive} alive of ${nodes.length}\n`);
+    return 0;
+  },
+};

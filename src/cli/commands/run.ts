@@ -1,0 +1,58 @@
+import { intFlag } from "../../cli-flags.ts";
+import { hubEvents } from "../../local/hub-events.ts";
+import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
+import { parseTestRequest } from "../../orchestrator/test-request.ts";
+import { usageError, type Command } from "../command.ts";
+import { finish, follow } from "../follow.ts";
+import { TEST_FLAGS, TEST_HELP, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
+
+/** `loadtest run URL`: orchestrator and drivers in this one process over the in-memory bus. */
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a test from this process alone (no Kafka, no fleet)",
+  usage: `Usage: loadtest run <url> --type avalanche|tsunami --count N [--drivers N] [flags]
+
+Runs the orchestrator core and N drivers inside this one process over an in-memory bus:
+no Kafka, no orchestrator or driver to start. Same progress line, summary, thresholds and
+exit codes as 'loadtest start'. Use it to try a target quickly or in CI; use 'start' to
+load from many machines at once.
+
+Flags:
+  --drivers <n>          drivers in this process, 1 to ${MAX_LOCAL_DRIVERS} (default 2)
+${TEST_HELP}
+
+Example:
+  loadtest run http://127.0.0.1:8080/ping --type tsunami --count 200 --delay 5 --threshold 'p99<50'`,
+  flags: { ...TEST_FLAGS, drivers: { type: "string" } },
+  async run(values, positionals, ctx) {
+    const errors: string[] = [];
+    let drivers = 2;
+    try {
+      drivers = intFlag("drivers", values.drivers as string | undefined, 2, 1, MAX_LOCAL_DRIVERS);
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+    const flags = values as TestFlags;
+    if (flags.target !== undefined) errors.push("give the URL as the argument, not --target");
+    if (positionals.length !== 1) errors.push(positionals.length === 0 ? "give the URL to load, e.g. http://127.0.0.1:8080/ping" : `unexpected argument "${positionals[1]}"`);
+    const request = testRequestFromFlags({ ...flags, target: positionals[0] });
+    if (!request.ok) errors.push(...request.errors);
+    if (errors.length > 0 || !request.ok) return usageError(ctx, "run", errors);
+    const parsed = parseTestRequest(request.body, { defaultTarget: positionals[0]!, allowTargets: ["*"] });
+    if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues));
+
+    const json = Boolean(values.json);
+    const fleet = await startLocalFleet({ drivers });
+    const events = hubEvents(fleet.orchestrator);
+    try {
+      const created = await fleet.orchestrator.createTest(parsed.value);
+      events.setTestId(created.test_id);
+      if (!json) ctx.out.stderr(`test ${created.test_id} running in-process on ${drivers} driver(s)\n`);
+      const result = await follow(events, ctx.out, json);
+      return finish(result, request.thresholds, ctx.out, json);
+    } finally {
+      events.close();
+      await fleet.close();
+    }
+  },
+};

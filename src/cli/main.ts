@@ -1,0 +1,69 @@
+// Entry point of `loadtest` (bun run loadtest, or dist/loadtest): dispatches to a subcommand.
+import { VERSION } from "../cli-flags.ts";
+import { CliError } from "./client.ts";
+import { runCommand as dispatch, type CliContext, type Command } from "./command.ts";
+import { listCommand } from "./commands/list.ts";
+import { nodesCommand } from "./commands/nodes.ts";
+import { reportCommand } from "./commands/report.ts";
+import { runCommand } from "./commands/run.ts";
+import { startCommand } from "./commands/start.ts";
+import { watchCommand } from "./commands/watch.ts";
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, listCommand, reportCommand, runCommand];
+
+export const USAGE = `Usage: loadtest <command> [flags]
+
+Drives the distributed load tester: start tests on the fleet, watch them live, get reports,
+or run a test from this one process.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join("\n")}
+
+Run 'loadtest <command> --help' for its flags.
+Environment: LOADTEST_URL (orchestrator, default http://127.0.0.1:3000), ORCHESTRATOR_TOKEN.
+
+Examples:
+  loadtest nodes
+  loadtest start --type avalanche --count 10000 --threshold 'p99<200'
+  loadtest report <test-id> --format html --out report.html
+  loadtest run http://127.0.0.1:8080/ping --drivers 2 --type tsunami --count 100 --delay 10`;
+
+/** Runs `loadtest` with `argv` (no program name); resolves to the exit code. */
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? ctx.out.stderr : ctx.out.stdout)(USAGE + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    ctx.out.stdout(`loadtest ${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    ctx.out.stderr(`loadtest: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(", ")}\nRun 'loadtest --help' for usage.\n`);
+    return 2;
+  }
+  try {
+    return await dispatch(command, [...rest], ctx);
+  } catch (err) {
+    if (err instanceof CliError) {
+      ctx.out.stderr(`loadtest ${command.name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(Bun.argv.slice(2), {
+    env: process.env,
+    out: {
+      stdout: (text) => void process.stdout.write(text),
+      stderr: (text) => void process.stderr.write(text),
+      tty: Boolean(process.stderr.isTTY),
+    },
+  });
+  process.exit(code);
+}

@@ -1,0 +1,96 @@
+// Flags shared by the subcommands, and the test flags turned into a `POST /tests` body.
+import type { Issue } from "../protocol/index.ts";
+import { DEFAULT_ORCHESTRATOR_URL, OrchestratorClient } from "./client.ts";
+import { parseThresholds, type Threshold } from "./thresholds.ts";
+
+/** --orchestrator and --token, on every command that talks to an orchestrator. */
+export const CONNECTION_FLAGS = {
+  orchestrator: { type: "string" },
+  token: { type: "string" },
+} as const;
+
+export const CONNECTION_HELP = `  --orchestrator <url>   the orchestrator [LOADTEST_URL] (default ${DEFAULT_ORCHESTRATOR_URL})
+  --token <token>        bearer token for starting tests [ORCHESTRATOR_TOKEN]`;
+
+/** Flags that describe a test, shared by `start` and `run`. */
+export const TEST_FLAGS = {
+  type: { type: "string" },
+  count: { type: "string" },
+  delay: { type: "string" },
+  rps: { type: "string" },
+  target: { type: "string" },
+  concurrency: { type: "string" },
+  timeout: { type: "string" },
+  threshold: { type: "string", multiple: true },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const TEST_HELP = `  --type <avalanche|tsunami>  AVALANCHE sends as fast as allowed; TSUNAMI waits --delay between sends (required)
+  --count <n>            requests per driver (required)
+  --delay <ms>           TSUNAMI: milliseconds between one driver's sends
+  --rps <x>              cap on each driver's requests per second
+  --target <url>         URL to load (default: the orchestrator's --target)
+  --concurrency <c>      AVALANCHE: requests in flight per driver
+  --timeout <ms>         per-request timeout
+  --threshold <expr>     pass/fail criterion, repeatable: p50|p90|p95|p99|max|mean|min <op> ms,
+                         rps <op> n, errors|late <op> n or n%; op is < <= > >=
+                         e.g. --threshold 'p99<200' --threshold 'errors<1%' (exit 99 if one fails)
+  --json                 print the result as JSON (no progress line)`;
+
+/** Which flag sets each API field, to name flags in the API's complaints. */
+export const FLAG_OF_FIELD: Record<string, string> = {
+  test_type: "--type",
+  message_count_per_driver: "--count",
+  test_message_delay: "--delay",
+  target_throughput: "--rps",
+  target_url: "--target",
+  concurrency: "--concurrency",
+  timeout_ms: "--timeout",
+};
+
+/** API issues phrased with flag names: "--count: must be at least 1". */
+export function issuesAsFlags(issues: readonly Issue[]): string[] {
+  return issues.map((i) => `${FLAG_OF_FIELD[i.path] ?? i.path}: ${i.message}`);
+}
+
+export type TestFlags = Partial<{ type: string; count: string; delay: string; rps: string; target: string; concurrency: string; timeout: string; threshold: string[] }>;
+
+/**
+ * The test flags as a `POST /tests` body (with `trigger: true`) and the parsed thresholds;
+ * every problem is reported at once. Ranges are the API's to check.
+ */
+export function testRequestFromFlags(flags: TestFlags): { ok: true; body: Record<string, unknown>; thresholds: Threshold[] } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const body: Record<string, unknown> = { trigger: true };
+  const type = flags.type?.toUpperCase();
+  if (type === undefined) errors.push("--type is required: avalanche or tsunami");
+  else if (type !== "AVALANCHE" && type !== "TSUNAMI") errors.push(`--type must be avalanche or tsunami, got "${flags.type}"`);
+  else body.test_type = type;
+  if (flags.count === undefined) errors.push("--count is required: requests per driver");
+  const numbers = [
+    ["count", "message_count_per_driver"],
+    ["delay", "test_message_delay"],
+    ["rps", "target_throughput"],
+    ["concurrency", "concurrency"],
+    ["timeout", "timeout_ms"],
+  ] as const;
+  for (const [flag, field] of numbers) {
+    const raw = flags[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n)) errors.push(`--${flag} must be a number, got "${raw}"`);
+    else body[field] = n;
+  }
+  if (type === "TSUNAMI" && flags.delay === undefined) errors.push("--delay is required for a tsunami test (milliseconds between sends)");
+  if (flags.target !== undefined) body.target_url = flags.target;
+  const thresholds = parseThresholds(flags.threshold ?? []);
+  if (!thresholds.ok) errors.push(...thresholds.errors);
+  return errors.length > 0 || !thresholds.ok ? { ok: false, errors } : { ok: true, body, thresholds: thresholds.value };
+}
+
+/** A client from --orchestrator/--token or LOADTEST_URL/ORCHESTRATOR_TOKEN. */
+export function clientFrom(flags: { orchestrator?: string; token?: string }, env: Record<string, string | undefined>, fetchFn?: typeof fetch): OrchestratorClient {
+  const token = flags.token ?? (env.ORCHESTRATOR_TOKEN || undefined);
+  return new OrchestratorClient({ baseUrl: flags.orchestrator ?? (env.LOADTEST_URL || DEFAULT_ORCHESTRATOR_URL), token, fetch: fetchFn });
+}

@@ -1,0 +1,57 @@
+// The end-of-test summary of the CLI, k6-style; pure.
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../dashboard/client/format.ts";
+import type { TestView } from "../orchestrator/snapshot.ts";
+import type { ThresholdResult } from "./thresholds.ts";
+
+const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
+
+/** A small text table: first column left-aligned, the rest right-aligned. */
+export function textTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => pad(cell, widths[i]!, i > 0)).join("  ").trimEnd());
+}
+
+/** What the test was: "TSUNAMI every 10 ms" or "AVALANCHE". */
+export function describeTest(test: TestView): string {
+  const c = test.config;
+  const kind = c.test_type === "TSUNAMI" ? `TSUNAMI every ${c.test_message_delay} ms` : "AVALANCHE";
+  const cap = c.target_throughput ? `, ≤${formatRate(c.target_throughput)} req/s per driver` : "";
+  return `${kind}, ${formatCount(c.message_count_per_driver)} requests × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
+}
+
+/** The final summary: totals, latency, errors, a row per driver, then each threshold. */
+export function formatSummary(test: TestView, thresholds: readonly ThresholdResult[] = []): string {
+  const m = test.metrics;
+  const l = m.latency;
+  const lines = [
+    `test ${test.test_id} ${test.state} in ${formatDuration(test.duration_ms)}`,
+    `  ${describeTest(test)}`,
+    ...(test.error ? [`  error: ${test.error}`] : []),
+    "",
+    `  requests ...... ${formatCount(m.counts.sent)} sent, ${formatCount(m.counts.completed)} completed, ${formatRate(m.avg_requests_per_s)} req/s on average`,
+    `  latency ....... mean ${formatMs(l?.mean_latency)}  min ${formatMs(l?.min_latency)}  p50 ${formatMs(l?.median_latency)}  p90 ${formatMs(l?.p90_latency)}  p95 ${formatMs(l?.p95_latency)}  p99 ${formatMs(l?.p99_latency)}  max ${formatMs(l?.max_latency)}`,
+    `  errors ........ ${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)}): 4xx ${m.errors.status_4xx}, 5xx ${m.errors.status_5xx}, timeout ${m.errors.timeout}, connection ${m.errors.connection_error}`,
+    `  late sends .... ${formatCount(m.late)}${m.start_skew_ms === null ? "" : `   start skew ${m.start_skew_ms} ms`}`,
+    "",
+    ...textTable([
+      ["driver", "outcome", "sent", "completed", "req/s", "errors", "p50", "p99", "max"],
+      ...test.per_driver.map((d) => [
+        d.node_id,
+        d.outcome,
+        formatCount(d.counts.sent),
+        formatCount(d.counts.completed),
+        formatRate(d.avg_requests_per_s),
+        formatCount(d.errors.total),
+        formatMs(d.latency?.median_latency),
+        formatMs(d.latency?.p99_latency),
+        formatMs(d.latency?.max_latency),
+      ]),
+    ]).map((line) => `  ${line}`),
+  ];
+  if (thresholds.length > 0) {
+    const failed = thresholds.filter((t) => !t.ok).length;
+    lines.push("", failed === 0 ? "thresholds: all passed" : `thresholds: ${failed} of ${thresholds.length} failed`);
+    for (const t of thresholds) lines.push(`  ${t.ok ? "✓" : "✗"} ${t.threshold.text.padEnd(16)} ${t.shown}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,74 @@
+// One-process mode: the orchestrator core and N drivers over the in-memory bus, no Kafka.
+import { MemoryBroker, MemoryBus } from "../bus/index.ts";
+import { createDriver, type Driver } from "../driver/driver.ts";
+import type { FetchLike } from "../driver/send-loop.ts";
+import { silentLogger, type Logger } from "../log.ts";
+import { systemClock } from "../orchestrator/clock.ts";
+import { createOrchestrator, type Orchestrator } from "../orchestrator/orchestrator.ts";
+import { createMemoryStore } from "../orchestrator/store.ts";
+
+/** Most drivers one process runs (the brief's fleet maximum). */
+export const MAX_LOCAL_DRIVERS = 8;
+
+export interface LocalFleetOptions {
+  drivers: number;
+  log?: Logger;
+  fetch?: FetchLike;
+  /** How long to wait for every driver to register (they do at once; this bounds a bug). */
+  readyTimeoutMs?: number;
+}
+
+/** A running one-process fleet; `close()` stops the drivers, the orchestrator and the buses. */
+export interface LocalFleet {
+  orchestrator: Orchestrator;
+  nodeIds: string[];
+  close(): Promise<void>;
+}
+
+/** Node ids of the local drivers: local-1, local-2, ... */
+export const localNodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `local-${i + 1}`);
+
+/**
+ * Starts an orchestrator and `drivers` drivers sharing one {@link MemoryBroker}, and resolves
+ * once the orchestrator sees every driver alive (announced on its event hub).
+ */
+export async function startLocalFleet({ drivers: count, log = silentLogger, fetch: fetchFn, readyTimeoutMs = 10_000 }: LocalFleetOptions): Promise<LocalFleet> {
+  const broker = new MemoryBroker();
+  const buses: MemoryBus[] = [];
+  const bus = () => {
+    const b = new MemoryBus(broker);
+    buses.push(b);
+    return b;
+  };
+  const orchestrator = createOrchestrator({ bus: bus(), store: createMemoryStore(), clock: systemClock, log: log.child({ node: "orchestrator" }) });
+  const nodeIds = localNodeIds(count);
+  const drivers: Driver[] = [];
+  const close = async () => {
+    await Promise.all(drivers.map((d) => d.stop()));
+    orchestrator.stop();
+    await Promise.all(buses.map((b) => b.close()));
+  };
+  const aliveAll = () => nodeIds.every((id) => orchestrator.listNodes().some((n) => n.node_id === id && n.status === "alive"));
+  const ready = Promise.withResolvers<void>();
+  const unsubscribe = orchestrator.events.subscribe((event) => {
+    if (event.type === "node" && aliveAll()) ready.resolve();
+  });
+  const timer = setTimeout(() => ready.reject(new Error(`the ${count} local driver(s) did not register within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+  try {
+    await orchestrator.start();
+    for (const nodeId of nodeIds) {
+      const driver = createDriver({ bus: bus(), nodeId, nodeIp: "127.0.0.1", fetch: fetchFn, log: log.child({ node: nodeId }) });
+      drivers.push(driver);
+      await driver.start();
+    }
+    if (aliveAll()) ready.resolve();
+    await ready.promise;
+  } catch (err) {
+    await close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
+  }
+  return { orchestrator, nodeIds, close };
+}
