@@ -102,6 +102,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const onReport = (report: MetricsReport) => {
     const now = clock.now();
+    announce(registry.sawActivity(report.node_id, now));
     const test = liveTestFor(report.test_id, report.node_id);
     const fields = { test_id: report.test_id, node_id: report.node_id, report_id: report.report_id };
     if (typeof test === "string") return drop(test, fields);
@@ -113,6 +114,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const onDriverEvent = (event: DriverEvent) => {
+    announce(registry.sawActivity(event.node_id, clock.now()));
     const test = liveTestFor(event.test_id, event.node_id);
     if (typeof test === "string") return drop(test, { test_id: event.test_id, node_id: event.node_id, event: event.event });
     if (event.event === "TEST_REJECTED") log.warn("driver rejected a test", { test_id: event.test_id, node_id: event.node_id, error: event.error });

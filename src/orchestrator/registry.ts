@@ -82,6 +82,17 @@ export class NodeRegistry {
     return events;
   }
 
+  /**
+   * Any other message from a known node (a report, a driver event) is a sign of life too, so
+   * a lagging heartbeat partition cannot kill a node that is visibly working. It never brings
+   * back a node that left: its final report may trail its goodbye.
+   */
+  sawActivity(nodeId: string, now: number): NodeEvent[] {
+    const node = this.nodes.get(nodeId);
+    if (!node || node.status === "left") return [];
+    return this.touch(nodeId, undefined, now).events;
+  }
+
   /** Marks silent nodes suspect or dead; call it on every tick. */
   sweep(now: number): NodeEvent[] {
     const events: NodeEvent[] = [];
@@ -172,7 +183,7 @@ export class NodeRegistry {
     } else if (node.status === "suspect") {
       events.push(this.transition(node, "alive", "recovered", now));
     }
-    node.last_heartbeat_at = now;
+    node.last_heartbeat_at = Math.max(node.last_heartbeat_at, now);
     if (nodeIP) node.node_IP = nodeIP;
     // The event carries the node as it is after this message.
     for (const event of events) event.node = view(node);

@@ -69,6 +69,20 @@ describe("NodeRegistry liveness", () => {
     expect(registry.get("d1")!.history.map((h) => h.event)).toEqual(["joined", "left", "returned"]);
   });
 
+  test("a report or driver event keeps a node alive when its heartbeats lag, but never revives a node that left", () => {
+    const registry = new NodeRegistry({ heartbeatIntervalMs: 1000, deadAfterMs: 3000 });
+    registry.register(register("d1"), T0);
+    registry.register(register("d2"), T0);
+    expect(registry.sawActivity("d1", T0 + 2500)).toEqual([]);
+    expect(kinds(registry.sweep(T0 + 3000))).toEqual(["died"]);
+    expect(registry.status("d1")).toBe("alive");
+    expect(kinds(registry.sawActivity("d2", T0 + 3100))).toEqual(["returned"]);
+    registry.register(register("d1", "DRIVER_NODE_DEREGISTER"), T0 + 3200);
+    expect(registry.sawActivity("d1", T0 + 3300)).toEqual([]);
+    expect(registry.sawActivity("stranger", T0 + 3300)).toEqual([]);
+    expect(registry.list().map((n) => [n.node_id, n.status])).toEqual([["d1", "left"], ["d2", "alive"]]);
+  });
+
   test("a heartbeat from an unknown node registers it (drivers reappear after an orchestrator restart)", () => {
     const registry = new NodeRegistry({ heartbeatIntervalMs: 1000, deadAfterMs: 3000 });
     const events = registry.heartbeat(beat("d9", T0, { node_IP: "10.1.1.1", state: "running", test_id: "t1" }), T0);
