@@ -28,10 +28,10 @@ export interface ChartOptions {
 export const PALETTE = ["#4f9cf9", "#f5a524", "#17c964", "#f31260", "#9353d3", "#06b7db", "#ff7a45", "#a3e635"];
 
 /** About `count` round tick values covering [min, max] (steps of 1, 2 or 5 × 10^k). */
-export function niceTicks(min: number, max: number, count = 5): number[] {
+export function niceTicks(min: number, max: number, count = 5, minStep = 0): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [0];
   if (max <= min) max = min + 1;
-  const raw = (max - min) / Math.max(1, count);
+  const raw = Math.max(minStep, (max - min) / Math.max(1, count));
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const ticks: number[] = [];
@@ -74,7 +74,8 @@ export function lineChart(lines: readonly ChartLine[], options: ChartOptions = {
   const xMax = xs.length > 0 ? Math.max(...xs, xMin + 1) : 1;
   const yTicks = niceTicks(0, ys.length > 0 ? Math.max(...ys) : 1, 4);
   const yMax = yTicks[yTicks.length - 1]!;
-  const xTicks = niceTicks(xMin, xMax, Math.max(2, Math.floor((width - pad.left - pad.right) / 70))).filter((t) => t >= xMin && t <= xMax);
+  // Points are whole seconds: no tick between two of them.
+  const xTicks = niceTicks(xMin, xMax, Math.max(2, Math.floor((width - pad.left - pad.right) / 70)), 1).filter((t) => t >= xMin && t <= xMax);
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const x = (v: number) => pad.left + ((v - xMin) / (xMax - xMin)) * plotW;
