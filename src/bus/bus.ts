@@ -28,6 +28,12 @@ export interface Bus {
   subscribe<T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>): Promise<void>;
   /** Sends raw bytes as they are (tests and fuzzing only: bypasses validation). */
   publishRaw(topic: TopicKey, raw: string | Uint8Array, key?: string): Promise<void>;
+  /**
+   * Epoch ms up to which this node's subscriptions have received everything sent to them.
+   * It stops advancing while the broker is unreachable: silence after it says nothing about
+   * the senders. Absent means always up to date (the memory bus).
+   */
+  receivedThrough?(): number;
   /** Messages dropped because they failed to decode, by topic. */
   rejected(): RejectedCounts;
   /** Stops every subscription and connection; idempotent. */

@@ -15,6 +15,27 @@ export interface KafkaBusOptions {
 /** Broadcast topics are small and short-lived: an hour of retention is plenty. */
 const BROADCAST_RETENTION_MS = 3_600_000;
 
+/** Backoff bounds for re-creating a consumer that kafkajs gave up on. */
+const RESTART_MIN_MS = 500;
+const RESTART_MAX_MS = 5_000;
+
+/** kafkajs log lines repeated on every retry while the broker is away: debug, not warn. */
+const RETRY_NOISE = /^(Response |Connection error|Failed to connect to seed broker|Connection timeout)/;
+
+/** One subscription, kept so its consumer can be re-created with the same group and start offsets. */
+interface Subscription {
+  topic: TopicKey;
+  groupId: string;
+  fromBeginning: boolean;
+  startOffsets: Map<number, bigint>;
+  eachMessage: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void>;
+  consumer: Consumer | null;
+  /** Date.now() at the start of the consumer's last completed fetch (see `receivedThrough`). */
+  lastFetchAt: number;
+  fetchStartedAt: number;
+  restarts: number;
+}
+
 /** Maps kafkajs's log entries onto our logger, at warn and above. */
 function kafkaLogCreator(log: Logger) {
   return () =>
@@ -22,7 +43,9 @@ function kafkaLogCreator(log: Logger) {
       const { message, timestamp: _t, logger: _l, ...rest } = entry;
       // "Response X" lines are retriable protocol answers (no leader yet, coordinator loading):
       // kafkajs retries them itself, so they are noise unless debugging.
-      if (level <= KafkaLogLevel.ERROR && !message.startsWith("Response ")) log.warn(`kafka: ${message}`, rest);
+      // Connection errors repeat on every retry while the broker is away; the bus and the
+      // outbox log the outage once instead.
+      if (level <= KafkaLogLevel.ERROR && !RETRY_NOISE.test(message)) log.warn(`kafka: ${message}`, rest);
       else log.debug(`kafka: ${message}`, rest);
     };
 }
@@ -32,7 +55,7 @@ export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private producer?: Promise<Producer>;
   private topicsReady?: Promise<void>;
-  private readonly consumers: Consumer[] = [];
+  private readonly subscriptions = new Set<Subscription>();
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
   private closed = false;
@@ -112,12 +135,31 @@ export class KafkaBus implements Bus {
 
   async publishRaw(topic: TopicKey, raw: string | Uint8Array, key?: string): Promise<void> {
     if (this.closed) throw new Error("bus is closed");
-    const producer = await this.getProducer();
-    await producer.send({
-      topic: this.name(topic),
-      acks: -1,
-      messages: [{ key: key ?? null, value: typeof raw === "string" ? raw : Buffer.from(raw) }],
-    });
+    const pending = this.getProducer();
+    const producer = await pending;
+    try {
+      await producer.send({
+        topic: this.name(topic),
+        acks: -1,
+        messages: [{ key: key ?? null, value: typeof raw === "string" ? raw : Buffer.from(raw) }],
+      });
+    } catch (err) {
+      if (!isTransient(err)) this.dropProducer(pending, err);
+      throw err;
+    }
+  }
+
+  /**
+   * Forgets a producer kafkajs cannot go on with (after a broker restart an idempotent producer
+   * can be fenced: unknown producer id, out-of-order sequence); the next publish makes a new
+   * one. A resend from the new producer may duplicate a message the old one did write: the
+   * orchestrator drops repeated report_ids, and the other topics are idempotent.
+   */
+  private dropProducer(stale: Promise<Producer>, err: unknown): void {
+    if (this.producer !== stale) return;
+    this.producer = undefined;
+    this.log.warn("kafka producer reset after a non-retriable error", { error: (err as Error).message });
+    void stale.then((p) => p.disconnect()).catch(() => {});
   }
 
   private reject(topic: TopicKey, error: string): void {
@@ -136,23 +178,15 @@ export class KafkaBus implements Bus {
     // Broadcast: a fresh group reads from the start but skips everything before the end
     // offsets seen now, so it misses nothing published after subscribe() and replays nothing before.
     const startOffsets = broadcast ? await this.endOffsets(topic) : new Map<number, bigint>();
-    const consumer = this.kafka.consumer({
+    const sub: Subscription = {
+      topic,
       groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
-      allowAutoTopicCreation: false,
-    });
-    this.consumers.push(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.name(topic), fromBeginning: broadcast });
-    const joined = new Promise<void>((resolve) => {
-      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-        off();
-        resolve();
-      });
-    });
-    await consumer.run({
+      fromBeginning: broadcast,
+      startOffsets,
+      consumer: null,
+      lastFetchAt: Date.now(),
+      fetchStartedAt: Date.now(),
+      restarts: 0,
       eachMessage: async ({ partition, message }) => {
         const start = startOffsets.get(partition);
         if (start !== undefined && BigInt(message.offset) < start) return;
@@ -164,8 +198,80 @@ export class KafkaBus implements Bus {
           this.reject(topic, `handler failed: ${(err as Error).message}`);
         }
       },
+    };
+    this.subscriptions.add(sub);
+    try {
+      await this.startConsumer(sub);
+    } catch (err) {
+      this.subscriptions.delete(sub);
+      await sub.consumer?.disconnect().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Creates, connects and runs a subscription's consumer; resolves once it has joined its group. */
+  private async startConsumer(sub: Subscription): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: sub.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
+      allowAutoTopicCreation: false,
     });
+    sub.consumer = consumer;
+    consumer.on(consumer.events.FETCH_START, () => {
+      sub.fetchStartedAt = Date.now();
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      sub.lastFetchAt = sub.fetchStartedAt;
+    });
+    // kafkajs restarts a consumer itself after a retriable crash; after any other crash it
+    // stays stopped, and a stopped subscription would never receive again: re-create it.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.closed || sub.consumer !== consumer) return;
+      this.log.warn("kafka consumer stopped; re-creating it", { group: sub.groupId, error: payload.error.message });
+      this.scheduleRestart(sub);
+    });
+    const joined = new Promise<void>((resolve) => {
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.name(sub.topic), fromBeginning: sub.fromBeginning });
+    await consumer.run({ eachMessage: sub.eachMessage });
     await joined;
+    sub.restarts = 0;
+  }
+
+  private scheduleRestart(sub: Subscription): void {
+    const old = sub.consumer;
+    sub.consumer = null;
+    const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.min(sub.restarts++, 10));
+    setTimeout(async () => {
+      await old?.disconnect().catch(() => {});
+      if (this.closed) return;
+      try {
+        await this.startConsumer(sub);
+        this.log.info("kafka consumer re-created", { group: sub.groupId });
+      } catch (err) {
+        if (this.closed) return;
+        this.log.debug("re-creating a kafka consumer failed; will retry", { group: sub.groupId, error: (err as Error).message });
+        this.scheduleRestart(sub);
+      }
+    }, delayMs);
+  }
+
+  /**
+   * Epoch ms up to which every subscription has fetched: a message that reached the broker
+   * before it has been delivered. It lags `Date.now()` by one fetch (~`maxWaitMs`) while the
+   * broker is reachable, and stops while it is not (or while a group rebalances).
+   */
+  receivedThrough(): number {
+    let through = Date.now();
+    for (const sub of this.subscriptions) through = Math.min(through, sub.lastFetchAt);
+    return through;
   }
 
   private async endOffsets(topic: TopicKey): Promise<Map<number, bigint>> {
@@ -195,9 +301,17 @@ export class KafkaBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     const producer = this.producer;
+    const subscriptions = [...this.subscriptions];
+    this.subscriptions.clear();
     await Promise.allSettled([
-      ...this.consumers.splice(0).map((c) => c.disconnect()),
+      ...subscriptions.map((sub) => sub.consumer?.disconnect()),
       producer ? producer.then((p) => p.disconnect()) : Promise.resolve(),
     ]);
   }
+}
+
+/** Errors kafkajs gives up on after retrying a connection problem; the producer itself is still sound. */
+function isTransient(err: unknown): boolean {
+  const { name, retriable } = err as { name?: string; retriable?: boolean };
+  return name === "KafkaJSNumberOfRetriesExceeded" || name === "KafkaJSConnectionError" || retriable === true;
 }

@@ -12,6 +12,13 @@ export interface OrchestratorOptions {
   stallAfterMs: number;
   /** How long a participant that left is waited for (its final report may still be in flight). */
   leftGraceMs: number;
+  /** The bus is taken to be down once it has received nothing for this long (it polls every ~100 ms). */
+  busStaleMs: number;
+  /**
+   * Longest wait after the bus receives again before silence counts towards death: the
+   * drivers' producers and outboxes reconnect on their own backoff (see docs/reliability.md).
+   */
+  busRecoveryGraceMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
 }
@@ -23,6 +30,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   triggerLeadMs: 250,
   stallAfterMs: 15_000,
   leftGraceMs: 2_000,
+  busStaleMs: 1_000,
+  busRecoveryGraceMs: 10_000,
   group: "orchestrator",
 };
 

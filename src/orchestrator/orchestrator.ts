@@ -55,6 +55,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
+  let outageSince: number | null = null;
+  let graceUntil = 0;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -69,9 +72,37 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     }
   };
 
+  /**
+   * Liveness is judged only on what the orchestrator could have received: as of the moment up
+   * to which its bus has received everything (a fetch ago while the broker is up). While the
+   * bus is down that moment stands still, so no node dies and no test stalls for the silence.
+   * Once it receives again, silence is excused for as long as the outage lasted (at most
+   * `busRecoveryGraceMs`), so drivers whose producers reconnect a little later are not
+   * declared dead, and each running test's stall timer starts over. Returns the time at which
+   * liveness is judged.
+   */
+  const livenessNow = (now: number): number => {
+    const through = Math.min(now, bus.receivedThrough?.() ?? now);
+    if (now - through > options.busStaleMs) {
+      if (outageSince === null) {
+        outageSince = through;
+        log.warn("bus stopped receiving: driver liveness is on hold until it is back", { last_received_at: through });
+      }
+      return outageSince;
+    }
+    if (outageSince !== null) {
+      const outageMs = now - outageSince;
+      outageSince = null;
+      graceUntil = now + Math.min(outageMs, options.busRecoveryGraceMs);
+      for (const test of live.values()) if (test.record.state === "running") test.resetActivity(now);
+      log.info("bus receiving again", { outage_ms: outageMs, grace_ms: graceUntil - now });
+    }
+    return through;
+  };
+
   const evaluate = (test: LiveTest): Evaluation => {
     const now = clock.now();
-    const evaluation = test.evaluate(registry, now, options);
+    const evaluation = test.evaluate(registry, livenessNow(now), options);
     if (!evaluation.ended) return evaluation;
     const { record } = test;
     record.state = evaluation.state;
@@ -207,7 +238,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const tick = () => {
-    announce(registry.sweep(clock.now()));
+    const now = clock.now();
+    const judgedAt = livenessNow(now);
+    if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
