@@ -6,6 +6,8 @@ export interface ChildResult {
   stderr: string;
   exitCode: number | null;
   timedOut: boolean;
+  /** User + system CPU of the child, microseconds (NaN when the runtime cannot tell). */
+  cpu_us: number;
 }
 
 export interface RunChildOptions {
@@ -28,7 +30,8 @@ export async function runChild(cmd: string[], { timeoutMs, env, onSpawn }: RunCh
   try {
     const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     const exitCode = await proc.exited;
-    return { stdout, stderr: stderr.slice(-4000), exitCode, timedOut };
+    const total = proc.resourceUsage()?.cpuTime.total;
+    return { stdout, stderr: stderr.slice(-4000), exitCode, timedOut, cpu_us: total === undefined ? NaN : Number(total) };
   } finally {
     clearTimeout(timer);
   }
@@ -51,9 +54,14 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
 
 /** The child's JSON result, or an Error naming the command and what went wrong. */
 export async function runJsonChild<T>(name: string, cmd: string[], options: RunChildOptions): Promise<T> {
+  return (await runJsonChildWithCpu<T>(name, cmd, options)).value;
+}
+
+/** The child's JSON result and the CPU time the whole child used (startup included). */
+export async function runJsonChildWithCpu<T>(name: string, cmd: string[], options: RunChildOptions): Promise<{ value: T; cpu_us: number }> {
   const result = await runChild(cmd, options);
   const parsed = lastJsonLine<T>(result.stdout);
-  if (parsed !== undefined && result.exitCode === 0) return parsed;
+  if (parsed !== undefined && result.exitCode === 0) return { value: parsed, cpu_us: result.cpu_us };
   const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : `exit ${result.exitCode}`;
   throw new Error(`${name}: ${why}; stderr: ${result.stderr.trim().split("\n").slice(-5).join(" | ") || "(empty)"}`);
 }

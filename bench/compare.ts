@@ -13,6 +13,7 @@ export interface ToolSeries {
   p99_ms: number;
   errors: number;
   non_2xx: number;
+  cpu_us_per_req: number;
   /** Why the tool was not run (missing) or failed, when it was not. */
   skipped: string | null;
 }
@@ -34,6 +35,7 @@ export function summarizeRuns(name: string, runs: LoadResult[], target_rps: numb
     p99_ms: median(runs.map((r) => r.p99_ms)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     non_2xx: runs.reduce((sum, r) => sum + r.non_2xx, 0),
+    cpu_us_per_req: median(runs.map((r) => r.cpu_us_per_req)),
     skipped,
   };
 }
@@ -64,7 +66,7 @@ export async function comparePeers(
         const after = await target.pingResponses();
         runs.get(peer.name)!.push(result);
         targetRps.get(peer.name)!.push((after - before) / result.duration_s);
-        progress(`  ${peer.name} c=${spec.connections} round ${round + 1}/${repeats}: ${Math.round(result.rps)} req/s, p50 ${result.p50_ms.toFixed(2)} ms, p99 ${result.p99_ms.toFixed(2)} ms`);
+        progress(`  ${peer.name} c=${spec.connections} round ${round + 1}/${repeats}: ${Math.round(result.rps)} req/s, p50 ${result.p50_ms.toFixed(2)} ms, p99 ${result.p99_ms.toFixed(2)} ms, ${result.cpu_us_per_req.toFixed(1)} µs CPU/req`);
       } catch (error) {
         progress(`  ${peer.name} failed: ${(error as Error).message}`);
         skipped.set(peer.name, `failed: ${(error as Error).message}`);

@@ -11,6 +11,8 @@ export interface LoadResult {
   errors: number;
   /** Responses outside 2xx. */
   non_2xx: number;
+  /** CPU (user + system, all threads) the tool's process used per response, µs: less noisy than req/s on a shared machine. */
+  cpu_us_per_req: number;
 }
 
 /** The load every throughput tool is given. */

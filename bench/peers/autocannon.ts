@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runJsonChild } from "../child-process.ts";
+import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
 
 const PACKAGE_DIR = join(import.meta.dir, "..", "..", "node_modules", "autocannon");
@@ -26,6 +26,7 @@ export function fromAutocannonJson(json: AutocannonJson): LoadResult {
     p99_ms: json.latency.p99,
     errors: json.errors + json.timeouts,
     non_2xx: json.non2xx,
+    cpu_us_per_req: NaN,
   };
 }
 
@@ -45,11 +46,12 @@ export const autocannon: Peer = {
     return (await Bun.file(CLI).exists()) ? null : "autocannon is not installed: run `bun install` (it is a devDependency)";
   },
   async run({ url, connections, duration_s }: LoadSpec) {
-    const json = await runJsonChild<AutocannonJson>(
+    const { value: json, cpu_us } = await runJsonChildWithCpu<AutocannonJson>(
       "autocannon",
       [runtime(), CLI, "--json", "-c", String(connections), "-d", String(duration_s), url],
       { timeoutMs: duration_s * 1000 + 20_000 },
     );
-    return fromAutocannonJson(json);
+    const result = fromAutocannonJson(json);
+    return { ...result, cpu_us_per_req: cpu_us / result.requests };
   },
 };

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { DriverNodeJob, DriverNodeResult } from "../children/driver-node.ts";
-import { runJsonChild, type RunChildOptions } from "../child-process.ts";
+import { runJsonChild, runJsonChildWithCpu, type RunChildOptions } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
 import type { SenderChoice } from "../sender-choice.ts";
 
@@ -27,6 +27,7 @@ export function fromDriverResult(result: DriverNodeResult): LoadResult {
     p99_ms: result.metrics.p99_latency ?? NaN,
     errors: c.timeout + c.connection_error,
     non_2xx: c.status_3xx + c.status_4xx + c.status_5xx,
+    cpu_us_per_req: NaN,
   };
 }
 
@@ -42,7 +43,9 @@ export function driverPeer(name: string, sender: SenderChoice): Peer {
     },
     async run({ url, connections, duration_s }: LoadSpec) {
       const job: DriverNodeJob = { url, mode: "AVALANCHE", count: UNBOUNDED_COUNT, concurrency: connections, stop_after_ms: duration_s * 1000, sender };
-      return { ...fromDriverResult(await runDriverNode(job, { timeoutMs: duration_s * 1000 + 30_000 })), tool: name };
+      const { value, cpu_us } = await runJsonChildWithCpu<DriverNodeResult>("driver", ["bun", CHILD, JSON.stringify(job)], { timeoutMs: duration_s * 1000 + 30_000 });
+      const result = fromDriverResult(value);
+      return { ...result, tool: name, cpu_us_per_req: cpu_us / result.requests };
     },
   };
 }

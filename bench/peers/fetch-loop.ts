@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runJsonChild } from "../child-process.ts";
+import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
 
 const CHILD = join(import.meta.dir, "..", "children", "fetch-loop.ts");
@@ -14,8 +14,9 @@ export const fetchLoop: Peer = {
     return null;
   },
   async run({ url, connections, duration_s }: LoadSpec) {
-    return runJsonChild<LoadResult>("bare fetch", ["bun", CHILD, url, String(connections), String(duration_s)], {
+    const { value, cpu_us } = await runJsonChildWithCpu<LoadResult>("bare fetch", ["bun", CHILD, url, String(connections), String(duration_s)], {
       timeoutMs: duration_s * 1000 + 20_000,
     });
+    return { ...value, cpu_us_per_req: cpu_us / value.requests };
   },
 };

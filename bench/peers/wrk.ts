@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runJsonChild } from "../child-process.ts";
+import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
 
 const REPORT_SCRIPT = join(import.meta.dir, "wrk-report.lua");
@@ -32,6 +32,7 @@ export function fromWrkJson(json: WrkJson): LoadResult {
     p99_ms: json.p99_us / 1000,
     errors: json.connect + json.read + json.write + json.timeout,
     non_2xx: json.status,
+    cpu_us_per_req: NaN,
   };
 }
 
@@ -52,11 +53,12 @@ export const wrk: Peer = {
     return Bun.which("wrk") === null ? WRK_INSTALL_HINT : null;
   },
   async run({ url, connections, duration_s }: LoadSpec) {
-    const json = await runJsonChild<WrkJson>(
+    const { value: json, cpu_us } = await runJsonChildWithCpu<WrkJson>(
       "wrk",
       ["wrk", "-t", String(WRK_THREADS), "-c", String(connections), "-d", `${duration_s}s`, "--timeout", "10s", "-s", REPORT_SCRIPT, url],
       { timeoutMs: duration_s * 1000 + 20_000 },
     );
-    return fromWrkJson(json);
+    const result = fromWrkJson(json);
+    return { ...result, cpu_us_per_req: cpu_us / result.requests };
   },
 };

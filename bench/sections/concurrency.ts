@@ -22,7 +22,7 @@ export const concurrencySection: Section = {
       const series = await comparePeers(PEERS, { url: ctx.target.pingUrl, connections, duration_s: ctx.duration_s }, ctx.repeats, ctx.target, ctx.progress);
       byLevel.set(connections, series);
       for (const s of series) {
-        rows.push([fmt(connections), s.name, s.skipped ?? fmt(s.rps), fmt(s.p50_ms, 2), fmt(s.p99_ms, 2), s.errors + s.non_2xx > 0 ? `${s.errors} errors` : ""]);
+        rows.push([fmt(connections), s.name, s.skipped ?? fmt(s.rps), fmt(s.p50_ms, 2), fmt(s.p99_ms, 2), fmt(s.cpu_us_per_req, 1), s.errors + s.non_2xx > 0 ? `${s.errors} errors` : ""]);
       }
     }
     const at = (c: number, peer: Peer) => byLevel.get(c)?.find((s) => s.name === peer.name)?.rps ?? NaN;
@@ -40,7 +40,7 @@ export const concurrencySection: Section = {
       `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool and level, alternated, medians. "before" is the driver with Bun's fetch ` +
         "(64 idle keep-alive sockets per process in Bun 1.4: beyond that, connections churn); \"after\" is the driver as `bun run driver` wires it.",
       "",
-      markdownTable([">connections", "tool", ">req/s", ">p50 ms", ">p99 ms", "notes"], rows),
+      markdownTable([">connections", "tool", ">req/s", ">p50 ms", ">p99 ms", ">CPU µs/req", "notes"], rows),
     ].join("\n");
     return { id: "concurrency", title: this.title, markdown, verdicts };
   },

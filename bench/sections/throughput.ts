@@ -18,19 +18,20 @@ export function throughputTable(series: readonly ToolSeries[], oursName: string)
   const ours = series.find((s) => s.name === oursName);
   const rows = series.map((s) =>
     s.skipped !== null
-      ? [s.name, "-", "-", "-", "-", "-", "-", s.skipped]
+      ? [s.name, "-", "-", "-", "-", "-", "-", "-", s.skipped]
       : [
           s.name,
           fmt(s.rps),
           fmt(s.p50_ms, 2),
           fmt(s.p99_ms, 2),
+          fmt(s.cpu_us_per_req, 1),
           `${s.runs.length}`,
           fmt(median(s.target_rps)),
           s.name === oursName ? "1.00×" : fmtRatio(ratio(ours?.rps ?? NaN, s.rps)),
           s.errors + s.non_2xx > 0 ? `${s.errors} errors, ${s.non_2xx} non-2xx` : "",
         ],
   );
-  return markdownTable(["tool", ">req/s (median)", ">p50 ms", ">p99 ms", ">runs", ">target saw req/s", ">ours ÷ tool", "notes"], rows);
+  return markdownTable(["tool", ">req/s (median)", ">p50 ms", ">p99 ms", ">CPU µs/req", ">runs", ">target saw req/s", ">ours ÷ tool", "notes"], rows);
 }
 
 /** Headline: our driver vs autocannon, wrk and a bare fetch loop at 64 connections. */
@@ -61,7 +62,8 @@ export const throughputSection: Section = {
     const markdown = [
       `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool, tools alternated each round, medians shown; ` +
         `same target process, ${HEADLINE_CONNECTIONS} connections, GET ${spec.url}. wrk runs with -t${WRK_THREADS}. ` +
-        `"target saw" is the target's own /ping response count over the run (cross-check).`,
+        `"target saw" is the target's own /ping response count over the run (cross-check). CPU µs/req is the tool ` +
+        "process's user + system time (every thread, startup included) per response: on a shared machine it is steadier than req/s.",
       "",
       throughputTable(series, ourDriver.name),
     ].join("\n");

@@ -156,7 +156,14 @@ export class SendLoop {
   private readonly settled = (): void => {
     this.inFlight--;
     if (this.inFlight === 0 && (this.stopping || this.next >= this.plan.count)) this.finish();
-    else if (!this.stopping) this.queuePump();
+    else if (this.stopping) return;
+    else if (this.schedule === null && this.bucket === null && this.next < this.plan.count && !this.pumpQueued) {
+      // Unpaced: the freed slot takes the next request at once, as a closed-loop tool does. One
+      // send per completion cannot starve the event loop (each is driven by an I/O event).
+      this.next++;
+      this.inFlight++;
+      void this.send(NaN).finally(this.settled);
+    } else this.queuePump();
   };
 
   private queuePump(): void {

@@ -6,12 +6,12 @@ import { fromWrkJson } from "../../../bench/peers/wrk.ts";
 
 test("wrk's Lua report becomes requests per second and milliseconds, errors and non-2xx apart", () => {
   const result = fromWrkJson({ requests: 500_000, duration_us: 5_000_000, p50_us: 650, p99_us: 2_500, connect: 1, read: 2, write: 0, status: 7, timeout: 3 });
-  expect(result).toEqual({ tool: "wrk", requests: 500_000, duration_s: 5, rps: 100_000, p50_ms: 0.65, p99_ms: 2.5, errors: 6, non_2xx: 7 });
+  expect(result).toEqual({ tool: "wrk", requests: 500_000, duration_s: 5, rps: 100_000, p50_ms: 0.65, p99_ms: 2.5, errors: 6, non_2xx: 7, cpu_us_per_req: NaN });
 });
 
 test("autocannon's JSON summary becomes requests per second over its measured duration", () => {
   const result = fromAutocannonJson({ duration: 5, errors: 1, timeouts: 2, non2xx: 3, latency: { p50: 1, p99: 4 }, requests: { total: 250_000 } });
-  expect(result).toEqual({ tool: "autocannon", requests: 250_000, duration_s: 5, rps: 50_000, p50_ms: 1, p99_ms: 4, errors: 3, non_2xx: 3 });
+  expect(result).toEqual({ tool: "autocannon", requests: 250_000, duration_s: 5, rps: 50_000, p50_ms: 1, p99_ms: 4, errors: 3, non_2xx: 3, cpu_us_per_req: NaN });
 });
 
 test("each round runs the tools in a rotated order so none always goes first", () => {
