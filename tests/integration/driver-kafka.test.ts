@@ -1,10 +1,14 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { createDriver, type Driver } from "../../src/driver/driver.ts";
 import { resolveNodeIp } from "../../src/driver/node-address.ts";
 import type { DriverEvent, Heartbeat, MetricsReport, Register } from "../../src/protocol/index.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+// Kafka group joins take seconds. Bun 1.4.5 ignores bunfig's [test] timeout and applies the
+// preload's setDefaultTimeout to the first test file only, so this file sets its own.
+setDefaultTimeout(60_000);
 
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

@@ -1,8 +1,12 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { KafkaBus } from "../../src/bus/index.ts";
 import type { DriverEvent, MetricsReport, Register } from "../../src/protocol/index.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+// Kafka group joins take seconds. Bun 1.4.5 ignores bunfig's [test] timeout and applies the
+// preload's setDefaultTimeout to the first test file only, so this file sets its own.
+setDefaultTimeout(60_000);
 
 const MAIN = new URL("../../src/driver/main.ts", import.meta.url).pathname;
 const closers: (() => unknown)[] = [];
