@@ -6,8 +6,9 @@
  * An entry point that does not exist yet is skipped with a warning; `--strict` makes that
  * an error. `--only=driver,target` builds a subset. Exits non-zero when a build failed.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import type { BunPlugin } from "bun";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -27,16 +28,30 @@ export type ExecutableName = keyof typeof ENTRY_POINTS;
 /** Inputs whose change makes dist/ stale. */
 const INPUTS = ["src", "target", "package.json", "bun.lock", "patches"];
 
-// A compiled executable by default reads .env and bunfig.toml from its working directory
-// (Bun 1.4.5); a node must behave the same wherever it is started, so both are off.
-const COMPILE_FLAGS = [
-  "--compile",
-  "--minify",
-  "--keep-names",
-  "--sourcemap=none",
-  "--no-compile-autoload-dotenv",
-  "--no-compile-autoload-bunfig",
-];
+/** `import name from "./file" with { type: "text" };` on one line, as our sources write it. */
+const TEXT_IMPORT = /^import\s+(\w+)\s+from\s+(["'])([^"']+)\2\s+with\s*\{\s*type:\s*(["'])text\4\s*\};?/gm;
+
+/**
+ * Inlines text imports as string literals before bundling. Bun 1.4.5's bundler cannot import one
+ * file both as a module and as text (the dashboard serves its browser modules' sources and the
+ * HTML report imports the same modules): it fails with "No matching export". `bun run` has no
+ * such problem, so only the build needs this. Files without a text import load as usual.
+ */
+export const inlineTextImports: BunPlugin = {
+  name: "inline-text-imports",
+  setup(builder) {
+    builder.onLoad({ filter: /\.tsx?$/ }, (args) => {
+      if (args.path.includes("/node_modules/")) return undefined;
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes("text")) return undefined;
+      const contents = source.replace(TEXT_IMPORT, (_line, name: string, _quote, specifier: string) => {
+        const text = readFileSync(resolve(dirname(args.path), specifier), "utf8");
+        return `const ${name} = ${JSON.stringify(text)};`;
+      });
+      return contents === source ? undefined : { contents, loader: args.path.endsWith("x") ? "tsx" : "ts" };
+    });
+  },
+};
 
 /** Newest modification time (ms) of a file or of any file below a folder. */
 function newestMtimeMs(path: string): number {
@@ -57,13 +72,32 @@ export function staleExecutables(names: readonly ExecutableName[] = Object.keys(
   });
 }
 
+/** Compiles one entry point into a standalone executable; returns the error text, if any. */
+async function compile(entry: string, outfile: string): Promise<string | undefined> {
+  try {
+    const output = await Bun.build({
+      entrypoints: [entry],
+      // A compiled executable by default reads .env and bunfig.toml from its working directory
+      // (Bun 1.4.5); a node must behave the same wherever it is started, so both are off.
+      compile: { outfile, autoloadDotenv: false, autoloadBunfig: false },
+      minify: { whitespace: true, syntax: true, identifiers: true, keepNames: true },
+      sourcemap: "none",
+      plugins: [inlineTextImports],
+      throw: false,
+    });
+    return output.success ? undefined : output.logs.map(String).join("\n");
+  } catch (error) {
+    return error instanceof AggregateError ? error.errors.map(String).join("\n") : String(error);
+  }
+}
+
 export interface BuildResult {
   built: ExecutableName[];
   skipped: ExecutableName[];
   failed: ExecutableName[];
 }
 
-/** Builds the named executables one after another (the compile step is IO-bound and short). */
+/** Builds the named executables one after another, in this process. */
 export async function build(names: readonly ExecutableName[], log = (line: string) => console.error(line)): Promise<BuildResult> {
   const result: BuildResult = { built: [], skipped: [], failed: [] };
   mkdirSync(DIST_DIR, { recursive: true });
@@ -77,15 +111,10 @@ export async function build(names: readonly ExecutableName[], log = (line: strin
     // Write beside the target and rename, so a running test never sees a half-written file.
     const partial = join(DIST_DIR, `.${name}.partial`);
     const started = performance.now();
-    const proc = Bun.spawn([process.execPath, "build", ...COMPILE_FLAGS, entry, "--outfile", partial], {
-      cwd: ROOT,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    if (code !== 0) {
+    const error = await compile(join(ROOT, entry), partial);
+    if (error !== undefined) {
       rmSync(partial, { force: true });
-      log(`build: FAILED dist/${name} from ${entry} (exit ${code})\n${stdout}${stderr}`);
+      log(`build: FAILED dist/${name} from ${entry}\n${error}`);
       result.failed.push(name);
       continue;
     }
