@@ -5,7 +5,7 @@ import type { FetchLike } from "../driver/send-loop.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { systemClock } from "../orchestrator/clock.ts";
 import { createOrchestrator, type Orchestrator } from "../orchestrator/orchestrator.ts";
-import { createMemoryStore } from "../orchestrator/store.ts";
+import { createMemoryStore, type OrchestratorStore } from "../orchestrator/store.ts";
 
 /** Most drivers one process runs (the brief's fleet maximum). */
 export const MAX_LOCAL_DRIVERS = 8;
@@ -14,6 +14,8 @@ export interface LocalFleetOptions {
   drivers: number;
   log?: Logger;
   fetch?: FetchLike;
+  /** Where the orchestrator keeps tests (default: in memory); its owner closes it. */
+  store?: OrchestratorStore;
   /** How long to wait for every driver to register (they do at once; this bounds a bug). */
   readyTimeoutMs?: number;
 }
@@ -21,6 +23,8 @@ export interface LocalFleetOptions {
 /** A running one-process fleet; `close()` stops the drivers, the orchestrator and the buses. */
 export interface LocalFleet {
   orchestrator: Orchestrator;
+  /** The shared in-memory broker (more nodes can join through it). */
+  broker: MemoryBroker;
   nodeIds: string[];
   close(): Promise<void>;
 }
@@ -32,7 +36,7 @@ export const localNodeIds = (n: number): string[] => Array.from({ length: n }, (
  * Starts an orchestrator and `drivers` drivers sharing one {@link MemoryBroker}, and resolves
  * once the orchestrator sees every driver alive (announced on its event hub).
  */
-export async function startLocalFleet({ drivers: count, log = silentLogger, fetch: fetchFn, readyTimeoutMs = 10_000 }: LocalFleetOptions): Promise<LocalFleet> {
+export async function startLocalFleet({ drivers: count, log = silentLogger, fetch: fetchFn, store = createMemoryStore(), readyTimeoutMs = 10_000 }: LocalFleetOptions): Promise<LocalFleet> {
   const broker = new MemoryBroker();
   const buses: MemoryBus[] = [];
   const bus = () => {
@@ -40,7 +44,7 @@ export async function startLocalFleet({ drivers: count, log = silentLogger, fetc
     buses.push(b);
     return b;
   };
-  const orchestrator = createOrchestrator({ bus: bus(), store: createMemoryStore(), clock: systemClock, log: log.child({ node: "orchestrator" }) });
+  const orchestrator = createOrchestrator({ bus: bus(), store, clock: systemClock, log: log.child({ node: "orchestrator" }) });
   const nodeIds = localNodeIds(count);
   const drivers: Driver[] = [];
   const close = async () => {
@@ -70,5 +74,5 @@ export async function startLocalFleet({ drivers: count, log = silentLogger, fetc
     clearTimeout(timer);
     unsubscribe();
   }
-  return { orchestrator, nodeIds, close };
+  return { orchestrator, broker, nodeIds, close };
 }
