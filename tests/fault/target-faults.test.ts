@@ -1,0 +1,109 @@
+/**
+ * Fault 4: a target that refuses connections (nothing listens), answers 500 to everything, or
+ * answers after the request timeout. Every request is counted in its class, the TSUNAMI
+ * schedule holds (the sends span (count - 1) × delay whatever the answers), the test ends
+ * `done`, and the driver and orchestrator are still there to run a healthy test afterwards.
+ * Real processes, the shared broker.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createServer } from "node:net";
+import { Fleet, type NodeProcess } from "../helpers/fleet.ts";
+import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
+import { startTest, targetMetrics, waitForAlive, waitForTestEnd, type CountsJson } from "../helpers/orchestrator-client.ts";
+
+// Bun 1.4.5 ignores bunfig's [test] timeout; this bounds each test and hook. Each wait is bounded too.
+setDefaultTimeout(180_000);
+
+const COUNT = 40;
+const DELAY_MS = 50;
+/** The schedule is computed from the start time, so only the last send's wake-up can be late. */
+const SPAN_TOLERANCE_MS = 400;
+const DRIVER = "tf-1";
+
+let fleet: Fleet;
+let orchestratorUrl: string;
+let driver: NodeProcess;
+let orchestrator: NodeProcess;
+
+/** A loopback port nothing listens on (bound, read, released). */
+async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+type DriverJson = { counts: CountsJson & { late: number }; first_send_at: number | null; last_send_at: number | null; outcome: string };
+
+/** Runs a TSUNAMI test against `url` and returns the driver's figures. */
+async function runAgainst(url: string, extra: Record<string, unknown> = {}): Promise<{ state: string; driver: DriverJson }> {
+  const created = await startTest(orchestratorUrl, { test_type: "TSUNAMI", test_message_delay: DELAY_MS, message_count_per_driver: COUNT, target_url: url, ...extra });
+  const ended = await waitForTestEnd(orchestratorUrl, created.test_id, 60_000);
+  return { state: ended.state, driver: ended.per_driver[0] as unknown as DriverJson };
+}
+
+/** Sends spanned (count - 1) × delay: the schedule held. */
+function expectScheduleKept(driver: DriverJson): void {
+  const span = driver.last_send_at! - driver.first_send_at!;
+  expect(Math.abs(span - (COUNT - 1) * DELAY_MS)).toBeLessThan(SPAN_TOLERANCE_MS);
+}
+
+const zero = { sent: COUNT, completed: 0, status_2xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0 };
+const classes = (c: CountsJson) => ({
+  sent: c.sent,
+  completed: c.completed,
+  status_2xx: c.status_2xx,
+  status_4xx: c.status_4xx,
+  status_5xx: c.status_5xx,
+  timeout: c.timeout,
+  connection_error: c.connection_error,
+});
+
+beforeAll(async () => {
+  fleet = new Fleet({ brokers: await requireKafka(), topicPrefix: uniqueTopicPrefix("fault-target") });
+  const started = await fleet.orchestrator("orchestrator", ["--allow-target", "127.0.0.1"]);
+  orchestratorUrl = started.url;
+  orchestrator = started.node;
+  driver = fleet.driver(DRIVER);
+  await waitForAlive(orchestratorUrl, [DRIVER], 60_000);
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+describe("a faulty target", () => {
+  test("refusing connections: every request is a connection error, on schedule", async () => {
+    const { state, driver: d } = await runAgainst(`http://127.0.0.1:${await closedPort()}/ping`, { timeout_ms: 2_000 });
+    expect({ state, outcome: d.outcome, counts: classes(d.counts) }).toEqual({ state: "done", outcome: "final", counts: { ...zero, connection_error: COUNT } });
+    expectScheduleKept(d);
+  });
+
+  test("answering 500: every request is a 5xx, on schedule, and the target agrees", async () => {
+    const target = await fleet.target("target-500", ["--error-rate", "1"]);
+    const { state, driver: d } = await runAgainst(`${target.url}/ping`);
+    expect({ state, counts: classes(d.counts) }).toEqual({ state: "done", counts: { ...zero, completed: COUNT, status_5xx: COUNT } });
+    expect((await targetMetrics(target.url)).by_status).toEqual({ "500": COUNT });
+    expectScheduleKept(d);
+  });
+
+  test("answering after the request timeout: every request is a timeout, on schedule", async () => {
+    const target = await fleet.target("target-slow", ["--delay-ms", "600"]);
+    const { state, driver: d } = await runAgainst(`${target.url}/ping`, { timeout_ms: 150 });
+    expect({ state, counts: classes(d.counts) }).toEqual({ state: "done", counts: { ...zero, timeout: COUNT } });
+    expect((await targetMetrics(target.url)).ping.received).toBe(COUNT);
+    expectScheduleKept(d);
+  });
+
+  test("afterwards nothing has crashed: the same driver runs a healthy test to done", async () => {
+    const target = await fleet.target("target-ok");
+    const { state, driver: d } = await runAgainst(`${target.url}/ping`);
+    expect({ state, counts: classes(d.counts) }).toEqual({ state: "done", counts: { ...zero, completed: COUNT, status_2xx: COUNT } });
+    expect({ driver: driver.proc.exitCode, orchestrator: orchestrator.proc.exitCode }).toEqual({ driver: null, orchestrator: null });
+    expect(driver.output()).not.toMatch(/"level":"error"|Unhandled|uncaught/i);
+  });
+});
