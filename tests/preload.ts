@@ -48,8 +48,3 @@ if (process.env.KAFKA_BROKERS === undefined) {
     process.env.KAFKA_BROKERS = broker;
   }
 }
-
-// bunfig's [test] timeout does not reach hooks in Bun 1.4.5: end-to-end beforeAll hooks start
-// a fleet of processes, so every test and hook gets the same generous bound.
-import { setDefaultTimeout } from "bun:test";
-setDefaultTimeout(120_000);

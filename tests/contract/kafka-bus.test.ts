@@ -1,7 +1,10 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { busContract } from "./bus-contract.ts";
 import { requireKafka as kafkaTestBrokers, uniqueTopicPrefix as uniquePrefix } from "../helpers/kafka.ts";
+
+// Starts processes and talks to the real broker: the 5 s default is too short for a cold JVM.
+setDefaultTimeout(120_000);
 
 busContract("kafka", async () => {
   const brokers = await kafkaTestBrokers();

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+// Starts processes and talks to the real broker: the 5 s default is too short for a cold JVM.
+setDefaultTimeout(120_000);
 
 // Separate processes over the real broker: the target, the orchestrator and two drivers,
 // driven through the REST API as a user would.
