@@ -6,7 +6,7 @@ import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests, summaryOf } from "./render.ts";
 
 declare global {
   interface Window {
@@ -16,6 +16,8 @@ declare global {
 
 const TOKEN_KEY = "loadtest.token";
 const HISTORY_LIMIT = 15;
+/** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
+const NODES_REFRESH_MS = 2_000;
 
 const state = {
   nodes: new Map<string, NodeView>(),
@@ -89,6 +91,12 @@ function renderHistoryPanel(): void {
   $("history").innerHTML = renderHistory(state.history, state.shown?.test.test_id ?? null);
 }
 
+async function refreshNodes(): Promise<void> {
+  const { nodes } = await getJson<{ nodes: NodeView[] }>("/nodes");
+  state.nodes = new Map(nodes.map((n) => [n.node_id, n]));
+  renderNodesPanel();
+}
+
 async function refreshHistory(): Promise<void> {
   const page = await getJson<{ tests: TestSummary[] }>(`/tests?limit=${HISTORY_LIMIT}`);
   state.history = page.tests;
@@ -106,6 +114,11 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
 
 /** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
 function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
+  const row = state.history.findIndex((t) => t.test_id === test.test_id);
+  if (row >= 0) {
+    state.history[row] = summaryOf(test);
+    renderHistoryPanel();
+  }
   const shown = state.shown;
   if (shown && shown.test.test_id === test.test_id) {
     shown.test = test;
@@ -243,6 +256,8 @@ function wire(): void {
   });
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);
+  // A failed read shows in the connection pill (the EventSource fails too); the next one retries.
+  setInterval(() => void refreshNodes().catch(() => {}), NODES_REFRESH_MS);
 }
 
 wire();

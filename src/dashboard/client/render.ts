@@ -6,6 +6,25 @@ import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "./format.ts";
 
+/** A test's history line from a live view (the dashboard's copy of the server's summarizeTest). */
+export function summaryOf(view: TestView): TestSummary {
+  return {
+    test_id: view.test_id,
+    state: view.state,
+    test_type: view.config.test_type,
+    message_count_per_driver: view.config.message_count_per_driver,
+    target_url: view.config.target_url ?? null,
+    drivers: view.drivers,
+    created_at: view.created_at,
+    triggered_at: view.triggered_at,
+    ended_at: view.ended_at,
+    duration_ms: view.duration_ms,
+    error: view.error,
+    counts: view.metrics.counts,
+    latency: view.metrics.latency,
+  };
+}
+
 /** Requests the test will send in all: count per driver × drivers. */
 export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;
 
@@ -19,7 +38,7 @@ export function renderNodes(nodes: readonly NodeView[], now: number): string {
     return `<div class="node" data-node="${e(n.node_id)}" data-status="${e(n.status)}">
 <span class="dot dot-${e(n.status)}" title="${e(n.status)}"></span>
 <div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div></div>
-<div class="node-right"><div>${e(n.status)} · ${e(formatAgo(n.last_heartbeat_at, now))}</div><div>${formatCount(n.requests_sent)} sent last test</div></div></div>`;
+<div class="node-right"><div>${e(n.status)} · ${e(formatAgo(n.last_heartbeat_at, now))}</div><div>${formatCount(n.requests_sent)} sent${n.last_test_id ? ` in ${e(shortId(n.last_test_id))}` : ""}</div></div></div>`;
   });
   return `<div class="nodes">${items.join("")}</div>`;
 }
