@@ -29,16 +29,17 @@ export class Reporter {
     this.timer = clock.setInterval(() => this.publish(false), intervalMs);
   }
 
-  /** Stops the timer and publishes the final report. */
-  finish(): MetricsReport {
+  /** Stops the timer and publishes the final report; `stopped` says why the test ended early, if it did. */
+  finish(stopped?: string): MetricsReport {
     if (this.timer !== null) this.options.clock.clearInterval(this.timer);
     this.timer = null;
-    return this.publish(true);
+    return this.publish(true, stopped);
   }
 
-  private publish(final: boolean): MetricsReport {
+  private publish(final: boolean, stopped?: string): MetricsReport {
     const { stats, outbox, clock, key } = this.options;
     const report = stats.report(clock.now(), final);
+    if (stopped !== undefined) report.stopped = stopped;
     outbox.push({ topic: "metrics", message: report, key });
     return report;
   }

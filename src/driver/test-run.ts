@@ -112,8 +112,8 @@ export class TestRun {
         log.error("latency dump not written", { dir: latencyDumpDir, error: err.message }),
       );
     }
-    const report = this.reporter!.finish();
     const error = result.stopped ? `stopped after ${result.sent} of ${this.plan.count} requests` : undefined;
+    const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",
       message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_FINISHED", timestamp: clock.now(), ...(error ? { error } : {}) },

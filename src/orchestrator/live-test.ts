@@ -43,6 +43,8 @@ export class LiveTest {
   applyReport(report: MetricsReport, now: number): ApplyResult {
     const result = applyReport(this.aggregate, report, now);
     if (result === "accepted") this.touch(report.node_id, now);
+    const p = this.participants.get(report.node_id);
+    if (result === "accepted" && report.final && report.stopped && p) p.stopped = report.stopped;
     return result;
   }
 
@@ -53,7 +55,10 @@ export class LiveTest {
     p.last_activity_at = Math.max(p.last_activity_at, now);
     if (event.event === "TEST_ACCEPTED") p.accepted_at = now;
     else if (event.event === "TEST_STARTED") p.started_at = now;
-    else if (event.event === "TEST_FINISHED") p.finished_at = now;
+    else if (event.event === "TEST_FINISHED") {
+      p.finished_at = now;
+      if (event.error) p.stopped = event.error;
+    }
     else p.rejected = { error: event.error ?? "rejected without a reason", issues: event.issues ?? [] };
   }
 

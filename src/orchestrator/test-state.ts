@@ -6,8 +6,11 @@ export type TestState = "created" | "running" | "done" | "partial" | "failed" | 
 
 export const ACTIVE_STATES: ReadonlySet<TestState> = new Set(["created", "running"]);
 
-/** Where one participant stands in a test. */
-export type DriverOutcome = "waiting" | "running" | "final" | "rejected" | "dead" | "left" | "stalled";
+/**
+ * Where one participant stands in a test; `stopped` sent its final report before sending
+ * its whole share (it was shut down mid-test).
+ */
+export type DriverOutcome = "waiting" | "running" | "final" | "stopped" | "rejected" | "dead" | "left" | "stalled";
 
 /** A test as stored: its published configuration and its timeline. */
 export interface TestRecord {
@@ -31,6 +34,8 @@ export interface Participant {
   started_at: number | null;
   finished_at: number | null;
   rejected: { error: string; issues: Issue[] } | null;
+  /** Why the driver ended before sending its whole share (from its final report or TEST_FINISHED), if it did. */
+  stopped?: string;
   /** Last report, driver event or "running this test" heartbeat (orchestrator time). */
   last_activity_at: number;
 }
@@ -63,7 +68,7 @@ export function newParticipant(nodeId: string, now: number): Participant {
 
 /** Where one participant stands now; `waiting` and `running` are the unsettled outcomes. */
 export function outcomeOf(state: TestState, p: ParticipantStatus, now: number, options: EvaluateOptions): DriverOutcome {
-  if (p.final) return "final";
+  if (p.final) return p.participant.stopped ? "stopped" : "final";
   if (p.participant.rejected) return "rejected";
   if (state !== "running") return "waiting";
   if (p.node_status === undefined || p.node_status === "dead") return "dead";

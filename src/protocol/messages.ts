@@ -111,6 +111,8 @@ export const MetricsReportSchema = z.object({
   metrics: LatencySummarySchema,
   sequence: wireCount().optional(),
   final: z.boolean().optional(),
+  /** Extension, on a final report: why the driver ended before sending its whole share (shut down mid-test). */
+  stopped: z.string().max(4096).optional(),
   timestamp: wireTimestamp().optional(),
   counts: CountsSchema.optional(),
   /** Latency from due time, test so far (paced sends only). */
