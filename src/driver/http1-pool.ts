@@ -1,10 +1,18 @@
 import type { Socket } from "bun";
 import { Http1ResponseParser } from "./http1-parser.ts";
 
+/** Called once per request: with the status once the body has ended, or with the failure (status 0). */
+export type RequestDone = (status: number, error: unknown) => void;
+
 /** Sends the test's one request and resolves with the response status once its body has ended. */
 export interface HttpPool {
   /** Rejects on a connection failure, or with `signal.reason` when the signal aborts first. */
   request(signal: AbortSignal): Promise<number>;
+  /**
+   * The same without a promise: `done` runs from the socket's callback, so a caller that sends
+   * its next request from there writes it in the same turn (the send loop's hot path).
+   */
+  send(signal: AbortSignal, done: RequestDone): void;
   /** Closes every connection; requests still in flight reject. */
   close(): void;
 }
@@ -13,8 +21,7 @@ export interface HttpPool {
 export type OpenHttpPool = (url: string, maxConnections: number) => HttpPool | null;
 
 interface Pending {
-  resolve: (status: number) => void;
-  reject: (error: unknown) => void;
+  done: RequestDone;
   signal: AbortSignal;
   /** A request that failed on a reused connection before any byte came back is retried once. */
   retried: boolean;
@@ -61,28 +68,33 @@ export class Http1Pool implements HttpPool {
   }
 
   request(signal: AbortSignal): Promise<number> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.closed) return Promise.reject(new Error("connection pool is closed"));
+    return new Promise<number>((resolve, reject) => this.send(signal, (status, error) => (status === 0 ? reject(error) : resolve(status))));
+  }
+
+  send(signal: AbortSignal, done: RequestDone): void {
+    // Never synchronously: a caller that sends again from `done` must not recurse.
+    if (signal.aborted) return queueMicrotask(() => done(0, signal.reason));
+    if (this.closed) return queueMicrotask(() => done(0, new Error("connection pool is closed")));
     this.watch(signal);
-    return new Promise<number>((resolve, reject) => this.dispatch({ resolve, reject, signal, retried: false }));
+    this.dispatch({ done, signal, retried: false });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.waiting.splice(0)) p.reject(new Error("connection pool is closed"));
+    for (const p of this.waiting.splice(0)) p.done(0, new Error("connection pool is closed"));
     for (const conn of [...this.idle, ...this.busy]) this.destroy(conn, new Error("connection pool is closed"));
     this.idle.length = 0;
   }
 
   private dispatch(p: Pending): void {
     const conn = this.idle.pop();
-    if (conn !== undefined) return this.send(conn, p);
+    if (conn !== undefined) return this.write(conn, p);
     this.waiting.push(p);
     if (this.busy.size + this.opening < this.maxConnections) this.open();
   }
 
-  private send(conn: Conn, p: Pending): void {
+  private write(conn: Conn, p: Pending): void {
     conn.pending = p;
     this.busy.add(conn);
     const socket = conn.socket!;
@@ -144,7 +156,7 @@ export class Http1Pool implements HttpPool {
     this.busy.delete(conn);
     conn.pending = null;
     const next = this.waiting.shift();
-    if (next !== undefined) this.send(conn, next);
+    if (next !== undefined) this.write(conn, next);
     else this.idle.push(conn);
   }
 
@@ -163,7 +175,7 @@ export class Http1Pool implements HttpPool {
       conn.pending = null;
       this.destroy(conn, null);
     }
-    p.resolve(status);
+    p.done(status, undefined);
   }
 
   /** The socket ended: a response that runs to the close completes, anything else fails or retries. */
@@ -175,7 +187,7 @@ export class Http1Pool implements HttpPool {
       conn.served++;
       const status = conn.parser.status;
       this.forget(conn);
-      p.resolve(status);
+      p.done(status, undefined);
       return;
     }
     const retry = p !== null && !p.retried && conn.served > 0 && conn.parser.isFresh();
@@ -190,7 +202,7 @@ export class Http1Pool implements HttpPool {
   private onConnectFailed(error: unknown): void {
     // The oldest waiting request fails with the reason; the others get a fresh attempt each.
     const p = this.waiting.shift();
-    p?.reject(error);
+    p?.done(0, error);
     if (this.waiting.length > this.busy.size + this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
 
@@ -198,7 +210,7 @@ export class Http1Pool implements HttpPool {
     this.forget(conn);
     const p = conn.pending;
     conn.pending = null;
-    if (p !== null) p.reject(error ?? new Error("connection closed"));
+    if (p !== null) p.done(0, error ?? new Error("connection closed"));
     // Waiting requests need a connection in place of this one.
     if (!this.closed && this.waiting.length > this.opening) this.open();
   }
@@ -225,7 +237,7 @@ export class Http1Pool implements HttpPool {
       const p = this.waiting[i]!;
       if (p.signal !== signal) continue;
       this.waiting.splice(i, 1);
-      p.reject(signal.reason);
+      p.done(0, signal.reason);
     }
     for (const conn of [...this.busy]) {
       if (conn.pending?.signal === signal) this.destroy(conn, signal.reason);

@@ -118,13 +118,44 @@ export class SendLoop {
         }
       }
       launched++;
-      this.next++;
-      this.inFlight++;
-      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-      void this.send(this.schedule !== null ? dueMs : NaN).finally(this.settled);
+      this.launch(this.schedule !== null ? dueMs : NaN);
     }
     if (this.inFlight === 0 && (this.stopping || this.next >= count)) this.finish();
   };
+
+  private launch(dueMs: number): void {
+    this.next++;
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    if (this.pool !== null) this.sendPooled(this.pool, dueMs);
+    else void this.send(dueMs).finally(this.settled);
+  }
+
+  /**
+   * One request through the connection pool, with callbacks instead of promises: the outcome
+   * is recorded and the next request written from the socket's own callback, in the same turn.
+   */
+  private sendPooled(pool: HttpPool, dueMs: number): void {
+    const { clock, sink } = this.deps;
+    const startedMs = clock.mono();
+    const timeout = this.timeouts.acquire(startedMs);
+    sink.onSend(startedMs, dueMs);
+    pool.send(timeout.signal, (status, error) => {
+      const endMs = clock.mono();
+      this.timeouts.release(timeout, endMs);
+      let outcome: Outcome;
+      if (status !== 0) outcome = outcomeOfStatus(status);
+      else {
+        outcome = outcomeOfFailure(timeout.signal.aborted);
+        this.firstError ??= error instanceof Error ? error.message : String(error);
+      }
+      try {
+        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs);
+      } finally {
+        this.settled();
+      }
+    });
+  }
 
   private async send(dueMs: number): Promise<void> {
     const { clock, fetch, sink } = this.deps;
@@ -134,15 +165,10 @@ export class SendLoop {
     let outcome: Outcome;
     let endMs: number;
     try {
-      if (this.pool !== null) {
-        // The pool resolves once the body has ended, like the fetch path below.
-        outcome = outcomeOfStatus(await this.pool.request(timeout.signal));
-      } else {
-        const res = await fetch(this.plan.url, timeout.init);
-        // Reading the body to its end frees the keep-alive socket and makes latency cover it.
-        await res.arrayBuffer();
-        outcome = outcomeOfStatus(res.status);
-      }
+      const res = await fetch(this.plan.url, timeout.init);
+      // Reading the body to its end frees the keep-alive socket and makes latency cover it.
+      await res.arrayBuffer();
+      outcome = outcomeOfStatus(res.status);
     } catch (error) {
       outcome = outcomeOfFailure(timeout.signal.aborted);
       this.firstError ??= error instanceof Error ? error.message : String(error);
@@ -160,9 +186,7 @@ export class SendLoop {
     else if (this.schedule === null && this.bucket === null && this.next < this.plan.count && !this.pumpQueued) {
       // Unpaced: the freed slot takes the next request at once, as a closed-loop tool does. One
       // send per completion cannot starve the event loop (each is driven by an I/O event).
-      this.next++;
-      this.inFlight++;
-      void this.send(NaN).finally(this.settled);
+      this.launch(NaN);
     } else this.queuePump();
   };
 
