@@ -11,6 +11,7 @@ import type { Section, SectionReport } from "./section.ts";
 import { concurrencySection } from "./sections/concurrency.ts";
 import { memorySection } from "./sections/memory.ts";
 import { orchestratorSection } from "./sections/orchestrator.ts";
+import { profileSection } from "./sections/profile.ts";
 import { rateSection } from "./sections/rate.ts";
 import { sizeSection } from "./sections/size.ts";
 import { skewSection } from "./sections/skew.ts";
@@ -21,6 +22,7 @@ import { fetchLoop } from "./peers/fetch-loop.ts";
 
 const SECTIONS: readonly Section[] = [
   throughputSection,
+  profileSection,
   concurrencySection,
   rateSection,
   tsunamiSection,

@@ -26,16 +26,21 @@ export const concurrencySection: Section = {
       }
     }
     const at = (c: number, peer: Peer) => byLevel.get(c)?.find((s) => s.name === peer.name)?.rps ?? NaN;
-    const keep = ratio(at(1024, AFTER), at(64, AFTER));
-    const keepBefore = ratio(at(1024, BEFORE), at(64, BEFORE));
-    const verdicts: Verdict[] = [
-      {
-        target: "throughput does not collapse beyond 64 connections",
-        figure: `c=1024 / c=64: after ${fmtRatio(keep)} (${fmt(at(1024, AFTER))} vs ${fmt(at(64, AFTER))} req/s); before ${fmtRatio(keepBefore)} (${fmt(at(1024, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
-        met: Number.isFinite(keep) ? keep >= 0.8 : null,
-        why: "met means c=1024 keeps at least 0.8× the c=64 rate",
-      },
-    ];
+    // The target itself slows down with thousands of connections (wrk shows it), so "no collapse"
+    // means: from c=64 up, ours keeps at least 0.8 of the share of its rate that wrk keeps.
+    const keeps = (peer: Peer, c: number) => ratio(at(c, peer), at(64, peer));
+    const verdicts: Verdict[] = [256, 1024].map((c) => {
+      const after = keeps(AFTER, c);
+      const reference = Number.isFinite(keeps(wrk, c)) ? keeps(wrk, c) : 1;
+      return {
+        target: `no collapse at c=${c}: ours keeps ≥ 0.8 of what wrk keeps of its c=64 rate`,
+        figure:
+          `after ${fmtRatio(after)} of its c=64 rate (${fmt(at(c, AFTER))} vs ${fmt(at(64, AFTER))} req/s), wrk ${fmtRatio(keeps(wrk, c))}, ` +
+          `before ${fmtRatio(keeps(BEFORE, c))} (${fmt(at(c, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
+        met: Number.isFinite(after) ? after >= 0.8 * reference : null,
+        why: "",
+      };
+    });
     const markdown = [
       `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool and level, alternated, medians. "before" is the driver with Bun's fetch ` +
         "(64 idle keep-alive sockets per process in Bun 1.4: beyond that, connections churn); \"after\" is the driver as `bun run driver` wires it.",
