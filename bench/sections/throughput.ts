@@ -50,13 +50,16 @@ export const throughputSection: Section = {
         target: "ours ≥ 1.0× autocannon at c=64",
         figure: `${fmtRatio(vsAc)} (${fmt(ours!.rps)} vs ${fmt(ac!.rps)} req/s)`,
         met: Number.isFinite(vsAc) ? vsAc >= 1 : null,
-        why: "",
+        why: `CPU per request: ours ${fmt(ours!.cpu_us_per_req, 1)} µs, autocannon ${fmt(ac!.cpu_us_per_req, 1)} µs`,
       },
       {
         target: "aim ≥ 0.8× wrk at c=64",
         figure: Number.isFinite(vsWrk) ? `${fmtRatio(vsWrk)} (${fmt(ours!.rps)} vs ${fmt(wrkSeries!.rps)} req/s)` : `wrk not run: ${wrkSeries!.skipped}`,
         met: Number.isFinite(vsWrk) ? vsWrk >= 0.8 : null,
-        why: "",
+        why: Number.isFinite(vsWrk)
+          ? `CPU per request: ours ${fmt(ours!.cpu_us_per_req, 1)} µs, wrk ${fmt(wrkSeries!.cpu_us_per_req, 1)} µs; with the target on the same two ` +
+            "cores, the tool that spends less CPU per request leaves more to the target (see the profile)"
+          : "",
       },
     ];
     const markdown = [

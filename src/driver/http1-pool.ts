@@ -212,7 +212,7 @@ export class Http1Pool implements HttpPool {
     conn.pending = null;
     if (p !== null) p.done(0, error ?? new Error("connection closed"));
     // Waiting requests need a connection in place of this one.
-    if (!this.closed && this.waiting.length > this.opening) this.open();
+    if (!this.closed && this.waiting.length > this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
 
   private forget(conn: Conn): void {
