@@ -13,7 +13,7 @@ export interface HubEvents extends AsyncIterable<FollowEvent> {
  * Subscribes to the hub at once, so nothing emitted between creating a test and iterating is
  * lost; events of other tests are ignored once the test id is known.
  */
-export function hubEvents(orchestrator: Orchestrator): HubEvents {
+export function hubEvents(orchestrator: Pick<Orchestrator, "events">): HubEvents {
   const buffered: { testId: string; event: FollowEvent }[] = [];
   let testId: string | null = null;
   let wake: (() => void) | null = null;
