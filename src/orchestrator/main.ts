@@ -1,10 +1,11 @@
 // Entry point: `bun src/orchestrator/main.ts [flags]`; see `--help`. Only wiring lives here.
-import { KafkaBus } from "../bus/index.ts";
+import { KafkaBus, throttledRejectLog } from "../bus/index.ts";
 import { flagsOrExit } from "../cli-flags.ts";
 import { createLogger } from "../log.ts";
 import { ORCHESTRATOR_COMMAND, resolveConfig } from "./cli.ts";
 import { systemClock } from "./clock.ts";
 import { createApp } from "./http/app.ts";
+import { closeEventStreams } from "./http/sse.ts";
 import { createOrchestrator } from "./orchestrator.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 
@@ -25,7 +26,7 @@ const store = openSqliteStore(config.db);
 const bus = new KafkaBus({
   connection: config.kafka,
   log,
-  onReject: (topic, error) => log.warn("dropped an invalid message", { topic, error }),
+  onReject: throttledRejectLog(log),
 });
 const orchestrator = createOrchestrator({
   bus,
@@ -58,6 +59,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info("shutting down", { signal });
+  closeEventStreams(orchestrator);
   await server.stop();
   orchestrator.stop();
   await bus.close();

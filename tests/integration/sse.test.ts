@@ -4,7 +4,7 @@ import { SseParser, type SseEvent } from "../../src/cli/sse-parser.ts";
 import { MemoryBus } from "../../src/bus/index.ts";
 import { createDriver } from "../../src/driver/driver.ts";
 import type { SeriesPoint, TestSeries } from "../../src/orchestrator/http/report-series.ts";
-import { sseRoutes } from "../../src/orchestrator/http/sse.ts";
+import { closeEventStreams, sseRoutes } from "../../src/orchestrator/http/sse.ts";
 import type { NodeView } from "../../src/orchestrator/registry.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -140,5 +140,19 @@ describe("GET /events", () => {
     while (!text.includes(": ping\n\n")) text += decoder.decode((await reader.read()).value, { stream: true });
     await reader.cancel();
     expect(text.startsWith("event: state\nretry: 2000\ndata: ")).toBe(true);
+  });
+
+  test("closing the event streams lets a graceful server stop return (an SSE response never ends by itself)", async () => {
+    const before = listeners();
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: h.app.fetch });
+    const response = await fetch(`${server.url}events`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    expect(listeners()).toBe(before + 1);
+    closeEventStreams(h.fleet.orchestrator);
+    await server.stop();
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(listeners()).toBe(before);
   });
 });

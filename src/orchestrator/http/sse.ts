@@ -31,14 +31,27 @@ export interface SseOptions {
 
 type Send = (event: string, data: unknown, retryMs?: number) => void;
 
+/** The open streams of each orchestrator, each by the function that ends it. */
+const openStreams = new WeakMap<Orchestrator, Set<() => void>>();
+
+/**
+ * Ends every open event stream of an orchestrator. Call it before a graceful `server.stop()`:
+ * Bun (1.4.5) waits for open responses, and an SSE response never ends by itself.
+ */
+export function closeEventStreams(orchestrator: Orchestrator): void {
+  for (const end of openStreams.get(orchestrator) ?? []) end();
+}
+
 /**
  * Runs one SSE stream: `start` subscribes and sends the current state; the stream then stays
  * open until the client goes away or `start`'s `finish` is called. Writes are chained so
  * events keep their order; the hub subscription and the ping timer are released in `finally`.
  */
-function eventStream(c: Context, pingMs: number, start: (send: Send, finish: () => void) => () => void) {
+function eventStream(c: Context, streams: Set<() => void>, pingMs: number, start: (send: Send, finish: () => void) => () => void) {
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const ended = Promise.withResolvers<void>();
+    const end = () => ended.resolve();
+    streams.add(end);
     let chain = Promise.resolve();
     const write = (text: string) => {
       chain = chain.then(() => (stream.aborted || stream.closed ? undefined : stream.write(text).then(() => {})));
@@ -52,6 +65,7 @@ function eventStream(c: Context, pingMs: number, start: (send: Send, finish: () 
       await ended.promise;
       await chain;
     } finally {
+      streams.delete(end);
       clearInterval(ping);
       unsubscribe();
     }
@@ -83,11 +97,13 @@ function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string
 export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: SseOptions = {}): Hono {
   const app = new Hono();
   const recorder = seriesRecorderFor(orchestrator);
+  const streams = openStreams.get(orchestrator) ?? new Set<() => void>();
+  openStreams.set(orchestrator, streams);
 
   app.get("/tests/:id/events", (c) => {
     const testId = testIdParam(c);
     if (!orchestrator.getTest(testId)) throw new ApiError(404, `no test ${testId}`);
-    return eventStream(c, pingMs, (send, finish) => {
+    return eventStream(c, streams, pingMs, (send, finish) => {
       const sendFinal = (test: unknown) => {
         send("final", { test, series: recorder.series(testId) });
         finish();
@@ -108,7 +124,7 @@ export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: 
   });
 
   app.get("/events", (c) =>
-    eventStream(c, pingMs, (send) => {
+    eventStream(c, streams, pingMs, (send) => {
       const unsubscribe = orchestrator.events.subscribe((event) => {
         const out = fleetEvent(event, recorder);
         if (out) send(out[0], out[1]);
