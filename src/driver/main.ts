@@ -1,4 +1,4 @@
-import { KafkaBus, kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
+import { KafkaBus, kafkaConnectionFromEnv, throttledRejectLog, type KafkaConnection } from "../bus/index.ts";
 import { flagsOrExit, VERSION } from "../cli-flags.ts";
 import { createLogger } from "../log.ts";
 import { validate } from "../protocol/index.ts";
@@ -32,7 +32,7 @@ function connectionOrExit(): KafkaConnection {
 
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
-const bus = new KafkaBus({ connection, log });
+const bus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
 const driver = createDriver({
   bus,
   nodeId,
