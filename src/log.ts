@@ -36,7 +36,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const envLevel = process.env.LOG_LEVEL as LogLevel | undefined;
   const min = LEVELS[options.level ?? (envLevel && envLevel in LEVELS ? envLevel : "info")];
   const write = options.write ?? ((line: string) => process.stderr.write(line + "\n"));
-  const base = { ...(options.name ? { name: options.name } : {}), ...options.base };
+  // Fields bound with child() are redacted like per-line ones.
+  const base = redact({ ...(options.name ? { name: options.name } : {}), ...options.base }) as Record<string, unknown>;
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...(redact(fields ?? {}) as object) }));

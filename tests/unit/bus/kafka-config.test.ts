@@ -1,0 +1,51 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kafkaConnectionFromEnv } from "../../../src/bus/index.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "kafka-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("Kafka TLS and SASL from the environment", () => {
+  test("without KAFKA_SSL or KAFKA_SASL_* the connection is plaintext and unauthenticated", () => {
+    expect(kafkaConnectionFromEnv("driver-1", {}, { KAFKA_BROKERS: "k1:9092,k2:9093", KAFKA_SASL_PASSWORD: "ignored-without-mechanism" })).toEqual({
+      brokers: ["k1:9092", "k2:9093"],
+      clientId: "driver-1",
+      topicPrefix: "",
+    });
+  });
+
+  test("KAFKA_SSL=true turns on TLS that checks the broker's certificate", () => {
+    expect(kafkaConnectionFromEnv("o", {}, { KAFKA_SSL: "true" }).ssl).toEqual({ rejectUnauthorized: true });
+  });
+
+  test("KAFKA_SSL_CA reads the CA file (and implies TLS); KAFKA_SSL_REJECT_UNAUTHORIZED=false relaxes the check", () => {
+    const ca = join(dir, "ca.pem");
+    writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    expect(kafkaConnectionFromEnv("o", {}, { KAFKA_SSL_CA: ca, KAFKA_SSL_REJECT_UNAUTHORIZED: "false" }).ssl).toEqual({
+      ca: ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
+      rejectUnauthorized: false,
+    });
+  });
+
+  test("each SASL mechanism passes through as kafkajs's sasl option, in any letter case", () => {
+    for (const [given, mechanism] of [
+      ["PLAIN", "plain"],
+      ["scram-sha-256", "scram-sha-256"],
+      ["SCRAM-SHA-512", "scram-sha-512"],
+    ]) {
+      const connection = kafkaConnectionFromEnv("o", {}, { KAFKA_SSL: "true", KAFKA_SASL_MECHANISM: given, KAFKA_SASL_USERNAME: "loadtest", KAFKA_SASL_PASSWORD: "pa55" });
+      expect({ ssl: connection.ssl, sasl: connection.sasl }).toEqual({ ssl: { rejectUnauthorized: true }, sasl: { mechanism, username: "loadtest", password: "pa55" } } as never);
+    }
+  });
+
+  test("an unknown SASL mechanism is refused with the supported ones named", () => {
+    expect(() => kafkaConnectionFromEnv("o", {}, { KAFKA_SASL_MECHANISM: "oauthbearer" })).toThrow(/"oauthbearer" is not one of plain, scram-sha-256, scram-sha-512/);
+  });
+
+  test("--brokers and --topic-prefix win over KAFKA_BROKERS and KAFKA_TOPIC_PREFIX", () => {
+    const connection = kafkaConnectionFromEnv("o", { brokers: "flag:1", topicPrefix: "p-" }, { KAFKA_BROKERS: "env:2", KAFKA_TOPIC_PREFIX: "e-" });
+    expect({ brokers: connection.brokers, topicPrefix: connection.topicPrefix }).toEqual({ brokers: ["flag:1"], topicPrefix: "p-" });
+  });
+});
