@@ -183,12 +183,21 @@ export class SendLoop {
     this.inFlight--;
     if (this.inFlight === 0 && (this.stopping || this.next >= this.plan.count)) this.finish();
     else if (this.stopping) return;
-    else if (this.schedule === null && this.bucket === null && this.next < this.plan.count && !this.pumpQueued) {
-      // Unpaced: the freed slot takes the next request at once, as a closed-loop tool does. One
-      // send per completion cannot starve the event loop (each is driven by an I/O event).
-      this.launch(NaN);
-    } else this.queuePump();
+    // The freed slot takes the next request at once when it is due and its token is free, as a
+    // closed-loop tool does; otherwise the pump arms the timer. One send per completion cannot
+    // starve the event loop (each is driven by an I/O event).
+    else if (this.pumpQueued || this.next >= this.plan.count || !this.launchIfDue()) this.queuePump();
   };
+
+  /** Sends the next request now if it is due and the bucket (if any) has a token; false leaves it to the pump. */
+  private launchIfDue(): boolean {
+    const now = this.deps.clock.mono();
+    const dueMs = this.schedule !== null ? this.schedule.dueAt(this.next) : this.startMs;
+    if (dueMs > now) return false;
+    if (this.bucket !== null && this.bucket.take(now) > 0) return false;
+    this.launch(this.schedule !== null ? dueMs : NaN);
+    return true;
+  }
 
   private queuePump(): void {
     if (this.pumpQueued) return;
