@@ -10,7 +10,10 @@ export interface OrchestratorOptions {
   triggerLeadMs: number;
   /** A live participant silent about a running test this long is given up on. */
   stallAfterMs: number;
-  /** How long a participant that left is waited for (its final report may still be in flight). */
+  /**
+   * How long a participant that left is waited for: its final report went out before its
+   * deregistration, but on another topic, whose consumer may lag behind (a flood of messages).
+   */
   leftGraceMs: number;
   /** The bus is taken to be down once it has received nothing for this long (it polls every ~100 ms). */
   busStaleMs: number;
@@ -29,7 +32,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   tickMs: 1_000,
   triggerLeadMs: 250,
   stallAfterMs: 15_000,
-  leftGraceMs: 2_000,
+  leftGraceMs: 5_000,
   busStaleMs: 1_000,
   busRecoveryGraceMs: 10_000,
   group: "orchestrator",
