@@ -1,4 +1,5 @@
 import { loadText, type BenchEnvironment } from "./environment.ts";
+import { RESULTS_NOTES } from "./notes.ts";
 import { verdictLine, type SectionReport } from "./section.ts";
 
 /** Renders RESULTS.md (or the console report): environment, every verdict, then each section. */
@@ -21,6 +22,7 @@ export function renderResults(env: BenchEnvironment, reports: readonly SectionRe
     "",
     ...verdicts.map(verdictLine),
     "",
+    RESULTS_NOTES,
     ...reports.flatMap((r) => [`## ${r.title}`, "", r.markdown, "", ...r.verdicts.map(verdictLine), ""]),
   ].join("\n");
 }

@@ -26,18 +26,17 @@ export const concurrencySection: Section = {
       }
     }
     const at = (c: number, peer: Peer) => byLevel.get(c)?.find((s) => s.name === peer.name)?.rps ?? NaN;
-    // The target itself slows down with thousands of connections (wrk shows it), so "no collapse"
-    // means: from c=64 up, ours keeps at least 0.8 of the share of its rate that wrk keeps.
+    // "No collapse": at 256 and 1024 connections the driver keeps at least 0.8 of its own c=64
+    // rate. wrk's ratio is shown beside it: what the target itself does with more connections.
     const keeps = (peer: Peer, c: number) => ratio(at(c, peer), at(64, peer));
     const verdicts: Verdict[] = [256, 1024].map((c) => {
       const after = keeps(AFTER, c);
-      const reference = Number.isFinite(keeps(wrk, c)) ? keeps(wrk, c) : 1;
       return {
-        target: `no collapse at c=${c}: ours keeps ≥ 0.8 of what wrk keeps of its c=64 rate`,
+        target: `no collapse at c=${c}: ours keeps ≥ 0.8× its c=64 rate`,
         figure:
           `after ${fmtRatio(after)} of its c=64 rate (${fmt(at(c, AFTER))} vs ${fmt(at(64, AFTER))} req/s), wrk ${fmtRatio(keeps(wrk, c))}, ` +
           `before ${fmtRatio(keeps(BEFORE, c))} (${fmt(at(c, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
-        met: Number.isFinite(after) ? after >= 0.8 * reference : null,
+        met: Number.isFinite(after) ? after >= 0.8 : null,
         why: "",
       };
     });
