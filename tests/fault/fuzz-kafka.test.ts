@@ -121,14 +121,20 @@ test(`10,000 bad messages on every topic through the broker: nothing crashes, ea
 
   // Valid messages dropped by reason; the metrics topic may still be draining, so wait for the counts.
   // A forged or replayed report is `not_participant`/`duplicate_report` while the test runs and
-  // `after_end` once it has ended, so those three are checked together.
-  const expectedDrops = { unknown_test: 200, forged_or_replayed: 100 + replays.length, handler_error: 0 };
+  // `after_end` once it has ended, so those three are checked together; a redelivery (Kafka is
+  // at-least-once) may add a duplicate of a real report, never remove one.
   const drops = async () => {
     const d = samples(await (await fetch(`${orchestrator.url}/metrics`)).text(), "loadtest_messages_dropped_total", "reason");
     return { unknown_test: d.unknown_test, forged_or_replayed: d.not_participant! + d.duplicate_report! + d.after_end!, handler_error: d.handler_error };
   };
-  await waitFor("every valid stray message to be dropped", async () => Bun.deepEquals(await drops(), expectedDrops), { timeoutMs: 60_000, intervalMs: 500 }).catch(() => {});
-  expect(await drops()).toEqual(expectedDrops);
+  const settled = (d: Awaited<ReturnType<typeof drops>>) => d.unknown_test === 200 && d.forged_or_replayed >= 100 + replays.length;
+  await waitFor("every valid stray message to be dropped", async () => settled(await drops()), { timeoutMs: 90_000, intervalMs: 500 }).catch(() => {});
+  const final = await drops();
+  expect({ ...final, forged_or_replayed: final.forged_or_replayed >= 100 + replays.length ? "all" : final.forged_or_replayed }).toEqual({
+    unknown_test: 200,
+    forged_or_replayed: "all",
+    handler_error: 0,
+  });
   // The drivers read 10,000 bad configurations and triggers each, and are still up and idle.
   for (const driver of drivers) expect({ name: driver.name, exit: driver.proc.exitCode }).toEqual({ name: driver.name, exit: null });
   expect(orchestrator.node.proc.exitCode).toBeNull();
