@@ -56,6 +56,7 @@ export class KafkaBus implements Bus {
   private producer?: Promise<Producer>;
   private topicsReady?: Promise<void>;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
   private closed = false;
@@ -249,7 +250,8 @@ export class KafkaBus implements Bus {
     const old = sub.consumer;
     sub.consumer = null;
     const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.min(sub.restarts++, 10));
-    setTimeout(async () => {
+    const timer = setTimeout(async () => {
+      this.restartTimers.delete(timer);
       await old?.disconnect().catch(() => {});
       if (this.closed) return;
       try {
@@ -261,6 +263,7 @@ export class KafkaBus implements Bus {
         this.scheduleRestart(sub);
       }
     }, delayMs);
+    this.restartTimers.add(timer);
   }
 
   /**
@@ -300,6 +303,8 @@ export class KafkaBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    this.restartTimers.clear();
     const producer = this.producer;
     const subscriptions = [...this.subscriptions];
     this.subscriptions.clear();
