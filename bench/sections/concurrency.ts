@@ -29,6 +29,7 @@ export const concurrencySection: Section = {
     // "No collapse": at 256 and 1024 connections the driver keeps at least 0.8 of its own c=64
     // rate. wrk's ratio is shown beside it: what the target itself does with more connections.
     const keeps = (peer: Peer, c: number) => ratio(at(c, peer), at(64, peer));
+    const cpu = (c: number, peer: Peer) => byLevel.get(c)?.find((s) => s.name === peer.name)?.cpu_us_per_req ?? NaN;
     const verdicts: Verdict[] = [256, 1024].map((c) => {
       const after = keeps(AFTER, c);
       return {
@@ -37,7 +38,7 @@ export const concurrencySection: Section = {
           `after ${fmtRatio(after)} of its c=64 rate (${fmt(at(c, AFTER))} vs ${fmt(at(64, AFTER))} req/s), wrk ${fmtRatio(keeps(wrk, c))}, ` +
           `before ${fmtRatio(keeps(BEFORE, c))} (${fmt(at(c, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
         met: Number.isFinite(after) ? after >= 0.8 : null,
-        why: "",
+        why: `CPU per request after: ${fmt(cpu(64, AFTER), 1)} µs at c=64, ${fmt(cpu(c, AFTER), 1)} µs at c=${c} (before: ${fmt(cpu(64, BEFORE), 1)} → ${fmt(cpu(c, BEFORE), 1)} µs)`,
       };
     });
     const markdown = [
