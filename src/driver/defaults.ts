@@ -13,8 +13,9 @@ export const TRIGGER_HOLD_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * AVALANCHE in-flight cap when the configuration gives none: Bun's fetch (1.4.x) keeps 64
- * idle keep-alive sockets per process, so more in flight churns connections.
+ * AVALANCHE in-flight cap when the configuration gives none. Plain-http targets go through
+ * the HTTP/1.1 pool (one connection per slot, any cap); through fetch (https), Bun 1.4.x keeps
+ * only 64 idle keep-alive sockets per process, so more in flight churns connections there.
  */
 export const DEFAULT_AVALANCHE_CONCURRENCY = 64;
 
