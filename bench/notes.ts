@@ -22,7 +22,7 @@ export const RESULTS_NOTES = `## How to read these figures
    keep-alive sockets per process (a fixed 64-slot pool per HTTP context, oven-sh/bun#42608;
    \`BUN_CONFIG_MAX_HTTP_REQUESTS\` limits concurrent requests, not that pool), so with more than
    64 requests in flight every completion closed a socket and the next request opened a new one
-   (thousands of sockets in TIME_WAIT, ~3x less throughput at c=256). Bun Workers do not help:
+   (thousands of sockets in TIME_WAIT; 2-4x less throughput at c=256 than at c=64). Bun Workers do not help:
    they share the process's one HTTP client thread and its pool (4 workers at c=256: 27k req/s,
    the same as one loop). \`BUN_CONFIG_MAX_HTTP_REQUESTS=64\` stops the churn but queues the extra
    requests inside fetch, so "concurrency 256" would silently mean 64 connections. The pool keeps
