@@ -14,6 +14,8 @@ Flags:
   --node-id <id>              this driver's id (env NODE_ID; default <hostname>-<4 random hex>)
   --advertise-ip <address>    node_IP to register with (env NODE_IP; default: the local
                               address of a connection to the first broker)
+  --http-client <kind>        auto (default): our HTTP/1.1 keep-alive pool for http:// targets,
+                              Bun's fetch for https://; fetch: Bun's fetch always (env HTTP_CLIENT)
   --help                      print this help
   --version                   print the version
 
@@ -30,10 +32,12 @@ Example:
     "topic-prefix": { type: "string" },
     "node-id": { type: "string" },
     "advertise-ip": { type: "string" },
+    "http-client": { type: "string" },
   },
 } satisfies CommandSpec<{
   brokers: { type: "string" };
   "topic-prefix": { type: "string" };
   "node-id": { type: "string" };
   "advertise-ip": { type: "string" };
+  "http-client": { type: "string" };
 }>;

@@ -1,4 +1,4 @@
-import { KafkaBus, kafkaConnectionFromEnv, throttledRejectLog, type KafkaConnection } from "../bus/index.ts";
+import { KafkaBus, kafkaConnectionFromEnv, kafkaWaitFromEnv, throttledRejectLog, waitForKafka, type KafkaConnection } from "../bus/index.ts";
 import { flagsOrExit, VERSION } from "../cli-flags.ts";
 import { createLogger } from "../log.ts";
 import { validate } from "../protocol/index.ts";
@@ -30,6 +30,12 @@ function connectionOrExit(): KafkaConnection {
   }
 }
 
+const httpClient = values["http-client"] ?? env.HTTP_CLIENT ?? "auto";
+if (httpClient !== "auto" && httpClient !== "fetch") {
+  process.stderr.write(`driver: --http-client must be auto or fetch, got "${httpClient}"\n`);
+  process.exit(2);
+}
+
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
 const bus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
@@ -39,17 +45,20 @@ const driver = createDriver({
   nodeIp,
   clock: systemClock,
   fetch,
-  // Plain-http targets go through our keep-alive pool (no connection churn above 64 in flight); https through fetch.
-  openHttp: openHttp1Pool,
+  // Plain-http targets go through our keep-alive pool (Bun 1.4's fetch parks only 64 idle
+  // sockets, so more in flight churns connections); https, or --http-client fetch, through fetch.
+  ...(httpClient === "auto" ? { openHttp: openHttp1Pool } : {}),
   log,
   version: VERSION,
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
 });
 
 let stopping = false;
+const stopSignal = new AbortController();
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  stopSignal.abort();
   log.info("shutting down", { signal });
   await driver.stop();
   await bus.close();
@@ -59,9 +68,11 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 try {
+  await waitForKafka(() => bus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
   await driver.start();
   log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION });
 } catch (err) {
+  if (stopping) await new Promise(() => {}); // shutdown() is already exiting
   log.error("driver failed to start", { error: (err as Error).message });
   await bus.close();
   process.exit(1);

@@ -1,5 +1,5 @@
 // Entry point: `bun src/orchestrator/main.ts [flags]`; see `--help`. Only wiring lives here.
-import { KafkaBus, throttledRejectLog } from "../bus/index.ts";
+import { KafkaBus, kafkaWaitFromEnv, throttledRejectLog, waitForKafka } from "../bus/index.ts";
 import { flagsOrExit } from "../cli-flags.ts";
 import { createLogger } from "../log.ts";
 import { ORCHESTRATOR_COMMAND, resolveConfig } from "./cli.ts";
@@ -37,9 +37,10 @@ const orchestrator = createOrchestrator({
 });
 
 try {
+  await waitForKafka(() => bus.ensureTopics(), { brokers: config.kafka.brokers, log, waitS: kafkaWaitFromEnv() });
   await orchestrator.start();
 } catch (err) {
-  log.error("cannot start: is Kafka reachable?", { brokers: config.kafka.brokers, err });
+  log.error("cannot start: is Kafka reachable?", { brokers: config.kafka.brokers, error: (err as Error).message });
   await bus.close();
   store.close();
   process.exit(1);

@@ -61,7 +61,8 @@ beforeAll(async () => {
   const orch = await fleet.orchestrator("orchestrator", ["--target", `${targetUrl}/ping`, "--allow-target", "127.0.0.1"]);
   orchestrator = api(orch.url);
   fleet.driver("driver-a", [], { LOADTEST_LATENCY_DUMP: dumpDir });
-  fleet.driver("driver-b", [], { LOADTEST_LATENCY_DUMP: dumpDir });
+  // driver-b sends with Bun's fetch, driver-a with the HTTP/1.1 pool (the default for http://): both paths end to end.
+  fleet.driver("driver-b", ["--http-client", "fetch"], { LOADTEST_LATENCY_DUMP: dumpDir });
   await waitFor("both drivers alive", async () => (await aliveNodes()).join() === "driver-a,driver-b", { timeoutMs: 60_000 });
 });
 
