@@ -45,7 +45,7 @@ const cleanups: (() => void | Promise<void>)[] = [];
 async function expectEmbeddedDashboard(orchestratorUrl: string): Promise<void> {
   const page = await fetch(`${orchestratorUrl}/`);
   const html = await page.text();
-  if (!page.ok || !(page.headers.get("content-type") ?? "").includes("text/html")) return;
+  expect({ status: page.status, html: (page.headers.get("content-type") ?? "").includes("text/html") }).toEqual({ status: 200, html: true });
   const pending = [...html.matchAll(/\b(?:src|href)="([^"#?]+)[^"]*"/g)].map((m) => new URL(m[1]!, `${orchestratorUrl}/`).href);
   const failed: string[] = [];
   const seen = new Set<string>();
@@ -62,6 +62,18 @@ async function expectEmbeddedDashboard(orchestratorUrl: string): Promise<void> {
   expect(failed).toEqual([]);
   expect(seen.size).toBeGreaterThan(0);
 }
+
+beforeAll(async () => {
+  const stale = staleExecutables(EXECUTABLES);
+  if (stale.length > 0) {
+    const result = await build(stale);
+    if (result.failed.length > 0) throw new Error(`bun run build failed for ${result.failed.join(", ")}`);
+  }
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
 
 describe("compiled executables", () => {
   test.each(EXECUTABLES)("%s answers --version and --help alone in an empty folder with no Bun on PATH", (name) => {
