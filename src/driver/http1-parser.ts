@@ -6,7 +6,6 @@ const LF = 10;
 const COLON = 58;
 const C = 99;
 const T = 116;
-const HEAD_END = Buffer.from("\r\n\r\n");
 
 type Phase = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-crlf" | "trailers" | "until-close" | "done";
 
@@ -104,10 +103,15 @@ export class Http1ResponseParser {
         return at + take;
       }
       case "chunk-crlf": {
-        const take = Math.min(this.remaining, chunk.byteLength - at);
-        this.remaining -= take;
-        if (this.remaining === 0) this.phase = "chunk-size";
-        return at + take;
+        // `remaining` is 2 before the CR, 1 after it; a bare LF is accepted like in the head.
+        const byte = chunk[at];
+        if (byte === CR && this.remaining === 2) {
+          this.remaining = 1;
+          return at + 1;
+        }
+        if (byte !== LF) return this.fail("chunk data not followed by CRLF");
+        this.phase = "chunk-size";
+        return at + 1;
       }
       default:
         return chunk.byteLength;
@@ -124,21 +128,21 @@ export class Http1ResponseParser {
       bytes = Buffer.concat([this.head, chunk.subarray(at)]);
       base = 0;
     }
-    const end = bytes.indexOf(HEAD_END, base);
-    if (end === -1) {
+    const end = findHeadEnd(bytes, base);
+    if (end === null) {
       const held = bytes.byteLength - base;
       if (held > this.maxHeadBytes) return this.fail(`response head longer than ${this.maxHeadBytes} bytes`);
       // Copied: the runtime may reuse the chunk's memory for the next read.
       this.head = this.head === null ? Buffer.from(chunk.subarray(at)) : bytes;
       return chunk.byteLength;
     }
-    const consumedFromChunk = this.head === null ? end + 4 : end + 4 - this.head.byteLength + at;
+    const consumedFromChunk = this.head === null ? end.after : end.after - this.head.byteLength + at;
     this.head = null;
-    if (!this.parseHead(bytes, base, end)) return -1;
+    if (!this.parseHead(bytes, base, end.at)) return -1;
     return consumedFromChunk;
   }
 
-  /** Parses the head in `b[start, end)` (no final CRLF) from its bytes: no string per response. */
+  /** Parses the head in `b[start, end)` (no final line ending) from its bytes: no string per response. */
   private parseHead(b: Buffer, start: number, end: number): boolean {
     // "HTTP/1.1 200 OK": the version and a three-digit status at fixed offsets.
     if (end - start < 12 || !matchesLower(b, start, start + 7, "http/1.")) return this.fail("not an HTTP/1.x response") >= 0;
@@ -164,14 +168,16 @@ export class Http1ResponseParser {
         } else if (first === T && colon - lineStart === 17 && matchesLower(b, lineStart, colon, "transfer-encoding")) {
           chunked = /(?:^|,)\s*chunked\s*$/i.test(b.toString("latin1", colon + 1, lineEnd));
         } else if (first === C && colon - lineStart === 10 && matchesLower(b, lineStart, colon, "connection")) {
-          connection = b.toString("latin1", colon + 1, lineEnd).trim().toLowerCase();
+          // Every Connection header adds tokens (RFC 9110 7.6.1): "close, x" still closes.
+          connection += `,${b.toString("latin1", colon + 1, lineEnd).toLowerCase()}`;
         }
       }
       lineStart = lf === -1 || lf >= end ? 0 : lf + 1;
     }
     if (status < 200 && status !== 101) return true; // interim response: the real one follows
     this.status = status;
-    this.keepAlive = http10 ? connection === "keep-alive" : connection !== "close";
+    const close = hasToken(connection, "close");
+    this.keepAlive = http10 ? !close && hasToken(connection, "keep-alive") : !close;
     if (status === 204 || status === 304 || status === 101) this.phase = "done";
     else if (chunked) this.phase = "chunk-size";
     else if (length >= 0) {
@@ -211,6 +217,28 @@ export class Http1ResponseParser {
     this.error = message;
     return -1;
   }
+}
+
+/**
+ * Where the head in `b` from `from` ends: `at` is the line ending of its last line, `after` the
+ * first byte past the blank line. Lines may end in CRLF or a bare LF, as fetch accepts both.
+ */
+function findHeadEnd(b: Buffer, from: number): { at: number; after: number } | null {
+  let lf = b.indexOf(LF, from);
+  while (lf !== -1) {
+    const next = b[lf + 1];
+    const at = lf > from && b[lf - 1] === CR ? lf - 1 : lf;
+    if (next === LF) return { at, after: lf + 2 };
+    if (next === CR && b[lf + 2] === LF) return { at, after: lf + 3 };
+    lf = b.indexOf(LF, lf + 1);
+  }
+  return null;
+}
+
+/** Whether the comma-separated, lowercase `list` holds `token` as a whole element. */
+function hasToken(list: string, token: string): boolean {
+  for (const element of list.split(",")) if (element.trim() === token) return true;
+  return false;
 }
 
 /** The chunk as a Buffer without copying (Bun hands sockets' data over as Buffers already). */

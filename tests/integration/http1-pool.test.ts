@@ -107,3 +107,61 @@ describe("Http1Pool", () => {
     });
   });
 });
+
+/** A raw TCP server that answers every request with `reply`, counting connections; `end` closes after each. */
+function rawServer(reply: string, end = false): { port: number; connections: () => number; stop: () => void } {
+  let connections = 0;
+  const listener = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open() {
+        connections++;
+      },
+      data(socket) {
+        socket.write(reply);
+        if (end) socket.end();
+      },
+    },
+  });
+  return { port: listener.port, connections: () => connections, stop: () => listener.stop(true) };
+}
+
+/** Sends `count` requests one after another through a one-connection pool; each settles to a status or "error". */
+async function sequential(port: number, count: number): Promise<(number | string)[]> {
+  const pool = new Http1Pool(new URL(`http://127.0.0.1:${port}/`), 1);
+  const results: (number | string)[] = [];
+  for (let i = 0; i < count; i++) results.push(await pool.request(never).catch(() => "error"));
+  pool.close();
+  return results;
+}
+
+describe("Http1Pool with odd servers", () => {
+  test("reads responses whose head ends lines in a bare LF on a kept-alive connection", async () => {
+    const server = rawServer("HTTP/1.1 200 OK\nContent-Length: 2\n\nok");
+    const statuses = await sequential(server.port, 3);
+    server.stop();
+    expect({ statuses, connections: server.connections() }).toEqual({ statuses: [200, 200, 200], connections: 1 });
+  });
+
+  test("closes and replaces the connection after Connection: close listed with other tokens, even if the server keeps it open", async () => {
+    const server = rawServer("HTTP/1.1 200 OK\r\nConnection: close, x-other\r\nContent-Length: 2\r\n\r\nok");
+    const statuses = await sequential(server.port, 3);
+    server.stop();
+    expect({ statuses, connections: server.connections() }).toEqual({ statuses: [200, 200, 200], connections: 3 });
+  });
+
+  test("fails a request whose chunk is longer than its size line says, as a connection error", async () => {
+    const server = rawServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n");
+    const statuses = await sequential(server.port, 2);
+    server.stop();
+    expect({ statuses, connections: server.connections() }).toEqual({ statuses: ["error", "error"], connections: 2 });
+  });
+
+  test("reads an HTTP/1.0 body without Content-Length to the server's close, then connects anew", async () => {
+    const server = rawServer("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe whole body", true);
+    const statuses = await sequential(server.port, 2);
+    server.stop();
+    expect({ statuses, connections: server.connections() }).toEqual({ statuses: [200, 200], connections: 2 });
+  });
+});

@@ -66,3 +66,42 @@ describe("Http1ResponseParser", () => {
     expect({ states, extra, fresh: parser.isFresh(), next: parser.push(bytes(pong)) }).toEqual({ states: ["done"], extra: true, fresh: true, next: "done" });
   });
 });
+
+describe("Http1ResponseParser with lenient or odd framing", () => {
+  test("accepts a head whose status and header lines end in a bare LF, whole or split at every byte", () => {
+    const text = "HTTP/1.1 200 OK\nContent-Length: 2\nConnection: keep-alive\n\nok";
+    const whole = feed(text);
+    const split = feed(text, Array.from({ length: text.length - 1 }, (_, i) => i + 1));
+    const mixed = feed("HTTP/1.1 404 Not Found\r\nContent-Length: 3\n\r\nnop");
+    expect([whole.states, whole.parser.status, split.states.at(-1), mixed.states, mixed.parser.status]).toEqual([["done"], 200, "done", ["done"], 404]);
+  });
+
+  test("ends an LF-only head at the blank line when the body follows in the next chunk", () => {
+    const { states, parser } = feed("HTTP/1.1 204 No Content\nConnection: close\n\nHTTP/1.1", [43]);
+    expect({ states, status: parser.status, keepAlive: parser.keepAlive, extra: parser.hasExtraBytes }).toEqual({ states: ["done", "done"], status: 204, keepAlive: false, extra: true });
+  });
+
+  test("sees close among comma-separated Connection tokens in any case, and only as a whole token", () => {
+    const keepAlive = (head: string) => feed(`${head}\r\nContent-Length: 0\r\n\r\n`).parser.keepAlive;
+    expect({
+      listed: keepAlive("HTTP/1.1 200 OK\r\nConnection: close, x"),
+      upper: keepAlive("HTTP/1.1 200 OK\r\nConnection: Upgrade ,CLOSE"),
+      secondHeader: keepAlive("HTTP/1.1 200 OK\r\nConnection: x\r\nConnection: close"),
+      notAToken: keepAlive("HTTP/1.1 200 OK\r\nConnection: closed, x-close"),
+      http10KeepAlive: keepAlive("HTTP/1.0 200 OK\r\nConnection: x, Keep-Alive"),
+      http10Both: keepAlive("HTTP/1.0 200 OK\r\nConnection: keep-alive, close"),
+    }).toEqual({ listed: false, upper: false, secondHeader: false, notAToken: true, http10KeepAlive: true, http10Both: false });
+  });
+
+  test("refuses a chunk whose data is not followed by CRLF instead of reading on", () => {
+    const long = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n");
+    const halfCrlf = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX0\r\n\r\n", [52]);
+    const bareLf = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n");
+    expect([long.states, halfCrlf.states, bareLf.states]).toEqual([["error"], ["more", "error"], ["done"]]);
+  });
+
+  test("reads an HTTP/1.0 body without Content-Length to the end of the stream, in any number of chunks", () => {
+    const { states, parser } = feed("HTTP/1.0 200 OK\nContent-Type: text/plain\n\nfirst part, second part", [30, 48, 55]);
+    expect({ states, keepAlive: parser.keepAlive, end: parser.endOfStream(), status: parser.status }).toEqual({ states: ["more", "more", "more", "more"], keepAlive: false, end: "done", status: 200 });
+  });
+});
