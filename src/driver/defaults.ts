@@ -72,3 +72,6 @@ export const OUTBOX_RETRY_MAX_MS = 5_000;
 
 /** Finished test ids remembered, so a redelivered configuration or trigger does not rerun a test. */
 export const FINISHED_TESTS_REMEMBERED = 64;
+
+/** Accepted, not yet triggered configurations kept; past this the oldest is forgotten. */
+export const ACCEPTED_PLANS_KEPT = 32;

@@ -2,6 +2,7 @@ import type { Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
+import { AcceptedPlans } from "./accepted-plans.ts";
 import { FINISHED_TESTS_REMEMBERED, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { HeldTriggers } from "./held-triggers.ts";
@@ -37,7 +38,7 @@ export interface DriverOptions {
 /** What a driver is doing, for heartbeats and tests. */
 export interface DriverStatus {
   state: "idle" | "running";
-  /** The running test, else the accepted one waiting for its trigger. */
+  /** The running test, else the newest accepted one waiting for its trigger. */
   testId?: string;
   /** Messages queued for the bus. */
   queued: number;
@@ -52,8 +53,10 @@ export interface Driver {
 }
 
 /**
- * A driver node: accepts or rejects test configurations, runs a test when its trigger
- * comes (holding early triggers), reports metrics every second, and heartbeats throughout.
+ * A driver node: accepts or rejects test configurations (keeping every accepted one until
+ * its trigger, even while another test runs), runs a test when its trigger comes (holding
+ * early triggers; refusing one while another test runs), reports metrics every second, and
+ * heartbeats throughout.
  */
 export function createDriver(options: DriverOptions): Driver {
   const { bus, nodeId, nodeIp, clock = systemClock, fetch: fetchFn = fetch, version } = options;
@@ -61,7 +64,7 @@ export function createDriver(options: DriverOptions): Driver {
   const outbox = new Outbox({ bus, clock, log });
   const held = new HeldTriggers(options.triggerHoldMs);
   const finished: string[] = [];
-  let pending: RunPlan | null = null;
+  const accepted = new AcceptedPlans();
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
@@ -76,7 +79,6 @@ export function createDriver(options: DriverOptions): Driver {
   };
 
   const begin = (plan: RunPlan, trigger: Trigger) => {
-    pending = null;
     const run = new TestRun(plan, {
       clock,
       fetch: fetchFn,
@@ -105,29 +107,34 @@ export function createDriver(options: DriverOptions): Driver {
     if (current?.testId === config.test_id) return event(config.test_id, "TEST_ACCEPTED");
     if (finished.includes(config.test_id)) return log.info("ignoring configuration of a finished test", { test_id: config.test_id });
     const planned = planTest(config);
-    const issues = planned.ok ? [] : planned.issues;
-    if (current !== null) issues.push({ path: "test_id", message: `driver is busy with test ${current.testId}` });
-    if (!planned.ok || issues.length > 0) return reject(config.test_id, issues);
-    if (pending !== null && pending.testId !== config.test_id) {
-      log.warn("a new configuration replaces one that was never triggered", { test_id: config.test_id, replaced: pending.testId });
-    }
-    pending = planned.plan;
+    if (!planned.ok) return reject(config.test_id, planned.issues);
+    // Accepted even while another test runs: the orchestrator triggers it once that one ends.
+    const evicted = accepted.add(planned.plan);
+    if (evicted !== undefined) log.warn("forgot the oldest configuration that was never triggered", { test_id: evicted });
     event(config.test_id, "TEST_ACCEPTED");
     log.info("test accepted", { test_id: config.test_id, mode: planned.plan.mode, count: planned.plan.count });
     const early = held.take(config.test_id, clock.now());
-    if (early !== undefined) begin(planned.plan, early);
+    if (early !== undefined) runAccepted(early);
+  };
+
+  /** Starts an accepted test on its trigger, or refuses it while another test runs. */
+  const runAccepted = (trigger: Trigger) => {
+    const plan = accepted.take(trigger.test_id);
+    if (plan === undefined) return;
+    if (current !== null) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${current.testId}` }]);
+    begin(plan, trigger);
   };
 
   const onTrigger = (trigger: Trigger) => {
     if (stopping) return;
-    if (pending?.testId === trigger.test_id) return begin(pending, trigger);
+    if (accepted.has(trigger.test_id)) return runAccepted(trigger);
     if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
     // The configuration may still be on its way (another topic): keep the trigger a while.
     held.hold(trigger, clock.now());
   };
 
   const status = (): DriverStatus => {
-    const testId = current?.testId ?? pending?.testId;
+    const testId = current?.testId ?? accepted.newest();
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
@@ -157,7 +164,7 @@ export function createDriver(options: DriverOptions): Driver {
     async stop() {
       if (stopping) return;
       stopping = true;
-      pending = null;
+      accepted.clear();
       await current?.stop();
       // No heartbeat may trail the deregistration.
       stopHeartbeat?.();

@@ -100,14 +100,45 @@ describe("createDriver", () => {
     ]);
   });
 
-  test("rejects a second test while one runs, naming the busy test", async () => {
+  test("keeps every accepted configuration: created A, created B, triggered A runs A, then B on its trigger", async () => {
+    const { clock, orchestrator, target, events } = await setup();
+    await orchestrator.publish("test_config", config("a", { message_count_per_driver: 2 }));
+    await orchestrator.publish("test_config", config("b", { message_count_per_driver: 3 }));
+    await orchestrator.publish("trigger", { test_id: "a", trigger: "YES" });
+    await clock.advanceUntil(() => events().includes("a:TEST_FINISHED"));
+    expect(target.sentAt.length).toBe(2);
+    await orchestrator.publish("trigger", { test_id: "b", trigger: "YES" });
+    await clock.advanceUntil(() => events().includes("b:TEST_FINISHED"));
+    expect(target.sentAt.length).toBe(5);
+    expect(events()).toEqual(["a:TEST_ACCEPTED", "b:TEST_ACCEPTED", "a:TEST_STARTED", "a:TEST_FINISHED", "b:TEST_STARTED", "b:TEST_FINISHED"]);
+  });
+
+  test("accepts a configuration that arrives while another test runs, and runs it when triggered after", async () => {
+    const { clock, orchestrator, target, events } = await setup();
+    target.hold = true;
+    await orchestrator.publish("test_config", config("t1", { message_count_per_driver: 2 }));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await orchestrator.publish("test_config", config("t2", { message_count_per_driver: 2 }));
+    await clock.advance(10);
+    expect(events()).toEqual(["t1:TEST_ACCEPTED", "t1:TEST_STARTED", "t2:TEST_ACCEPTED"]);
+    target.hold = false;
+    target.release();
+    await clock.advanceUntil(() => events().includes("t1:TEST_FINISHED"));
+    await orchestrator.publish("trigger", { test_id: "t2", trigger: "YES" });
+    await clock.advanceUntil(() => events().includes("t2:TEST_FINISHED"));
+    expect(target.sentAt.length).toBe(4);
+  });
+
+  test("refuses a trigger while another test runs, naming the busy test", async () => {
     const { clock, seen, orchestrator, target } = await setup();
     target.hold = true;
     await orchestrator.publish("test_config", config("t1"));
-    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
     await orchestrator.publish("test_config", config("t2"));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await orchestrator.publish("trigger", { test_id: "t2", trigger: "YES" });
     await clock.advance(10);
     expect(seen.driver_event.at(-1)).toMatchObject({ test_id: "t2", event: "TEST_REJECTED", issues: [{ path: "test_id", message: "driver is busy with test t1" }] });
+    expect(target.sentAt.length).toBe(10);
   });
 
   test("never sends before the trigger's start_at", async () => {

@@ -115,6 +115,20 @@ describe("REST lifecycle", () => {
     expect(await (await app.request("/nodes")).json()).toMatchObject({ nodes: [{ node_id: "d1", status: "alive" }, { node_id: "d2", status: "alive" }] });
   });
 
+  test("a created, never triggered test blocks nothing; a trigger while another test runs is a 409 naming it", async () => {
+    const { post } = await setup();
+    expect((await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 10 })).status).toBe(201);
+    const second = await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 10, trigger: true });
+    expect(second.status).toBe(201);
+    expect(await second.json()).toMatchObject({ test_id: "t2", state: "running" });
+    const refused = await post("/tests/t1/trigger");
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({ error: "test t2 is still running; trigger this one when it ends", issues: [] });
+    const busy = await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 10, trigger: true });
+    expect(busy.status).toBe(409);
+    expect(await busy.json()).toEqual({ error: 'test t2 is still running; create this one without "trigger" or wait', issues: [] });
+  });
+
   test("answers 409 with a clear error when no driver is alive", async () => {
     const { post } = await setup({ drivers: [] });
     const res = await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 10 });
