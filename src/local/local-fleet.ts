@@ -1,6 +1,7 @@
 // One-process mode: the orchestrator core and N drivers over the in-memory bus, no Kafka.
 import { MemoryBroker, MemoryBus } from "../bus/index.ts";
 import { createDriver, type Driver } from "../driver/driver.ts";
+import { openHttp1Pool, type OpenHttpPool } from "../driver/http1-pool.ts";
 import type { FetchLike } from "../driver/send-loop.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { systemClock } from "../orchestrator/clock.ts";
@@ -10,10 +11,16 @@ import { createMemoryStore, type OrchestratorStore } from "../orchestrator/store
 /** Most drivers one process runs (the brief's fleet maximum). */
 export const MAX_LOCAL_DRIVERS = 8;
 
+/** What {@link startLocalFleet} takes: the driver count, and optional logger, HTTP clients and store. */
 export interface LocalFleetOptions {
   drivers: number;
   log?: Logger;
   fetch?: FetchLike;
+  /**
+   * The pool plain-http targets go through, as in the driver's main.ts (default openHttp1Pool,
+   * or none when `fetch` is given, so an injected fetch sees every request); null: fetch only.
+   */
+  openHttp?: OpenHttpPool | null;
   /** Where the orchestrator keeps tests (default: in memory); its owner closes it. */
   store?: OrchestratorStore;
   /** How long to wait for every driver to register (they do at once; this bounds a bug). */
@@ -36,7 +43,10 @@ export const localNodeIds = (n: number): string[] => Array.from({ length: n }, (
  * Starts an orchestrator and `drivers` drivers sharing one {@link MemoryBroker}, and resolves
  * once the orchestrator sees every driver alive (announced on its event hub).
  */
-export async function startLocalFleet({ drivers: count, log = silentLogger, fetch: fetchFn, store = createMemoryStore(), readyTimeoutMs = 10_000 }: LocalFleetOptions): Promise<LocalFleet> {
+export async function startLocalFleet(options: LocalFleetOptions): Promise<LocalFleet> {
+  const { drivers: count, log = silentLogger, fetch: fetchFn, store = createMemoryStore(), readyTimeoutMs = 10_000 } = options;
+  // Bun 1.4's fetch parks only 64 idle sockets per process: N drivers × 64 in flight churn.
+  const openHttp = options.openHttp === undefined ? (fetchFn === undefined ? openHttp1Pool : null) : options.openHttp;
   const broker = new MemoryBroker();
   const buses: MemoryBus[] = [];
   const bus = () => {
@@ -61,7 +71,7 @@ export async function startLocalFleet({ drivers: count, log = silentLogger, fetc
   try {
     await orchestrator.start();
     for (const nodeId of nodeIds) {
-      const driver = createDriver({ bus: bus(), nodeId, nodeIp: "127.0.0.1", fetch: fetchFn, log: log.child({ node: nodeId }) });
+      const driver = createDriver({ bus: bus(), nodeId, nodeIp: "127.0.0.1", fetch: fetchFn, ...(openHttp ? { openHttp } : {}), log: log.child({ node: nodeId }) });
       drivers.push(driver);
       await driver.start();
     }
