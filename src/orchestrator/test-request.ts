@@ -1,14 +1,22 @@
 import { z } from "zod";
 import { wireCount, wireNumber } from "../protocol/fields.ts";
-import { MAX_COUNT_PER_DRIVER, TestTypeSchema, toIssues, type Issue, type TestType } from "../protocol/index.ts";
-
-/** Longest TSUNAMI delay between sends: one hour. */
-export const MAX_DELAY_MS = 3_600_000;
+import {
+  checkRunnable,
+  MAX_CONCURRENCY,
+  MAX_COUNT_PER_DRIVER,
+  MAX_DELAY_MS,
+  MAX_THROUGHPUT,
+  MAX_TIMEOUT_MS,
+  MAX_URL_LENGTH,
+  TestTypeSchema,
+  toIssues,
+  type Issue,
+} from "../protocol/index.ts";
 
 /** A URL a driver may be sent to: http or https, no credentials, bounded. */
 export const TargetUrlSchema = z
   .string()
-  .max(2048, "must be at most 2048 characters")
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
   .superRefine((text, ctx) => {
     let url: URL;
     try {
@@ -33,9 +41,9 @@ export const TestRequestSchema = z.strictObject({
     .preprocess((v) => (v === "" || v === null ? undefined : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS)).optional()),
   message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1, "must be at least 1")),
   target_url: TargetUrlSchema.optional(),
-  target_throughput: wireNumber(z.number().positive().max(10_000_000)).optional(),
-  concurrency: wireCount(65_536).pipe(z.number().min(1, "must be at least 1")).optional(),
-  timeout_ms: wireCount(600_000).pipe(z.number().min(1, "must be at least 1")).optional(),
+  target_throughput: wireNumber(z.number().positive().max(MAX_THROUGHPUT)).optional(),
+  concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1, "must be at least 1")).optional(),
+  timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1, "must be at least 1")).optional(),
   trigger: flag.optional(),
 });
 
@@ -83,8 +91,9 @@ function issuesOf(error: z.ZodError): Issue[] {
 
 /**
  * Validates a `POST /tests` body and returns every problem at once: field by field, then
- * the rules across fields (a TSUNAMI test needs a delay, the target must be allowed), which
- * are checked whenever the fields they involve are themselves valid.
+ * the rules across fields, with the fields that are themselves valid: the drivers' own
+ * (`checkRunnable`: TSUNAMI delay, schedule length), AVALANCHE takes no delay, the target
+ * must be allowed. A field is named once, by its first issue.
  */
 export function parseTestRequest(body: unknown, options: TestRequestOptions): TestRequestResult {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -96,10 +105,25 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
   const shape = TestRequestSchema.shape;
   const type = shape.test_type.safeParse(fields.test_type);
   const delay = shape.test_message_delay.safeParse(fields.test_message_delay);
-  if (type.success && delay.success) issues.push(...delayIssues(type.data, delay.data));
-
+  const count = shape.message_count_per_driver.safeParse(fields.message_count_per_driver);
+  const throughput = shape.target_throughput.safeParse(fields.target_throughput);
   const url = shape.target_url.safeParse(fields.target_url);
   const target = url.success ? (url.data ?? options.defaultTarget) : undefined;
+  // An invalid count only skips the schedule-length rules; the other rules still apply.
+  if (type.success && delay.success && throughput.success && target !== undefined) {
+    const runnable = checkRunnable({
+      test_type: type.data,
+      test_message_delay: delay.data,
+      message_count_per_driver: count.data,
+      target_url: target,
+      target_throughput: throughput.data,
+    });
+    const named = new Set(issues.map((i) => i.path));
+    issues.push(...runnable.filter((i) => !named.has(i.path)));
+  }
+  if (type.data === "AVALANCHE" && (delay.data ?? 0) > 0) {
+    issues.push({ path: "test_message_delay", message: "only TSUNAMI tests take a delay; leave it out or 0 for AVALANCHE" });
+  }
   if (target !== undefined && !isTargetAllowed(target, options.allowTargets)) {
     issues.push({
       path: "target_url",
@@ -109,14 +133,4 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
   if (!parsed.success || issues.length > 0) return { ok: false, issues };
   const { trigger, ...rest } = parsed.data;
   return { ok: true, value: { ...rest, target_url: target!, trigger: trigger ?? false } };
-}
-
-function delayIssues(type: TestType, delay: number | undefined): Issue[] {
-  if (type === "TSUNAMI" && !(delay !== undefined && delay > 0)) {
-    return [{ path: "test_message_delay", message: "is required and must be greater than 0 for a TSUNAMI test" }];
-  }
-  if (type === "AVALANCHE" && delay !== undefined && delay > 0) {
-    return [{ path: "test_message_delay", message: "only TSUNAMI tests take a delay; leave it out or 0 for AVALANCHE" }];
-  }
-  return [];
 }

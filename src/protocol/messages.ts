@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
-
-/** Largest request count one driver may be asked to send in one test. */
-export const MAX_COUNT_PER_DRIVER = 100_000_000;
+import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
 export const RegisterSchema = z.object({
@@ -27,16 +25,16 @@ export const TestConfigSchema = z.object({
   test_id: wireId(),
   test_type: TestTypeSchema,
   /** Milliseconds between sends (TSUNAMI); the brief sends "" or "0" for AVALANCHE. */
-  test_message_delay: z.preprocess((v) => (v === "" || v === null ? 0 : v), wireNumber(z.number().nonnegative().max(3_600_000))).default(0),
+  test_message_delay: z.preprocess((v) => (v === "" || v === null ? 0 : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS))).default(0),
   message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1)),
   /** Extension: the URL every request goes to. */
-  target_url: z.string().url().max(2048).optional(),
+  target_url: z.string().url().max(MAX_URL_LENGTH).optional(),
   /** Extension: requests/s cap for each driver (token bucket). */
-  target_throughput: wireNumber(z.number().positive().max(10_000_000)).optional(),
+  target_throughput: wireNumber(z.number().positive().max(MAX_THROUGHPUT)).optional(),
   /** Extension: AVALANCHE in-flight cap. */
-  concurrency: wireCount(65_536).pipe(z.number().min(1)).optional(),
+  concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1)).optional(),
   /** Extension: per-request timeout. */
-  timeout_ms: wireCount(600_000).pipe(z.number().min(1)).optional(),
+  timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1)).optional(),
   /** Extension: the node_ids that take part; absent means every driver that hears it. */
   drivers: z.array(wireId()).max(4096).optional(),
   /** Extension: when the orchestrator created the test (epoch ms). */

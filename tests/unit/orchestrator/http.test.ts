@@ -44,7 +44,27 @@ describe("POST /tests validation", () => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as { issues: unknown[] }).issues).toEqual([
       { path: "message_count_per_driver", message: "must be at least 1" },
-      { path: "test_message_delay", message: "is required and must be greater than 0 for a TSUNAMI test" },
+      { path: "test_message_delay", message: "a TSUNAMI test needs a positive delay of at least 0.001 ms, none given" },
+    ]);
+  });
+
+  test("refuses with 422 what every driver would reject: a sub-microsecond delay, a schedule longer than a day", async () => {
+    const { post } = await setup();
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await post("/tests", body);
+      return [res.status, ((await res.json()) as { issues: { path: string; message: string }[] }).issues];
+    };
+    expect(await refused({ test_type: "TSUNAMI", test_message_delay: 0.0001, message_count_per_driver: 10 })).toEqual([
+      422,
+      [{ path: "test_message_delay", message: "a TSUNAMI test needs a positive delay of at least 0.001 ms, got 0.0001" }],
+    ]);
+    expect(await refused({ test_type: "TSUNAMI", test_message_delay: 1_000, message_count_per_driver: 100_000 })).toEqual([
+      422,
+      [{ path: "test_message_delay", message: "100000 sends 1000 ms apart take 27.8 h; the longest test is 24.0 h" }],
+    ]);
+    expect(await refused({ test_type: "AVALANCHE", message_count_per_driver: 1_000_000, target_throughput: 10 })).toEqual([
+      422,
+      [{ path: "target_throughput", message: "1000000 requests at 10/s take 27.8 h; the longest test is 24.0 h" }],
     ]);
   });
 
