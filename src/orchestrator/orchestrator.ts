@@ -212,7 +212,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const createTest = async (request: TestRequest): Promise<TestView> => {
     const now = clock.now();
-    const drivers = registry.aliveIds();
+    const drivers = registry.liveIds();
     if (drivers.length === 0) {
       throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
     }

@@ -131,9 +131,12 @@ export class NodeRegistry {
     return [...this.nodes.values()].sort((a, b) => a.node_id.localeCompare(b.node_id)).map(view);
   }
 
-  /** node_ids of the nodes alive now, sorted. */
-  aliveIds(): string[] {
-    return this.list().filter((n) => n.status === "alive").map((n) => n.node_id);
+  /**
+   * node_ids of the nodes that may take part in a new test, sorted: `alive` and `suspect`
+   * ones (a beat or two late is not dead; one late heartbeat must not drop a driver).
+   */
+  liveIds(): string[] {
+    return this.list().filter((n) => n.status === "alive" || n.status === "suspect").map((n) => n.node_id);
   }
 
   private deregister(message: Register, now: number): NodeEvent[] {

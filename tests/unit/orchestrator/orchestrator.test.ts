@@ -115,6 +115,21 @@ describe("orchestrator test lifecycle", () => {
     expect(orchestrator.listNodes()).toMatchObject([{ node_id: "d1", status: "dead" }]);
   });
 
+  test("includes a suspect driver (one heartbeat late) in a new test; only dead ones are left out", async () => {
+    harness = await startHarness({ ids: ["t1"] });
+    const { orchestrator, clock, join, beat } = harness;
+    await join("d1");
+    await join("d2");
+    await join("d3");
+    clock.advance(1000);
+    await beat("d1", "d2");
+    clock.advance(1000); // d2 is now 1 s quiet, d3 2 s: suspect
+    await beat("d1");
+    clock.advance(1500); // d2 2.5 s quiet (suspect), d3 3.5 s: dead
+    expect(orchestrator.listNodes().map((n) => n.status)).toEqual(["alive", "suspect", "dead"]);
+    expect((await orchestrator.createTest(request)).drivers).toEqual(["d1", "d2"]);
+  });
+
   test("refuses to create a test without alive drivers", async () => {
     harness = await startHarness();
     await expect(harness.orchestrator.createTest(request)).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("no alive drivers") });

@@ -19,10 +19,11 @@ describe("NodeRegistry liveness", () => {
     expect(registry.sweep(T0 + 1500)).toEqual([]);
     expect(registry.status("d1")).toBe("alive");
     expect(kinds(registry.sweep(T0 + 1501))).toEqual(["suspect"]);
+    expect(registry.liveIds()).toEqual(["d1"]);
     expect(registry.sweep(T0 + 2999)).toEqual([]);
     expect(kinds(registry.sweep(T0 + 3000))).toEqual(["died"]);
     expect(registry.sweep(T0 + 10_000)).toEqual([]);
-    expect(registry.aliveIds()).toEqual([]);
+    expect(registry.liveIds()).toEqual([]);
 
     const back = registry.heartbeat(beat("d1", T0 + 11_000), T0 + 11_000);
     expect(kinds(back)).toEqual(["returned"]);
