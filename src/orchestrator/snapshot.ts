@@ -32,7 +32,11 @@ export interface DriverView {
   /** Sends and completions per second over the driver's latest window (0 once it is stale). */
   requests_per_s: number;
   completed_per_s: number;
-  /** Sends per second between its first and last send. */
+  /**
+   * Requests completed per second over the test so far: completions divided by the time from
+   * the test's start (`start_at`, else the driver's first send) to the driver's final report
+   * (to the test's end once it ended, to now while it runs). See {@link averageRate}.
+   */
   avg_requests_per_s: number;
   counts: Counts;
   errors: ErrorsView;
@@ -55,6 +59,11 @@ export interface DriverView {
 export interface MetricsView {
   requests_per_s: number;
   completed_per_s: number;
+  /**
+   * Requests completed per second over the whole test: completions divided by the time from
+   * its start (`start_at`, else the first send) to its end (`ended_at`; now while it runs).
+   * What `loadtest --threshold rps>…` judges. See {@link averageRate}.
+   */
   avg_requests_per_s: number;
   counts: Counts;
   errors: ErrorsView;
@@ -102,9 +111,14 @@ function errorsOf(counts: Counts): ErrorsView {
   return { status_4xx, status_5xx, timeout, connection_error, total: status_4xx + status_5xx + timeout + connection_error };
 }
 
-function perSecond(count: number, fromMs: number | null, toMs: number | null): number {
-  if (fromMs === null || toMs === null || toMs <= fromMs) return 0;
-  return round((count * 1000) / (toMs - fromMs), 1);
+/**
+ * Requests completed per second from `startMs` to `endMs` (0 before any time has passed).
+ * Elapsed test time, not the span between sends: an AVALANCHE that sends everything in one
+ * millisecond would otherwise have a rate of 0 or of millions.
+ */
+export function averageRate(completed: number, startMs: number | null, endMs: number): number {
+  if (startMs === null || endMs <= startMs) return 0;
+  return round((completed * 1000) / (endMs - startMs), 1);
 }
 
 function windowRates(driver: DriverAggregate, live: boolean, now: number): { sent: number; completed: number } {
@@ -116,6 +130,7 @@ function windowRates(driver: DriverAggregate, live: boolean, now: number): { sen
 function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
   const { record, participants, outcomes, nodeStatus, now } = input;
   const participant = participants.get(driver.node_id);
+  const endMs = driver.final && driver.last_report_at !== null ? driver.last_report_at : (record.ended_at ?? now);
   const rates = windowRates(driver, record.state === "running", now);
   const hasLatency = driverExact(driver).count > 0;
   return {
@@ -124,7 +139,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     outcome: outcomes[driver.node_id] ?? "waiting",
     requests_per_s: rates.sent,
     completed_per_s: rates.completed,
-    avg_requests_per_s: perSecond(driver.counts.sent, driver.first_send_at, driver.last_send_at),
+    avg_requests_per_s: averageRate(driver.counts.completed, record.start_at ?? driver.first_send_at, endMs),
     counts: { ...driver.counts },
     errors: errorsOf(driver.counts),
     late: driver.counts.late,
@@ -169,7 +184,7 @@ export function buildTestView(input: SnapshotInput): TestView {
     metrics: {
       requests_per_s: round(perDriver.reduce((s, d) => s + d.requests_per_s, 0), 1),
       completed_per_s: round(perDriver.reduce((s, d) => s + d.completed_per_s, 0), 1),
-      avg_requests_per_s: perSecond(counts.sent, firstSend, lastSend),
+      avg_requests_per_s: averageRate(counts.completed, record.start_at ?? firstSend, record.ended_at ?? now),
       counts,
       errors: errorsOf(counts),
       late: counts.late,
