@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { wireId } from "../../protocol/fields.ts";
-import type { OrchestratorEvent } from "../event-hub.ts";
+import type { EventHub, Listener, OrchestratorEvent } from "../event-hub.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { ApiError } from "./errors.ts";
 import { seriesRecorderFor, type SeriesRecorder } from "./report-recorder.ts";
@@ -31,6 +31,13 @@ export interface SseOptions {
 
 type Send = (event: string, data: unknown, retryMs?: number) => void;
 
+/** What a stream's `start` gets: `send` writes an event, `finish` ends the stream, `listen` subscribes to the hub for the stream's life. */
+interface StreamControls {
+  send: Send;
+  finish: () => void;
+  listen: (listener: Listener<OrchestratorEvent>) => void;
+}
+
 /** The open streams of each orchestrator, each by the function that ends it. */
 const openStreams = new WeakMap<Orchestrator, Set<() => void>>();
 
@@ -43,11 +50,12 @@ export function closeEventStreams(orchestrator: Orchestrator): void {
 }
 
 /**
- * Runs one SSE stream: `start` subscribes and sends the current state; the stream then stays
- * open until the client goes away or `start`'s `finish` is called. Writes are chained so
- * events keep their order; the hub subscription and the ping timer are released in `finally`.
+ * Runs one SSE stream: `start` subscribes (through `listen`) and sends the current state; the
+ * stream then stays open until the client goes away or `finish` is called. Writes are chained
+ * so events keep their order; every hub subscription and the ping timer are released in
+ * `finally`, even when `start` throws after subscribing.
  */
-function eventStream(c: Context, streams: Set<() => void>, pingMs: number, start: (send: Send, finish: () => void) => () => void) {
+function eventStream(c: Context, streams: Set<() => void>, pingMs: number, hub: EventHub<OrchestratorEvent>, start: (controls: StreamControls) => void) {
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const ended = Promise.withResolvers<void>();
     const end = () => ended.resolve();
@@ -58,16 +66,17 @@ function eventStream(c: Context, streams: Set<() => void>, pingMs: number, start
     };
     const send: Send = (event, data, retryMs) => write(formatSse(event, data, retryMs));
     stream.onAbort(() => ended.resolve());
-    let unsubscribe = () => {};
+    const unsubscribes: (() => void)[] = [];
+    const listen = (listener: Listener<OrchestratorEvent>) => void unsubscribes.push(hub.subscribe(listener));
     const ping = setInterval(() => write(": ping\n\n"), pingMs);
     try {
-      unsubscribe = start(send, () => ended.resolve());
+      start({ send, finish: end, listen });
       await ended.promise;
       await chain;
     } finally {
       streams.delete(end);
       clearInterval(ping);
-      unsubscribe();
+      for (const unsubscribe of unsubscribes) unsubscribe();
     }
   });
 }
@@ -103,13 +112,13 @@ export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: 
   app.get("/tests/:id/events", (c) => {
     const testId = testIdParam(c);
     if (!orchestrator.getTest(testId)) throw new ApiError(404, `no test ${testId}`);
-    return eventStream(c, streams, pingMs, (send, finish) => {
+    return eventStream(c, streams, pingMs, orchestrator.events, ({ send, finish, listen }) => {
       const sendFinal = (test: unknown) => {
         send("final", { test, series: recorder.series(testId) });
         finish();
       };
       // Subscribed before the state is read: nothing emitted in between is lost (the hub is synchronous).
-      const unsubscribe = orchestrator.events.subscribe((event) => {
+      listen((event) => {
         if (event.type === "test" && event.test_id === testId) {
           send("snapshot", { test: event.snapshot, points: recorder.tail(testId, LIVE_TAIL_POINTS) });
         } else if (event.type === "test_final" && event.test_id === testId) {
@@ -119,19 +128,17 @@ export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: 
       const current = orchestrator.getTest(testId);
       if (current && current.ended_at !== null) sendFinal(current);
       else send("snapshot", { test: current, points: recorder.series(testId)?.points ?? [] }, RETRY_MS);
-      return unsubscribe;
     });
   });
 
   app.get("/events", (c) =>
-    eventStream(c, streams, pingMs, (send) => {
-      const unsubscribe = orchestrator.events.subscribe((event) => {
+    eventStream(c, streams, pingMs, orchestrator.events, ({ send, listen }) => {
+      listen((event) => {
         const out = fleetEvent(event, recorder);
         if (out) send(out[0], out[1]);
       });
       const tests = orchestrator.snapshots().map((test) => ({ test, points: recorder.series(test.test_id)?.points ?? [] }));
       send("state", { nodes: orchestrator.listNodes(), tests }, RETRY_MS);
-      return unsubscribe;
     }),
   );
 

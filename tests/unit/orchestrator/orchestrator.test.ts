@@ -130,6 +130,19 @@ describe("orchestrator test lifecycle", () => {
     expect((await orchestrator.createTest(request)).drivers).toEqual(["d1", "d2"]);
   });
 
+  test("keeps /nodes requests_sent at the newest report's count when reports arrive out of order", async () => {
+    harness = await startHarness({ ids: ["t1"] });
+    const { orchestrator, join, report } = harness;
+    await join("d1");
+    await orchestrator.createTest({ ...request, trigger: true });
+    const d1 = new FakeDriverReports("d1", "t1");
+    const older = d1.window(spread(40, 1, 2));
+    const newer = d1.window(spread(60, 1, 2));
+    await report(newer);
+    await report(older);
+    expect(orchestrator.listNodes().map((n) => [n.node_id, n.requests_sent, n.last_test_id])).toEqual([["d1", 100, "t1"]]);
+  });
+
   test("refuses to create a test without alive drivers", async () => {
     harness = await startHarness();
     await expect(harness.orchestrator.createTest(request)).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("no alive drivers") });
