@@ -19,6 +19,9 @@ const BROADCAST_RETENTION_MS = 3_600_000;
 const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 5_000;
 
+/** How long close() spends deleting broadcast groups before it gives up and leaves them to expire. */
+const DELETE_GROUPS_TIMEOUT_MS = 3_000;
+
 /** kafkajs log lines repeated on every retry while the broker is away: debug, not warn. */
 const RETRY_NOISE = /^(Response |Connection error|Failed to connect to seed broker|Connection timeout)/;
 
@@ -26,6 +29,8 @@ const RETRY_NOISE = /^(Response |Connection error|Failed to connect to seed brok
 interface Subscription {
   topic: TopicKey;
   groupId: string;
+  /** A per-bus group of its own (broadcast), deleted on close(); collect groups are shared and kept. */
+  broadcast: boolean;
   fromBeginning: boolean;
   startOffsets: Map<number, bigint>;
   eachMessage: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void>;
@@ -182,6 +187,7 @@ export class KafkaBus implements Bus {
     const sub: Subscription = {
       topic,
       groupId,
+      broadcast,
       fromBeginning: broadcast,
       startOffsets,
       consumer: null,
@@ -312,6 +318,34 @@ export class KafkaBus implements Bus {
       ...subscriptions.map((sub) => sub.consumer?.disconnect()),
       producer ? producer.then((p) => p.disconnect()) : Promise.resolve(),
     ]);
+    await this.deleteGroups(subscriptions.filter((sub) => sub.broadcast).map((sub) => sub.groupId));
+  }
+
+  /**
+   * Deletes this bus's broadcast groups, which nobody joins again (each start makes new ones),
+   * so they do not pile up on the broker. Best effort within DELETE_GROUPS_TIMEOUT_MS: a group
+   * left behind (broker away, driver killed) expires with the broker's offsets.retention.minutes.
+   */
+  private async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DELETE_GROUPS_TIMEOUT_MS);
+    });
+    const work = (async () => {
+      try {
+        await admin.connect();
+        await admin.deleteGroups(groupIds);
+      } finally {
+        await admin.disconnect();
+      }
+    })().catch((err: unknown) => this.log.debug("deleting broadcast consumer groups failed; they expire with the broker's offset retention", { groups: groupIds, error: (err as Error).message }));
+    try {
+      await Promise.race([work, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { expect, setDefaultTimeout, test } from "bun:test";
+import { Kafka, logLevel } from "kafkajs";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { busContract } from "./bus-contract.ts";
 import { requireKafka as kafkaTestBrokers, uniqueTopicPrefix as uniquePrefix } from "../helpers/kafka.ts";
@@ -31,4 +32,35 @@ test("a process that closes its Kafka bus exits by itself: close() leaves no ope
   clearTimeout(killer);
   const out = await new Response(proc.stdout).text();
   expect({ code, signal: proc.signalCode, out: out.trim() }).toEqual({ code: 0, signal: null, out: "closed" });
+});
+
+test("close() deletes the bus's broadcast consumer groups from the broker and leaves collect groups", async () => {
+  const brokers = await kafkaTestBrokers();
+  const topicPrefix = uniquePrefix("groups");
+  const bus = new KafkaBus({ connection: { brokers, clientId: "driver-x", topicPrefix } });
+  // Each group receives a message first, so it has committed offsets: the groups that outlive
+  // their consumer on the broker (an empty group without offsets is dropped by the broker).
+  const received = { trigger: Promise.withResolvers<void>(), test_config: Promise.withResolvers<void>(), heartbeat: Promise.withResolvers<void>() };
+  await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, () => received.trigger.resolve());
+  await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, () => received.test_config.resolve());
+  await bus.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, () => received.heartbeat.resolve());
+  await bus.publish("trigger", { test_id: "t", trigger: "YES" });
+  await bus.publish("test_config", { test_id: "t", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 1 });
+  await bus.publish("heartbeat", { node_id: "n", heartbeat: "YES", timestamp: Date.now() });
+  await Promise.all(Object.values(received).map((r) => r.promise));
+  const admin = new Kafka({ clientId: "groups-check", brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const collectGroup = `${topicPrefix}orchestrator-heartbeat`;
+  try {
+    const ours = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(topicPrefix)).sort();
+    const before = (await ours()).map((id) => id.replace(/-[0-9a-f]{8}$/, "-<random>"));
+    await bus.close();
+    expect({ before, after: await ours() }).toEqual({
+      before: [`${topicPrefix}driver-x-test_config-<random>`, `${topicPrefix}driver-x-trigger-<random>`, collectGroup],
+      after: [collectGroup],
+    });
+  } finally {
+    await admin.deleteGroups([collectGroup]).catch(() => {});
+    await admin.disconnect();
+  }
 });
