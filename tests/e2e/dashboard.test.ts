@@ -20,6 +20,7 @@ setDefaultTimeout(180_000);
 
 const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 const TOKEN = "dashboard-e2e-token";
+const PER_DRIVER = 300;
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -75,40 +76,46 @@ describe("dashboard", () => {
     await page.click("#token-form button[value=save]");
     await page.locator('[data-node="dash-d2"][data-status="alive"]').waitFor();
 
-    // TSUNAMI, 2 drivers x 250 requests every 20 ms: about 5 s.
+    // Every change of the "sent" figure while the test runs, timed in the page when the DOM
+    // changes: polling it from here would add the test process's own delays to the gaps.
+    await page.evaluate(() => {
+      const changes: { at: number; sent: string }[] = [];
+      (window as unknown as { sentChanges: typeof changes }).sentChanges = changes;
+      new MutationObserver(() => {
+        const sent = document.querySelector('[data-testid="stat-sent"]')?.textContent ?? "";
+        const running = document.querySelector('[data-testid="test-state"]')?.textContent === "running";
+        if (running && sent !== changes.at(-1)?.sent) changes.push({ at: performance.now(), sent });
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const sentChanges = () => page.evaluate(() => (window as unknown as { sentChanges: { at: number; sent: string }[] }).sentChanges);
+
+    // TSUNAMI, 2 drivers x 300 requests every 20 ms: about 6 s, so several one-second updates.
     await page.selectOption("#f-type", "TSUNAMI");
-    await page.fill("input[name=message_count_per_driver]", "250");
+    await page.fill("input[name=message_count_per_driver]", String(PER_DRIVER));
     await page.fill("#f-delay", "20");
     await page.click("#start-button");
     await page.locator('[data-testid="test-state"]', { hasText: "running" }).waitFor();
     const testId = (await text(page, '[data-testid="test-id"]'))!;
 
-    // Every change of the "sent" figure while the test runs, with when it happened.
-    const changes: { at: number; sent: string }[] = [];
-    let last = (await text(page, '[data-testid="stat-sent"]')) ?? "";
-    for (;;) {
-      await page.waitForFunction(
-        (prev) => document.querySelector('[data-testid="stat-sent"]')?.textContent !== prev || !document.querySelector("#summary")?.hasAttribute("hidden"),
-        last,
-        { polling: 50, timeout: 10_000 },
-      );
-      if ((await page.locator("#summary").getAttribute("hidden")) === null) break;
-      last = (await text(page, '[data-testid="stat-sent"]'))!;
-      changes.push({ at: performance.now(), sent: last });
-      if (changes.length === 3) await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
-    }
+    // The first entry is the figure the test appeared with; the others are the live updates.
+    await page.waitForFunction(() => (window as unknown as { sentChanges: unknown[] }).sentChanges.length >= 4, undefined, { polling: 50, timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
+
+    await page.locator('[data-testid="test-state"]', { hasText: "done" }).waitFor();
+    const changes = (await sentChanges()).slice(1);
     const sentValues = changes.map((c) => Number(c.sent.replace(/,/g, "")));
     expect(changes.length).toBeGreaterThanOrEqual(3);
     expect(sentValues).toEqual([...sentValues].sort((a, b) => a - b));
-    // Updates come about once a second (each driver reports every second over Kafka): the
-    // typical gap is a second, and even a slow report leaves no 3 s without a change.
+    // Updates come about once a second (the orchestrator pushes a snapshot a second, and each
+    // driver reports every second over Kafka): the typical gap is about a second, neither a
+    // burst per report nor a slower cadence, and even a late report leaves no 3 s without a change.
     const gaps = changes
       .slice(1)
       .map((c, i) => c.at - changes[i]!.at)
       .sort((a, b) => a - b);
-    expect({ median: gaps[Math.floor(gaps.length / 2)]! < 1_600, longest: gaps.at(-1)! < 3_000 }).toEqual({ median: true, longest: true });
+    const median = gaps[Math.floor(gaps.length / 2)]!;
+    expect({ median: median > 600 && median < 1_600, longest: gaps.at(-1)! < 3_000, gaps }).toEqual({ median: true, longest: true, gaps });
 
-    await page.locator('[data-testid="test-state"]', { hasText: "done" }).waitFor();
     const rest = (await getTest(orchestratorUrl, testId)) as unknown as TestView;
     const summary = async (key: string) => text(page, `[data-summary="${key}"]`);
     expect({
@@ -126,7 +133,7 @@ describe("dashboard", () => {
       p99: formatMs(rest.metrics.latency?.p99_latency),
       max: formatMs(rest.metrics.latency?.max_latency),
     });
-    expect(rest.metrics.counts.completed).toBe(500);
+    expect(rest.metrics.counts.completed).toBe(2 * PER_DRIVER);
     // The driver table and the history show the test too.
     expect(await page.locator("#driver-table tr[data-driver]").count()).toBe(2);
     await page.locator(`#history tr[data-test="${testId}"]`).waitFor();

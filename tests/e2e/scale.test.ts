@@ -22,6 +22,8 @@ import {
 // this bounds each test and hook of the file. Every wait inside is bounded on its own too.
 setDefaultTimeout(180_000);
 
+/** Wide: only goodbyes (SIGTERM) should change who is alive here. */
+const DEAD_AFTER_MS = 10_000;
 const id = (n: number) => `scale-${String(n).padStart(2, "0")}`;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => id(from + i));
 
@@ -57,7 +59,9 @@ beforeAll(async () => {
   fleet = new Fleet({ brokers, topicPrefix: uniqueTopicPrefix("scale") });
   const target = await fleet.target();
   targetUrl = target.url;
-  const orchestrator = await fleet.orchestrator("orchestrator", ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1"]);
+  // Not a liveness test: on a loaded machine sixteen drivers' beats can trail by more than the
+  // default 3 s, which would declare a driver dead and end the test partial.
+  const orchestrator = await fleet.orchestrator("orchestrator", ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1", "--dead-after-ms", String(DEAD_AFTER_MS)]);
   orchestratorUrl = orchestrator.url;
 });
 

@@ -16,8 +16,12 @@ setDefaultTimeout(180_000);
 
 const COUNT = 40;
 const DELAY_MS = 50;
-/** The schedule is computed from the start time, so only the last send's wake-up can be late. */
-const SPAN_TOLERANCE_MS = 400;
+/**
+ * The schedule is computed from the start time, so only the first and last sends' wake-ups move
+ * the span, by no more than a loaded machine delays a timer. A schedule paced by the answers
+ * would be far outside it: 40 timeouts of 150 ms alone take 6 s against the 1.95 s expected.
+ */
+const SPAN_TOLERANCE_MS = 1_000;
 const DRIVER = "tf-1";
 
 let fleet: Fleet;

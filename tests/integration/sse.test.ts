@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Hono } from "hono";
 import { SseParser, type SseEvent } from "../../src/cli/sse-parser.ts";
 import { MemoryBus } from "../../src/bus/index.ts";
@@ -9,6 +9,10 @@ import type { NodeView } from "../../src/orchestrator/registry.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { finalOf, runTest, startHarness, startTest, type Harness } from "./local-harness.ts";
+
+// bunfig.toml's [test] timeout is not read by Bun 1.4.5 (the default stays 5 s, hooks included);
+// this bounds each test and hook of the file. Every wait inside is bounded on its own too.
+setDefaultTimeout(60_000);
 
 let h: Harness;
 beforeAll(async () => {
@@ -43,8 +47,9 @@ const listeners = () => h.fleet.orchestrator.events.size();
 describe("GET /tests/:id/events", () => {
   test("streams a snapshot a second while the test runs, then the final result, and lets go of the hub", async () => {
     const before = listeners();
-    // 2 drivers x 250 requests, one every 10 ms: about 2.5 s of sending.
-    const created = await startTest(h, { test_type: "TSUNAMI", message_count_per_driver: 250, test_message_delay: 10 });
+    // 2 drivers x 250 requests, one every 20 ms: about 5 s of sending, so at least two of the
+    // one-a-second snapshots fall inside the run however late a loaded machine fires them.
+    const created = await startTest(h, { test_type: "TSUNAMI", message_count_per_driver: 250, test_message_delay: 20 });
     const response = await h.app.request(`/tests/${created.test_id}/events`);
     expect({ status: response.status, type: response.headers.get("content-type") }).toEqual({ status: 200, type: "text/event-stream" });
     expect(listeners()).toBe(before + 1);
@@ -72,7 +77,8 @@ describe("GET /tests/:id/events", () => {
 
   test("a client connecting mid-test first gets the current state; one that disconnects costs nothing", async () => {
     using server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: h.app.fetch });
-    const created = await startTest(h, { test_type: "TSUNAMI", message_count_per_driver: 300, test_message_delay: 10 });
+    // 6 s of sending: the client connects after the first reports (about 1 s in), well before the end.
+    const created = await startTest(h, { test_type: "TSUNAMI", message_count_per_driver: 300, test_message_delay: 20 });
     const final = finalOf(h.fleet, () => created.test_id);
     await waitFor("some requests to be reported", () => (h.fleet.orchestrator.getTest(created.test_id)?.metrics.counts.sent ?? 0) > 50);
     const before = listeners();
