@@ -16,6 +16,7 @@ export interface SubscribeOptions {
   mode: DeliveryMode;
 }
 
+/** Receives each decoded, valid message of a topic; a throw is counted as a rejection, not fatal. */
 export type Handler<T extends TopicKey> = (message: MessageOf<T>) => void | Promise<void>;
 
 /** Counts of what the bus dropped, by topic, for `/metrics`. */

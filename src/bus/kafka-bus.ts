@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
 import type { KafkaConnection } from "./kafka-config.ts";
 
+/** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
   connection: KafkaConnection;
   log?: Logger;

@@ -7,6 +7,7 @@ interface Subscriber {
   handler: Handler<TopicKey>;
 }
 
+/** Options of a {@link MemoryBus}. */
 export interface MemoryBusOptions {
   onReject?: RejectListener;
 }

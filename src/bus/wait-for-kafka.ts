@@ -3,6 +3,7 @@ import type { Logger } from "../log.ts";
 /** How long a node waits for its broker at start, unless `KAFKA_WAIT_S` says otherwise (0: forever). */
 export const DEFAULT_KAFKA_WAIT_S = 120;
 
+/** Options of {@link waitForKafka}. */
 export interface WaitForKafkaOptions {
   brokers: string[];
   log: Logger;

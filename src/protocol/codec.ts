@@ -7,6 +7,7 @@ export interface Issue {
   message: string;
 }
 
+/** A decoded message, or why it was refused: every problem in `issues`, and all of them in one line as `error`. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string; issues: Issue[] };
 
 /** Largest message we accept from the wire (Kafka's default max is 1 MB). */

@@ -14,6 +14,7 @@ export const RegisterSchema = z.object({
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
+/** The brief's two test types, in any case on the wire. */
 export const TestTypeSchema = z.preprocess(
   (v) => (typeof v === "string" ? v.toUpperCase() : v),
   z.enum(["AVALANCHE", "TSUNAMI"]),
@@ -73,6 +74,7 @@ export const DigestSchema = z
     counts: z.array(z.number().positive()).max(10_000),
   })
   .refine((d) => d.means.length === d.counts.length, { message: "means and counts differ in length" });
+/** A t-digest in its wire form. */
 export type SerializedDigest = z.infer<typeof DigestSchema>;
 
 /** Latency summary in milliseconds (brief's four, then the extensions). */

@@ -18,8 +18,11 @@ export const TOPIC_SCHEMAS = {
   driver_event: DriverEventSchema,
 } as const;
 
+/** A protocol topic, by the brief's name. */
 export type TopicKey = keyof typeof TOPIC_SCHEMAS;
+/** The message type carried on topic `T`. */
 export type MessageOf<T extends TopicKey> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
+/** Every protocol topic, in declaration order. */
 export const TOPIC_KEYS = Object.keys(TOPIC_SCHEMAS) as TopicKey[];
 
 /** Broadcast topics reach every driver; collect topics are consumed by the orchestrator alone. */

@@ -34,13 +34,6 @@ export function mergeDigest(into: TDigest, digest: SerializedDigest): void {
   for (let i = 0; i < means.length; i++) into.push_centroid({ mean: means[i]!, n: counts[i]! });
 }
 
-/** A digest rebuilt from its wire form. */
-export function deserializeDigest(digest: SerializedDigest): TDigest {
-  const out = createDigest();
-  mergeDigest(out, digest);
-  return out;
-}
-
 /** Exact running figures kept beside a digest: the digest only estimates quantiles. */
 export interface ExactStats {
   count: number;
@@ -49,6 +42,7 @@ export interface ExactStats {
   max: number;
 }
 
+/** Exact figures of no latency at all: min and max start at the infinities so any value replaces them. */
 export const emptyExact = (): ExactStats => ({ count: 0, sum: 0, min: Infinity, max: -Infinity });
 
 /** Folds `b` into `a`. */

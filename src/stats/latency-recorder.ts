@@ -60,10 +60,6 @@ export class LatencyRecorder {
     return serializeDigest(this.total);
   }
 
-  totalCount(): number {
-    return this.totalExact.count;
-  }
-
   private makeRoom(): void {
     if (this.buffer.length < RECORD_BUFFER_MAX) {
       const bigger = new Float64Array(Math.min(RECORD_BUFFER_MAX, this.buffer.length * 4));

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { reportId, TestStats } from "../../../src/driver/test-stats.ts";
 import { validate } from "../../../src/protocol/index.ts";
-import { deserializeDigest } from "../../../src/stats/digest.ts";
 
 const EPOCH = 1_800_000_000_000;
 const stats = (paced = false, keepRaw = false) =>
@@ -87,7 +86,7 @@ describe("TestStats", () => {
     expect(report.metrics).toMatchObject({ min_latency: 10, max_latency: 10 });
     expect(report.due_metrics).toMatchObject({ min_latency: 10, max_latency: 40 });
     expect(weight(report.window!.due_digest!)).toBe(3);
-    expect(deserializeDigest(report.total_due_digest!).size()).toBeGreaterThan(0);
+    expect(weight(report.total_due_digest!)).toBe(3);
   });
 
   test("leaves due-time fields out when sends are not paced", () => {

@@ -12,7 +12,6 @@ test("closes windows that restart empty while the total keeps every latency", ()
   expect(first.exact).toEqual({ count: 3, sum: 9, min: 1, max: 5 });
   expect(second.exact).toEqual({ count: 1, sum: 10, min: 10, max: 10 });
   expect([weight(first.digest), weight(second.digest), weight(recorder.totalDigest())]).toEqual([3, 1, 4]);
-  expect(recorder.totalCount()).toBe(4);
   expect(recorder.totalSummary()).toMatchObject({ mean_latency: 4.75, min_latency: 1, max_latency: 10 });
 });
 
