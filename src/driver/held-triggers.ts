@@ -24,12 +24,6 @@ export class HeldTriggers {
     return entry?.trigger;
   }
 
-  /** Test ids held now. */
-  testIds(nowMs: number): string[] {
-    this.expire(nowMs);
-    return [...this.held.keys()];
-  }
-
   private expire(nowMs: number): void {
     for (const [testId, entry] of this.held) {
       if (nowMs - entry.receivedAtMs > this.holdMs) this.held.delete(testId);

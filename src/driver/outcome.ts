@@ -29,8 +29,3 @@ export function outcomeOfFailure(timedOut: boolean): Outcome {
 export function isResponse(outcome: Outcome): boolean {
   return outcome !== "timeout" && outcome !== "connection_error";
 }
-
-/** All-zero counts. */
-export function zeroCounts(): Counts {
-  return { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 };
-}

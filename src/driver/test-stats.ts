@@ -1,7 +1,7 @@
-import type { Counts, MetricsReport, Window } from "../protocol/index.ts";
+import { zeroCounts, type Counts, type MetricsReport, type Window } from "../protocol/index.ts";
 import { LatencyRecorder } from "../stats/latency-recorder.ts";
 import { LATE_THRESHOLD_MS } from "./defaults.ts";
-import { isResponse, zeroCounts, type Outcome } from "./outcome.ts";
+import { isResponse, type Outcome } from "./outcome.ts";
 import { isLate } from "./schedule.ts";
 import type { SendSink } from "./send-loop.ts";
 

@@ -1,5 +1,5 @@
 import type { TDigest } from "tdigest";
-import type { Counts, LatencySummary, MetricsReport, SerializedDigest } from "../protocol/index.ts";
+import { addCounts, zeroCounts, type Counts, type LatencySummary, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest, serializeDigest, summarize, type ExactStats } from "../stats/digest.ts";
 
 /** What one driver has told us about one test. */
@@ -40,19 +40,6 @@ export interface TestAggregate {
 }
 
 export type ApplyResult = "accepted" | "duplicate" | "not_participant";
-
-/** Counts of nothing yet. */
-export const zeroCounts = (): Counts => ({
-  sent: 0,
-  completed: 0,
-  status_2xx: 0,
-  status_3xx: 0,
-  status_4xx: 0,
-  status_5xx: 0,
-  timeout: 0,
-  connection_error: 0,
-  late: 0,
-});
 
 function createDriver(nodeId: string): DriverAggregate {
   return {
@@ -214,9 +201,7 @@ export function totalDueLatency(agg: TestAggregate): LatencySummary | null {
 /** The sum of every driver's latest cumulative counts. */
 export function totalCounts(agg: TestAggregate): Counts {
   const sum = zeroCounts();
-  for (const driver of agg.drivers.values()) {
-    for (const key of Object.keys(sum) as (keyof Counts)[]) sum[key] += driver.counts[key];
-  }
+  for (const driver of agg.drivers.values()) addCounts(sum, driver.counts);
   return sum;
 }
 

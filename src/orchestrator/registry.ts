@@ -122,10 +122,6 @@ export class NodeRegistry {
     return node ? view(node) : undefined;
   }
 
-  status(nodeId: string): NodeStatus | undefined {
-    return this.nodes.get(nodeId)?.status;
-  }
-
   /** Every node, sorted by node_id. */
   list(): NodeView[] {
     return [...this.nodes.values()].sort((a, b) => a.node_id.localeCompare(b.node_id)).map(view);

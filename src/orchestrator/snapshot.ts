@@ -1,4 +1,4 @@
-import type { Counts, Issue, LatencySummary, TestConfig } from "../protocol/index.ts";
+import type { Counts, Issue, LatencySummary } from "../protocol/index.ts";
 import {
   driverDueLatency,
   driverExact,
@@ -10,7 +10,7 @@ import {
   type TestAggregate,
 } from "./aggregate.ts";
 import type { NodeStatus } from "./registry.ts";
-import type { DriverOutcome, Participant, TestRecord, TestState } from "./test-state.ts";
+import type { DriverOutcome, Participant, TestRecord } from "./test-state.ts";
 
 /** A window older than this (orchestrator time) no longer counts towards "requests/s now". */
 export const RATE_FRESH_MS = 2_500;
@@ -24,18 +24,16 @@ export interface ErrorsView {
   total: number;
 }
 
-/** One participant's figures in a test. */
-export interface DriverView {
-  node_id: string;
-  node_status: NodeStatus | "unknown";
-  outcome: DriverOutcome;
-  /** Sends and completions per second over the driver's latest window (0 once it is stale). */
+/** What a test's whole and each of its participants are measured by. */
+export interface Figures {
+  /** Sends and completions per second over the latest report windows (0 once they are stale). */
   requests_per_s: number;
   completed_per_s: number;
   /**
-   * Requests completed per second over the test so far: completions divided by the time from
-   * the test's start (`start_at`, else the driver's first send) to the driver's final report
-   * (to the test's end once it ended, to now while it runs). See {@link averageRate}.
+   * Requests completed per second: completions divided by the time from the test's start
+   * (`start_at`, else the first send) to its end (`ended_at`; for one driver, its final
+   * report), or to now while it runs. What `loadtest --threshold rps>…` judges on the whole
+   * test. See {@link averageRate}.
    */
   avg_requests_per_s: number;
   counts: Counts;
@@ -43,11 +41,18 @@ export interface DriverView {
   late: number;
   latency: LatencySummary | null;
   due_latency: LatencySummary | null;
+  first_send_at: number | null;
+  last_send_at: number | null;
+}
+
+/** One participant's figures in a test. */
+export interface DriverView extends Figures {
+  node_id: string;
+  node_status: NodeStatus | "unknown";
+  outcome: DriverOutcome;
   reports: number;
   last_sequence: number | null;
   final: boolean;
-  first_send_at: number | null;
-  last_send_at: number | null;
   last_report_at: number | null;
   accepted_at: number | null;
   started_at: number | null;
@@ -56,22 +61,7 @@ export interface DriverView {
 }
 
 /** Figures across every participant. */
-export interface MetricsView {
-  requests_per_s: number;
-  completed_per_s: number;
-  /**
-   * Requests completed per second over the whole test: completions divided by the time from
-   * its start (`start_at`, else the first send) to its end (`ended_at`; now while it runs).
-   * What `loadtest --threshold rps>…` judges. See {@link averageRate}.
-   */
-  avg_requests_per_s: number;
-  counts: Counts;
-  errors: ErrorsView;
-  late: number;
-  latency: LatencySummary | null;
-  due_latency: LatencySummary | null;
-  first_send_at: number | null;
-  last_send_at: number | null;
+export interface MetricsView extends Figures {
   /** Spread of the drivers' first sends: how together they started. */
   start_skew_ms: number | null;
   drivers_reporting: number;
@@ -79,17 +69,8 @@ export interface MetricsView {
 }
 
 /** A test as `GET /tests/:id` shows it, as each live snapshot event carries it, and as its final result is stored. */
-export interface TestView {
-  test_id: string;
-  state: TestState;
-  config: TestConfig;
-  drivers: string[];
-  created_at: number;
-  triggered_at: number | null;
-  start_at: number | null;
-  ended_at: number | null;
+export interface TestView extends TestRecord {
   duration_ms: number | null;
-  error: string | null;
   generated_at: number;
   metrics: MetricsView;
   per_driver: DriverView[];
@@ -106,7 +87,8 @@ export interface SnapshotInput {
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function errorsOf(counts: Counts): ErrorsView {
+/** The failed requests of some counts, by class and in all. */
+export function errorsOf(counts: Counts): ErrorsView {
   const { status_4xx, status_5xx, timeout, connection_error } = counts;
   return { status_4xx, status_5xx, timeout, connection_error, total: status_4xx + status_5xx + timeout + connection_error };
 }

@@ -1,7 +1,7 @@
 import type { MetricsReport } from "../protocol/index.ts";
 import type { NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
-import type { TestRecord } from "./test-state.ts";
+import { ACTIVE_STATES, type TestRecord } from "./test-state.ts";
 
 /** A stored test: its record and, once it ended, its final result. */
 export interface StoredTest {
@@ -50,7 +50,7 @@ export function createMemoryStore(): OrchestratorStore {
       const page = all.slice(offset, offset + limit).map(({ record, result }) => clone({ record, result }));
       return { tests: page, total: all.length };
     },
-    activeTests: () => [...tests.values()].map((t) => clone(t.record)).filter((r) => r.state === "created" || r.state === "running"),
+    activeTests: () => [...tests.values()].map((t) => clone(t.record)).filter((r) => ACTIVE_STATES.has(r.state)),
     saveReport(report, receivedAt) {
       if (reports.has(report.report_id)) return false;
       reports.set(report.report_id, { report: clone(report), received_at: receivedAt });

@@ -4,6 +4,7 @@ import type { NodeStatus } from "./registry.ts";
 /** Life of a test: `created` → `running` → `done` | `partial` | `failed`; `interrupted` by a restart. */
 export type TestState = "created" | "running" | "done" | "partial" | "failed" | "interrupted";
 
+/** States of a test that has not ended (a restart marks them `interrupted`). */
 export const ACTIVE_STATES: ReadonlySet<TestState> = new Set(["created", "running"]);
 
 /**

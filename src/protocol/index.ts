@@ -2,3 +2,4 @@ export * from "./messages.ts";
 export * from "./topics.ts";
 export * from "./codec.ts";
 export * from "./limits.ts";
+export * from "./counts.ts";

@@ -1,5 +1,5 @@
 import type { LatencySummary } from "../../protocol/index.ts";
-import type { ErrorsView, TestView } from "../snapshot.ts";
+import type { ErrorsView, Figures, TestView } from "../snapshot.ts";
 import type { SeriesSample, TestSeries } from "./report-series.ts";
 
 /** Columns of the CSV report, in order. */
@@ -40,7 +40,7 @@ export function toCsv(rows: readonly Row[]): string {
   return lines.join("\r\n") + "\r\n";
 }
 
-const errorColumns = (e: ErrorsView | SeriesSample["errors"]) => ({
+const errorColumns = (e: ErrorsView) => ({
   errors: e.total,
   status_4xx: e.status_4xx,
   status_5xx: e.status_5xx,
@@ -76,7 +76,7 @@ const latencyColumns = (l: LatencySummary | null) => ({
 
 /**
  * A test as CSV: one row per second and scope ("total", then each driver), then the
- * whole-test rows with `second` = "all" (rate is the average over the sending time).
+ * whole-test rows with `second` = "all" (rate is `avg_requests_per_s`: completions over the test's time).
  */
 export function reportCsv(test: TestView, series: TestSeries | null): string {
   const rows: Row[] = [];
@@ -84,30 +84,20 @@ export function reportCsv(test: TestView, series: TestSeries | null): string {
     rows.push(sampleRow(test.test_id, point.t_s, "total", point.total));
     for (const [nodeId, sample] of Object.entries(point.drivers)) rows.push(sampleRow(test.test_id, point.t_s, nodeId, sample));
   }
-  const m = test.metrics;
-  rows.push({
-    test_id: test.test_id,
-    second: "all",
-    scope: "total",
-    requests_per_s: m.avg_requests_per_s,
-    sent: m.counts.sent,
-    completed: m.counts.completed,
-    ...errorColumns(m.errors),
-    late: m.late,
-    ...latencyColumns(m.latency),
-  });
-  for (const d of test.per_driver) {
-    rows.push({
-      test_id: test.test_id,
-      second: "all",
-      scope: d.node_id,
-      requests_per_s: d.avg_requests_per_s,
-      sent: d.counts.sent,
-      completed: d.counts.completed,
-      ...errorColumns(d.errors),
-      late: d.late,
-      ...latencyColumns(d.latency),
-    });
-  }
+  rows.push(wholeTestRow(test.test_id, "total", test.metrics));
+  for (const d of test.per_driver) rows.push(wholeTestRow(test.test_id, d.node_id, d));
   return toCsv(rows);
 }
+
+/** The `second` = "all" row of the whole test or of one driver. */
+const wholeTestRow = (testId: string, scope: string, f: Figures): Row => ({
+  test_id: testId,
+  second: "all",
+  scope,
+  requests_per_s: f.avg_requests_per_s,
+  sent: f.counts.sent,
+  completed: f.counts.completed,
+  ...errorColumns(f.errors),
+  late: f.late,
+  ...latencyColumns(f.latency),
+});

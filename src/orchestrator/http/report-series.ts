@@ -1,6 +1,7 @@
 import type { TDigest } from "tdigest";
-import type { Counts, MetricsReport } from "../../protocol/index.ts";
+import { addCounts, zeroCounts, type Counts, type MetricsReport } from "../../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest, summarize, type ExactStats } from "../../stats/digest.ts";
+import { errorsOf, type ErrorsView } from "../snapshot.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -11,7 +12,7 @@ export interface SeriesSample {
   requests_per_s: number;
   sent: number;
   completed: number;
-  errors: { status_4xx: number; status_5xx: number; timeout: number; connection_error: number; total: number };
+  errors: ErrorsView;
   late: number;
   /** Latency quantiles of the requests completed in this second (ms); null when none completed. */
   p50: number | null;
@@ -48,7 +49,7 @@ const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** di
 
 function emptyCell(): Cell {
   return {
-    counts: { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 },
+    counts: zeroCounts(),
     duration_ms: 0,
     digest: createDigest(),
     exact: emptyExact(),
@@ -56,21 +57,20 @@ function emptyCell(): Cell {
 }
 
 function sampleOf(cells: Cell[], requestsPerS: number): SeriesSample {
-  const counts = emptyCell().counts;
+  const counts = zeroCounts();
   const digest = createDigest();
   const exact = emptyExact();
   for (const cell of cells) {
-    for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] += cell.counts[key];
+    addCounts(counts, cell.counts);
     for (const c of cell.digest.toArray()) digest.push_centroid({ mean: c.mean, n: c.n });
     addExact(exact, cell.exact);
   }
-  const { status_4xx, status_5xx, timeout, connection_error } = counts;
   const latency = exact.count > 0 && digest.size() > 0 ? summarize(digest, exact) : null;
   return {
     requests_per_s: round(requestsPerS),
     sent: counts.sent,
     completed: counts.completed,
-    errors: { status_4xx, status_5xx, timeout, connection_error, total: status_4xx + status_5xx + timeout + connection_error },
+    errors: errorsOf(counts),
     late: counts.late,
     p50: latency?.median_latency ?? null,
     p90: latency?.p90_latency ?? null,
@@ -110,7 +110,7 @@ export class SeriesBuilder {
     this.cells.set(bucket, row);
     const cell = row.get(report.node_id) ?? emptyCell();
     row.set(report.node_id, cell);
-    for (const key of Object.keys(cell.counts) as (keyof Counts)[]) cell.counts[key] += window.counts[key];
+    addCounts(cell.counts, window.counts);
     cell.duration_ms += Math.max(1, window.end_ms - window.start_ms);
     mergeDigest(cell.digest, window.digest);
     if (window.counts.completed > 0) {

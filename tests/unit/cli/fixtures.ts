@@ -1,19 +1,8 @@
 // A complete TestView to start from in pure tests of the CLI, dashboard and reports.
-import type { DriverView, TestView } from "../../../src/orchestrator/snapshot.ts";
-import type { Counts, LatencySummary } from "../../../src/protocol/index.ts";
+import { errorsOf, type DriverView, type TestView } from "../../../src/orchestrator/snapshot.ts";
+import { zeroCounts, type Counts, type LatencySummary } from "../../../src/protocol/index.ts";
 
-export const counts = (sent: number, over: Partial<Counts> = {}): Counts => ({
-  sent,
-  completed: sent,
-  status_2xx: sent,
-  status_3xx: 0,
-  status_4xx: 0,
-  status_5xx: 0,
-  timeout: 0,
-  connection_error: 0,
-  late: 0,
-  ...over,
-});
+export const counts = (sent: number, over: Partial<Counts> = {}): Counts => ({ ...zeroCounts(), sent, completed: sent, status_2xx: sent, ...over });
 
 export const latency = (p50: number, p99: number, max = p99 * 2): LatencySummary => ({
   mean_latency: p50 * 1.2,
@@ -25,13 +14,6 @@ export const latency = (p50: number, p99: number, max = p99 * 2): LatencySummary
   p99_latency: p99,
 });
 
-const errorsOf = (c: Counts) => ({
-  status_4xx: c.status_4xx,
-  status_5xx: c.status_5xx,
-  timeout: c.timeout,
-  connection_error: c.connection_error,
-  total: c.status_4xx + c.status_5xx + c.timeout + c.connection_error,
-});
 
 export function driverView(nodeId: string, c: Counts, l: LatencySummary | null = latency(2, 9)): DriverView {
   return {

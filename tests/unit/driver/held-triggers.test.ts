@@ -14,8 +14,6 @@ test("forgets a trigger after 30 s", () => {
   const held = new HeldTriggers(30_000);
   held.hold(trigger("old"), 0);
   held.hold(trigger("new"), 20_000);
-  expect(held.testIds(30_000)).toEqual(["old", "new"]);
-  expect(held.testIds(30_001)).toEqual(["new"]);
   expect(held.take("old", 30_001)).toBeUndefined();
   expect(held.take("new", 49_000)).toEqual(trigger("new"));
 });

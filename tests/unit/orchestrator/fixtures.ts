@@ -3,13 +3,11 @@ import { silentLogger } from "../../../src/log.ts";
 import { ManualClock } from "../../../src/orchestrator/clock.ts";
 import { createOrchestrator, type Orchestrator } from "../../../src/orchestrator/orchestrator.ts";
 import { createMemoryStore, type OrchestratorStore } from "../../../src/orchestrator/store.ts";
-import type { Counts, MetricsReport } from "../../../src/protocol/index.ts";
+import { addCounts, zeroCounts, type MetricsReport } from "../../../src/protocol/index.ts";
 import { LatencyRecorder } from "../../../src/stats/latency-recorder.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 export const T0 = 1_700_000_000_000;
-
-const zero = (): Counts => ({ sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 });
 
 /**
  * Builds the reports a driver would send: each `window()` call closes one second of
@@ -17,7 +15,7 @@ const zero = (): Counts => ({ sent: 0, completed: 0, status_2xx: 0, status_3xx: 
  */
 export class FakeDriverReports {
   private readonly recorder = new LatencyRecorder();
-  private readonly counts = zero();
+  private readonly counts = zeroCounts();
   private sequence = 0;
   private windowStart: number;
 
@@ -31,8 +29,8 @@ export class FakeDriverReports {
 
   window(latencies: number[], { final = false, errors = 0 }: { final?: boolean; errors?: number } = {}): MetricsReport {
     for (const ms of latencies) this.recorder.record(ms);
-    const windowCounts = { ...zero(), sent: latencies.length + errors, completed: latencies.length, status_2xx: latencies.length, status_5xx: 0, timeout: errors };
-    for (const key of Object.keys(windowCounts) as (keyof Counts)[]) this.counts[key] += windowCounts[key];
+    const windowCounts = { ...zeroCounts(), sent: latencies.length + errors, completed: latencies.length, status_2xx: latencies.length, status_5xx: 0, timeout: errors };
+    addCounts(this.counts, windowCounts);
     const closed = this.recorder.closeWindow();
     this.now += 1000;
     const sequence = this.sequence++;

@@ -17,7 +17,7 @@ describe("NodeRegistry liveness", () => {
     const registry = new NodeRegistry({ heartbeatIntervalMs: 1000, deadAfterMs: 3000 });
     expect(kinds(registry.register(register("d1"), T0))).toEqual(["joined"]);
     expect(registry.sweep(T0 + 1500)).toEqual([]);
-    expect(registry.status("d1")).toBe("alive");
+    expect(registry.get("d1")?.status).toBe("alive");
     expect(kinds(registry.sweep(T0 + 1501))).toEqual(["suspect"]);
     expect(registry.liveIds()).toEqual(["d1"]);
     expect(registry.sweep(T0 + 2999)).toEqual([]);
@@ -48,7 +48,7 @@ describe("NodeRegistry liveness", () => {
     registry.register(register("d1"), T0);
     expect(kinds(registry.register(register("d1", "DRIVER_NODE_DEREGISTER", T0 + 500), T0 + 500))).toEqual(["left"]);
     expect(registry.sweep(T0 + 60_000)).toEqual([]);
-    expect(registry.status("d1")).toBe("left");
+    expect(registry.get("d1")?.status).toBe("left");
   });
 
   test("heartbeats trailing a deregistration do not bring the node back; a registration does", () => {
@@ -57,7 +57,7 @@ describe("NodeRegistry liveness", () => {
     registry.register(register("d1", "DRIVER_NODE_DEREGISTER", T0 + 500), T0 + 600);
     expect(registry.heartbeat(beat("d1", T0 + 400), T0 + 700)).toEqual([]);
     expect(registry.heartbeat(beat("d1", T0 + 1500), T0 + 1500)).toEqual([]);
-    expect(registry.status("d1")).toBe("left");
+    expect(registry.get("d1")?.status).toBe("left");
     expect(kinds(registry.register(register("d1"), T0 + 2000))).toEqual(["returned"]);
   });
 
@@ -76,7 +76,7 @@ describe("NodeRegistry liveness", () => {
     registry.register(register("d2"), T0);
     expect(registry.sawActivity("d1", T0 + 2500)).toEqual([]);
     expect(kinds(registry.sweep(T0 + 3000))).toEqual(["died"]);
-    expect(registry.status("d1")).toBe("alive");
+    expect(registry.get("d1")?.status).toBe("alive");
     expect(kinds(registry.sawActivity("d2", T0 + 3100))).toEqual(["returned"]);
     registry.register(register("d1", "DRIVER_NODE_DEREGISTER"), T0 + 3200);
     expect(registry.sawActivity("d1", T0 + 3300)).toEqual([]);

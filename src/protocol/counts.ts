@@ -1,0 +1,12 @@
+import type { Counts } from "./messages.ts";
+
+/** All-zero outcome counts. */
+export function zeroCounts(): Counts {
+  return { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 };
+}
+
+/** Adds `more` into `into`, class by class; returns `into`. */
+export function addCounts(into: Counts, more: Counts): Counts {
+  for (const key of Object.keys(into) as (keyof Counts)[]) into[key] += more[key];
+  return into;
+}
