@@ -182,14 +182,18 @@ export class KafkaBus implements Bus {
     const groupId = broadcast
       ? `${connection.topicPrefix}${connection.clientId}-${topic}-${crypto.randomUUID().slice(0, 8)}`
       : `${connection.topicPrefix}${options.mode.kind === "collect" ? options.mode.group : ""}-${topic}`;
-    // Broadcast: a fresh group reads from the start but skips everything before the end
-    // offsets seen now, so it misses nothing published after subscribe() and replays nothing before.
-    const startOffsets = broadcast ? await this.endOffsets(topic) : new Map<number, bigint>();
+    // A group with nothing committed (every broadcast group, a collect group's first start)
+    // reads from the start but skips everything before the end offsets seen now: it misses
+    // nothing published after subscribe() resolves and replays nothing from before. kafkajs's
+    // own "latest" is resolved at the first fetch, after the join, and loses what lands between.
+    // Partitions a collect group has committed resume from there (a restart loses nothing).
+    const startOffsets = await this.endOffsets(topic);
+    if (!broadcast) for (const partition of await this.committedPartitions(groupId, topic)) startOffsets.delete(partition);
     const sub: Subscription = {
       topic,
       groupId,
       broadcast,
-      fromBeginning: broadcast,
+      fromBeginning: true,
       startOffsets,
       consumer: null,
       lastFetchAt: Date.now(),
@@ -282,6 +286,18 @@ export class KafkaBus implements Bus {
     let through = Date.now();
     for (const sub of this.subscriptions) through = Math.min(through, sub.lastFetchAt);
     return through;
+  }
+
+  /** Partitions of `topic` where `groupId` has a committed offset. */
+  private async committedPartitions(groupId: string, topic: TopicKey): Promise<number[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [this.name(topic)] });
+      return (offsets?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => p.partition);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async endOffsets(topic: TopicKey): Promise<Map<number, bigint>> {

@@ -2,6 +2,7 @@ import { expect, setDefaultTimeout, test } from "bun:test";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { busContract } from "./bus-contract.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { requireKafka as kafkaTestBrokers, uniqueTopicPrefix as uniquePrefix } from "../helpers/kafka.ts";
 
 // Starts processes and talks to the real broker: the 5 s default is too short for a cold JVM.
@@ -62,5 +63,33 @@ test("close() deletes the bus's broadcast consumer groups from the broker and le
   } finally {
     await admin.deleteGroups([collectGroup]).catch(() => {});
     await admin.disconnect();
+  }
+});
+
+test("a collect group resumes where it left off: what is published while no member runs is delivered on restart", async () => {
+  const brokers = await kafkaTestBrokers();
+  const topicPrefix = uniquePrefix("resume");
+  const bus = (name: string) => new KafkaBus({ connection: { brokers, clientId: name, topicPrefix } });
+  const beat = (n: number) => ({ node_id: "d1", heartbeat: "YES" as const, timestamp: 1_764_000_000_000 + n });
+  const driver = bus("driver");
+  const first = bus("orchestrator-1");
+  const got: number[] = [];
+  try {
+    await first.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp));
+    await driver.publish("heartbeat", beat(1), "d1");
+    await waitFor("the first heartbeat", () => got.length === 1);
+    await first.close();
+    await driver.publish("heartbeat", beat(2), "d1");
+    await driver.publish("heartbeat", beat(3), "d1");
+    const second = bus("orchestrator-2");
+    try {
+      await second.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp));
+      await waitFor("the heartbeats sent while no member ran", () => got.length === 3);
+      expect(got).toEqual([1, 2, 3].map((n) => beat(n).timestamp));
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await Promise.all([driver.close(), first.close()]);
   }
 });
