@@ -41,10 +41,11 @@ export const MIN_BUCKET_BURST = 2;
 
 /**
  * Made-up time never arrives as one burst: a second limiter caps the instantaneous rate at
- * 2 × the target with a 10 ms burst (at least 2 tokens). So a stall of S ms is made up within
- * the next S ms, and any window of w ms holds at most 2 × rate × w + that small burst.
+ * 1.1 × the target with a 10 ms burst (at least 2 tokens). So `target_throughput` stays a cap
+ * (never more than 10% over it in any window beyond that small burst) while a stall of S ms is
+ * made up within the next 10 × S ms, keeping a run's achieved rate at the target.
  */
-export const PEAK_RATE_FACTOR = 2;
+export const PEAK_RATE_FACTOR = 1.1;
 export const PEAK_BURST_MS = 10;
 
 /**

@@ -6,7 +6,7 @@ export interface TokenBucketOptions {
   ratePerSec: number;
   /** Tokens the bucket holds: how much lateness is made up; default max(2, rate × 1 s). */
   burst?: number;
-  /** Instantaneous rate cap while making up; default 2 × rate. */
+  /** Instantaneous rate cap while making up; default 1.1 × rate (PEAK_RATE_FACTOR). */
   peakRatePerSec?: number;
   /** Most tokens taken at one instant; default max(2, peak rate × 10 ms). */
   peakBurst?: number;

@@ -132,8 +132,8 @@ describe("driver over a memory bus against a real HTTP server", () => {
       while (arrivals[hi]! - arrivals[lo]! >= 1_000) lo++;
       busiest = Math.max(busiest, hi - lo + 1);
     }
-    // Made-up stalls may go at up to twice the rate, never more (a loaded machine stalls).
-    expect(busiest).toBeLessThanOrEqual(2 * 100 + 2);
+    // Made-up stalls may go at up to 1.1 × the rate, never more (a loaded machine stalls).
+    expect(busiest).toBeLessThanOrEqual(1.1 * 100 + 2);
   });
 
   test("counts 500s, redirects, timeouts and refused connections in their classes", async () => {
