@@ -1,3 +1,5 @@
+import { createPreciseTimer, type PreciseTimer } from "./precise-timer.ts";
+
 /** An opaque timer handle, whatever the clock hands out. */
 export type TimerHandle = unknown;
 
@@ -15,12 +17,16 @@ export interface Clock {
   clearInterval(handle: TimerHandle): void;
   /** Runs `fn` on a later turn of the event loop, after pending I/O and timers get their turn. */
   defer(fn: () => void): void;
+  /** Sub-millisecond timers on `mono` time, for pacing; without one, pacing uses `setTimeout` (1 ms steps). */
+  readonly precise?: PreciseTimer | null;
 }
 
 type Timer = ReturnType<typeof setTimeout>;
 
+let sharedPrecise: PreciseTimer | null | undefined;
+
 /**
- * The real clock: Date.now, performance.now, and the runtime's timers. The timer functions
+ * The real clock: Date.now, performance.now, the runtime's timers and the precise pacing timer. The timer functions
  * are the globals themselves (Bun does not need them bound), so the per-request timeout on
  * the hot path costs no wrapper and no rest-argument array.
  */
@@ -32,6 +38,11 @@ export const systemClock: Clock = {
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (handle) => clearInterval(handle as Timer),
   defer: (fn) => void setImmediate(fn),
+  // Created on first use (its Worker costs a thread), so processes that never pace never start it.
+  get precise() {
+    if (sharedPrecise === undefined) sharedPrecise = createPreciseTimer();
+    return sharedPrecise;
+  },
 };
 
 /** Resolves after `ms` on `clock`. */

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HttpPool, OpenHttpPool } from "./http1-pool.ts";
-import { MAX_SENDS_PER_TURN } from "./defaults.ts";
+import type { PreciseTimerHandle } from "./precise-timer.ts";
+import { MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
 import { outcomeOfFailure, outcomeOfStatus, type Outcome } from "./outcome.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TsunamiSchedule } from "./schedule.ts";
@@ -37,8 +38,10 @@ export interface SendLoopResult {
  * Sends one test's requests: exactly `plan.count` of them, never before `startMs`, at most
  * `plan.concurrency` in flight, TSUNAMI sends at their due times (open model: a send never
  * waits for an earlier response, only for a free slot), all under the token bucket when the
- * plan has a throughput cap. One timer drives the pacing; a wake-up releases every send due
- * by then, so spacing below the timer's 1 ms granularity still holds on average. The loop
+ * plan has a throughput cap. One timer drives the pacing: the clock's precise timer when it has
+ * one (sub-millisecond, see precise-timer.ts), else setTimeout, whose 1 ms steps make sends lag
+ * by up to 1 ms. A wake-up releases every send due by then and never one that is not, so a
+ * send never starts before its due time and spacing below the timer's resolution holds on average. The loop
  * yields to the event loop after {@link MAX_SENDS_PER_TURN} sends and between batches of
  * completions, so heartbeats and reports are never starved.
  */
@@ -55,6 +58,7 @@ export class SendLoop {
   private finished = false;
   private pumpQueued = false;
   private timer: TimerHandle | null = null;
+  private preciseTimer: PreciseTimerHandle | null = null;
   private timerAtMs = Infinity;
   private readonly schedule: TsunamiSchedule | null;
   private readonly bucket: TokenBucket | null;
@@ -206,24 +210,28 @@ export class SendLoop {
   }
 
   private arm(atMs: number): void {
-    if (this.timer !== null) {
-      if (this.timerAtMs <= atMs) return;
-      this.deps.clock.clearTimeout(this.timer);
-    }
+    if (this.timerAtMs <= atMs) return;
+    this.disarm();
     this.timerAtMs = atMs;
+    const { clock } = this.deps;
+    const precise = clock.precise;
+    if (precise) this.preciseTimer = precise.arm(Math.max(atMs, clock.mono() + PACING_MIN_WAKE_MS), this.onTimer);
     // Rounded up: a timer that fires early only costs a second wake-up.
-    this.timer = this.deps.clock.setTimeout(this.onTimer, Math.ceil(atMs - this.deps.clock.mono()));
+    else this.timer = clock.setTimeout(this.onTimer, Math.ceil(atMs - clock.mono()));
   }
 
   private readonly onTimer = (): void => {
     this.timer = null;
+    this.preciseTimer = null;
     this.timerAtMs = Infinity;
     this.pump();
   };
 
   private disarm(): void {
     if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    if (this.preciseTimer !== null) this.deps.clock.precise?.cancel(this.preciseTimer);
     this.timer = null;
+    this.preciseTimer = null;
     this.timerAtMs = Infinity;
   }
 
