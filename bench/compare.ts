@@ -2,18 +2,12 @@ import type { LoadResult, LoadSpec, Peer } from "./load-result.ts";
 import { median } from "./summary.ts";
 import type { TargetProcess } from "./target-process.ts";
 
-/** Every run of one tool, and the medians reported for it. */
-export interface ToolSeries {
+/** Every run of one tool, and the medians of its runs' figures (same fields as one {@link LoadResult}). */
+export interface ToolSeries extends Pick<LoadResult, "rps" | "p50_ms" | "p99_ms" | "errors" | "non_2xx" | "cpu_us_per_req"> {
   name: string;
   runs: LoadResult[];
   /** Responses counted by the target per second of each run (cross-check of the tool's count). */
   target_rps: number[];
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  errors: number;
-  non_2xx: number;
-  cpu_us_per_req: number;
   /** Why the tool was not run (missing) or failed, when it was not. */
   skipped: string | null;
 }
