@@ -77,3 +77,14 @@ export const FINISHED_TESTS_REMEMBERED = 64;
 
 /** Accepted, not yet triggered configurations kept; past this the oldest is forgotten. */
 export const ACCEPTED_PLANS_KEPT = 32;
+
+/**
+ * Longest response body read, in bytes (64 MiB): bodies are drained chunk by chunk and never
+ * kept, so this bounds the time and bandwidth one request may take, not memory. A longer (or
+ * endless) body is abandoned once past it, its connection closed, and the request counted in
+ * its status class and in `body_too_large`. `--max-body-bytes` changes it.
+ */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Ids of configurations forgotten past ACCEPTED_PLANS_KEPT, remembered to refuse their trigger at once. */
+export const EVICTED_TESTS_REMEMBERED = 1_024;

@@ -33,6 +33,8 @@ export interface DriverOptions {
   latencyDumpDir?: string;
   /** How long `stop()` waits for queued messages to reach the bus. */
   shutdownFlushMs?: number;
+  /** Longest response body read before it is abandoned and counted `body_too_large` (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -88,6 +90,7 @@ export function createDriver(options: DriverOptions): Driver {
       nodeId,
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
     current = run;
     run.start(trigger);

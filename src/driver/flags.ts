@@ -16,6 +16,9 @@ Flags:
                               address of a connection to the first broker)
   --http-client <kind>        auto (default): our HTTP/1.1 keep-alive pool for http:// targets,
                               Bun's fetch for https://; fetch: Bun's fetch always (env HTTP_CLIENT)
+  --max-body-bytes <n>        longest response body read (env MAX_BODY_BYTES; default 67108864,
+                              64 MiB); a longer one is abandoned there, its connection closed,
+                              and counted in its status class and in body_too_large
   --help                      print this help
   --version                   print the version
 
@@ -33,6 +36,7 @@ Example:
     "node-id": { type: "string" },
     "advertise-ip": { type: "string" },
     "http-client": { type: "string" },
+    "max-body-bytes": { type: "string" },
   },
 } satisfies CommandSpec<{
   brokers: { type: "string" };
@@ -40,4 +44,5 @@ Example:
   "node-id": { type: "string" };
   "advertise-ip": { type: "string" };
   "http-client": { type: "string" };
+  "max-body-bytes": { type: "string" };
 }>;

@@ -26,6 +26,8 @@ export class Http1ResponseParser {
   private remaining = 0;
   private line = "";
   private received = 0;
+  /** `received` when the final head ended (body bytes are counted from there). */
+  private headEnd = -1;
 
   constructor(private readonly maxHeadBytes: number) {}
 
@@ -40,10 +42,16 @@ export class Http1ResponseParser {
     this.remaining = 0;
     this.line = "";
     this.received = 0;
+    this.headEnd = -1;
   }
 
   private isDone(): boolean {
     return this.phase === "done";
+  }
+
+  /** Bytes of the current response past its head so far (framing included); 0 until the head has ended. */
+  bodyBytes(): number {
+    return this.headEnd < 0 ? 0 : this.received - this.headEnd;
   }
 
   /** No byte of the current response has arrived. */
@@ -139,6 +147,8 @@ export class Http1ResponseParser {
     const consumedFromChunk = this.head === null ? end.after : end.after - this.head.byteLength + at;
     this.head = null;
     if (!this.parseHead(bytes, base, end.at)) return -1;
+    // `received` already counts the whole chunk: the head ended `chunk.byteLength - consumed` before it.
+    if (this.phase !== "head") this.headEnd = this.received - (chunk.byteLength - consumedFromChunk);
     return consumedFromChunk;
   }
 

@@ -1,8 +1,13 @@
 import type { Socket } from "bun";
+import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 
-/** Called once per request: with the status once the body has ended, or with the failure (status 0). */
-export type RequestDone = (status: number, error: unknown) => void;
+/**
+ * Called once per request: with the status once the body has ended, or with the failure
+ * (status 0). `bodyTooLarge` is true when the body passed the pool's cap and was abandoned
+ * (the connection closed) after its status came back.
+ */
+export type RequestDone = (status: number, error: unknown, bodyTooLarge?: boolean) => void;
 
 /** Sends the test's one request and resolves with the response status once its body has ended. */
 export interface HttpPool {
@@ -17,13 +22,19 @@ export interface HttpPool {
   close(): void;
 }
 
+/** What a pool may be told beyond its URL and size. */
+export interface HttpPoolOptions {
+  /** A response body longer than this is abandoned and reported with `bodyTooLarge` (default {@link MAX_BODY_BYTES}). */
+  maxBodyBytes?: number;
+}
+
 /** Opens a pool for a test's URL, or returns null when the pool cannot serve it (then fetch does). */
-export type OpenHttpPool = (url: string, maxConnections: number) => HttpPool | null;
+export type OpenHttpPool = (url: string, maxConnections: number, options?: HttpPoolOptions) => HttpPool | null;
 
 interface Pending {
   done: RequestDone;
   signal: AbortSignal;
-  /** A request that failed on a reused connection before any byte came back is retried once. */
+  /** A request that failed on a reused connection before any byte came back is retried once, on a new connection. */
   retried: boolean;
 }
 
@@ -47,22 +58,37 @@ const MAX_HEAD_BYTES = 64 * 1024;
  * process and closes the rest, so above 64 requests in flight every request pays a new TCP
  * connection; this pool keeps one connection per slot instead, and skips fetch's Request,
  * Headers and Response objects on the hot path. Only GET of the test URL, no redirects
- * followed (like fetch with `redirect: "manual"`), the body read to its end and discarded.
+ * followed (like fetch with `redirect: "manual"`), the body read to its end and discarded
+ * (a body past `maxBodyBytes` is abandoned: the connection closes).
+ *
+ * A server may close a kept-alive connection at any moment (after each response without
+ * saying `Connection: close`, after N requests, on an idle timeout); a request written to such
+ * a connection fails before any byte of its response arrives. That request is sent again once,
+ * on a connection opened for it (never another idle one, which may be just as stale); only a
+ * request that fails on a fresh connection, or after response bytes arrived, is a failure.
+ * Browsers and undici retry the same way. With only GET today that is always safe; a
+ * non-idempotent method (a later POST scenario) could reach a server that processed it and
+ * closed without answering, so such a retry must then be opt-in or limited to idempotent methods.
  */
 export class Http1Pool implements HttpPool {
   private readonly idle: Conn[] = [];
   private readonly busy = new Set<Conn>();
   private readonly waiting: Pending[] = [];
+  /** Requests to send again on a connection of their own, served before `waiting` by new connections. */
+  private readonly retrying: Pending[] = [];
   private opening = 0;
   private closed = false;
   private readonly requestBytes: Uint8Array;
   private readonly watched = new WeakSet<AbortSignal>();
+  private readonly maxBodyBytes: number;
 
   constructor(
     private readonly url: URL,
     private readonly maxConnections: number,
     userAgent = "kafka-loadtest",
+    options: HttpPoolOptions = {},
   ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const path = `${url.pathname || "/"}${url.search}`;
     this.requestBytes = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`, "latin1");
   }
@@ -82,7 +108,7 @@ export class Http1Pool implements HttpPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.waiting.splice(0)) p.done(0, new Error("connection pool is closed"));
+    for (const p of [...this.retrying.splice(0), ...this.waiting.splice(0)]) p.done(0, new Error("connection pool is closed"));
     for (const conn of [...this.idle, ...this.busy]) this.destroy(conn, new Error("connection pool is closed"));
     this.idle.length = 0;
   }
@@ -116,7 +142,7 @@ export class Http1Pool implements HttpPool {
           conn.socket = socket;
           socket.setNoDelay(true);
           if (pool.closed) return pool.destroy(conn, new Error("connection pool is closed"));
-          pool.ready(conn);
+          pool.ready(conn, true);
         },
         data(_socket, chunk) {
           pool.onData(conn, chunk);
@@ -151,11 +177,15 @@ export class Http1Pool implements HttpPool {
     });
   }
 
-  /** A connection is free: it takes the oldest waiting request, or waits in the idle stack. */
-  private ready(conn: Conn): void {
+  /**
+   * A connection is free: it takes the oldest waiting request, or waits in the idle stack. A new
+   * (`fresh`) one serves a request being retried first: only a new connection can tell a stale
+   * keep-alive from a real failure.
+   */
+  private ready(conn: Conn, fresh = false): void {
     this.busy.delete(conn);
     conn.pending = null;
-    const next = this.waiting.shift();
+    const next = (fresh ? this.retrying.shift() : undefined) ?? this.waiting.shift();
     if (next !== undefined) this.write(conn, next);
     else this.idle.push(conn);
   }
@@ -164,7 +194,10 @@ export class Http1Pool implements HttpPool {
     const p = conn.pending;
     if (p === null) return this.destroy(conn, new Error("unexpected bytes from the server"));
     const state = conn.parser.push(chunk);
-    if (state === "more") return;
+    if (state === "more") {
+      if (conn.parser.bodyBytes() > this.maxBodyBytes) this.abandonBody(conn, p);
+      return;
+    }
     if (state === "error") return this.destroy(conn, new Error(`bad response from the server: ${conn.parser.error}`));
     const status = conn.parser.status;
     const keepAlive = conn.parser.keepAlive && !conn.parser.hasExtraBytes;
@@ -178,7 +211,19 @@ export class Http1Pool implements HttpPool {
     p.done(status, undefined);
   }
 
-  /** The socket ended: a response that runs to the close completes, anything else fails or retries. */
+  /** The body passed the cap: the request ends with its status, flagged, and its connection closes. */
+  private abandonBody(conn: Conn, p: Pending): void {
+    const status = conn.parser.status;
+    conn.pending = null;
+    this.destroy(conn, null);
+    p.done(status, undefined, true);
+  }
+
+  /**
+   * The socket ended: a response that runs to the close completes; a request that got no byte
+   * back on a reused connection goes out again on a new one (see the class comment); anything
+   * else fails.
+   */
   private onClosed(conn: Conn, error: unknown): void {
     if (conn.closed) return;
     const p = conn.pending;
@@ -190,20 +235,23 @@ export class Http1Pool implements HttpPool {
       p.done(status, undefined);
       return;
     }
-    const retry = p !== null && !p.retried && conn.served > 0 && conn.parser.isFresh();
-    if (retry) conn.pending = null;
-    this.destroy(conn, error);
-    if (retry && !this.closed) {
+    const retry = p !== null && !p.retried && conn.served > 0 && conn.parser.isFresh() && !this.closed;
+    if (retry) {
+      conn.pending = null;
       p.retried = true;
-      this.dispatch(p);
+      this.retrying.push(p);
     }
+    // destroy() opens the connection the retry needs (it counts `retrying`).
+    this.destroy(conn, error);
   }
 
   private onConnectFailed(error: unknown): void {
-    // The oldest waiting request fails with the reason; the others get a fresh attempt each.
-    const p = this.waiting.shift();
+    // The oldest waiting request fails with the reason (a retried one first: its new connection
+    // is what failed); the others get a fresh attempt each.
+    const p = this.retrying.shift() ?? this.waiting.shift();
     p?.done(0, error);
-    if (this.waiting.length > this.busy.size + this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
+    const queued = this.retrying.length + this.waiting.length;
+    if (queued > this.busy.size + this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
 
   private destroy(conn: Conn, error: unknown): void {
@@ -211,8 +259,8 @@ export class Http1Pool implements HttpPool {
     const p = conn.pending;
     conn.pending = null;
     if (p !== null) p.done(0, error ?? new Error("connection closed"));
-    // Waiting requests need a connection in place of this one.
-    if (!this.closed && this.waiting.length > this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
+    // Waiting (and retried) requests need a connection in place of this one.
+    if (!this.closed && this.waiting.length + this.retrying.length > this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
 
   private forget(conn: Conn): void {
@@ -233,11 +281,13 @@ export class Http1Pool implements HttpPool {
 
   /** A request cannot be cancelled on HTTP/1.1 except by closing its connection. */
   private abortAll(signal: AbortSignal): void {
-    for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const p = this.waiting[i]!;
-      if (p.signal !== signal) continue;
-      this.waiting.splice(i, 1);
-      p.done(0, signal.reason);
+    for (const queue of [this.retrying, this.waiting]) {
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const p = queue[i]!;
+        if (p.signal !== signal) continue;
+        queue.splice(i, 1);
+        p.done(0, signal.reason);
+      }
     }
     for (const conn of [...this.busy]) {
       if (conn.pending?.signal === signal) this.destroy(conn, signal.reason);
@@ -246,7 +296,7 @@ export class Http1Pool implements HttpPool {
 }
 
 /** The pool for plain http:// URLs; null for anything else (https goes through fetch). */
-export const openHttp1Pool: OpenHttpPool = (url, maxConnections) => {
+export const openHttp1Pool: OpenHttpPool = (url, maxConnections, options) => {
   const parsed = new URL(url);
-  return parsed.protocol === "http:" ? new Http1Pool(parsed, maxConnections) : null;
+  return parsed.protocol === "http:" ? new Http1Pool(parsed, maxConnections, undefined, options) : null;
 };

@@ -36,6 +36,13 @@ if (httpClient !== "auto" && httpClient !== "fetch") {
   process.exit(2);
 }
 
+const maxBodyRaw = values["max-body-bytes"] ?? env.MAX_BODY_BYTES;
+const maxBodyBytes = maxBodyRaw === undefined ? undefined : Number(maxBodyRaw);
+if (maxBodyBytes !== undefined && (maxBodyRaw!.trim() === "" || !Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)) {
+  process.stderr.write(`driver: --max-body-bytes must be a whole number of bytes of at least 1, got "${maxBodyRaw}"\n`);
+  process.exit(2);
+}
+
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
 const bus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
@@ -50,6 +57,7 @@ const driver = createDriver({
   ...(httpClient === "auto" ? { openHttp: openHttp1Pool } : {}),
   log,
   version: VERSION,
+  ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
 });
 

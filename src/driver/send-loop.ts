@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HttpPool, OpenHttpPool } from "./http1-pool.ts";
 import type { PreciseTimerHandle } from "./precise-timer.ts";
-import { MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
+import { drainBody } from "./drain-body.ts";
+import { MAX_BODY_BYTES, MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
 import { outcomeOfFailure, outcomeOfStatus, type Outcome } from "./outcome.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TsunamiSchedule } from "./schedule.ts";
@@ -15,8 +16,12 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export interface SendSink {
   /** A send started at `startedMs` (monotonic); `dueMs` is its schedule time, NaN when unpaced. */
   onSend(startedMs: number, dueMs: number): void;
-  /** The send ended; latencies run to the end of the body, `dueLatencyMs` from the due time (NaN when unpaced). */
-  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number): void;
+  /**
+   * The send ended; latencies run to the end of the body, `dueLatencyMs` from the due time (NaN
+   * when unpaced). `bodyTooLarge`: the body passed the cap and was abandoned there (the latency
+   * runs to that moment).
+   */
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void;
 }
 
 export interface SendLoopDeps {
@@ -25,6 +30,8 @@ export interface SendLoopDeps {
   sink: SendSink;
   /** Opens the connection pool that sends instead of `fetch` when it can serve the URL (see http1-pool.ts). */
   openHttp?: OpenHttpPool;
+  /** Longest response body read before it is abandoned (default {@link MAX_BODY_BYTES}). */
+  maxBodyBytes?: number;
 }
 
 /** How a loop ended. */
@@ -64,6 +71,7 @@ export class SendLoop {
   private readonly bucket: TokenBucket | null;
   private readonly timeouts: TimeoutGroups;
   private readonly pool: HttpPool | null;
+  private readonly maxBodyBytes: number;
 
   constructor(
     private readonly plan: RunPlan,
@@ -75,7 +83,8 @@ export class SendLoop {
     this.schedule = plan.mode === "TSUNAMI" ? new TsunamiSchedule(startMs, plan.delayMs) : null;
     this.bucket = plan.throughput !== undefined ? new TokenBucket({ ratePerSec: plan.throughput, startMs }) : null;
     this.timeouts = new TimeoutGroups(deps.clock, plan.timeoutMs);
-    this.pool = deps.openHttp?.(plan.url, plan.concurrency) ?? null;
+    this.maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.pool = deps.openHttp?.(plan.url, plan.concurrency, { maxBodyBytes: this.maxBodyBytes }) ?? null;
   }
 
   /** Begins sending (or arms the timer for the start time). */
@@ -144,7 +153,7 @@ export class SendLoop {
     const startedMs = clock.mono();
     const timeout = this.timeouts.acquire(startedMs);
     sink.onSend(startedMs, dueMs);
-    pool.send(timeout.signal, (status, error) => {
+    pool.send(timeout.signal, (status, error, bodyTooLarge) => {
       const endMs = clock.mono();
       this.timeouts.release(timeout, endMs);
       let outcome: Outcome;
@@ -154,7 +163,7 @@ export class SendLoop {
         this.firstError ??= error instanceof Error ? error.message : String(error);
       }
       try {
-        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs);
+        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
       } finally {
         this.settled();
       }
@@ -168,10 +177,12 @@ export class SendLoop {
     sink.onSend(startedMs, dueMs);
     let outcome: Outcome;
     let endMs: number;
+    let bodyTooLarge = false;
     try {
       const res = await fetch(this.plan.url, timeout.init);
-      // Reading the body to its end frees the keep-alive socket and makes latency cover it.
-      await res.arrayBuffer();
+      // Reading the body to its end frees the keep-alive socket and makes latency cover it;
+      // chunk by chunk and discarded, so a huge or endless body costs no memory (see drain-body.ts).
+      bodyTooLarge = (await drainBody(res, this.maxBodyBytes)).tooLarge;
       outcome = outcomeOfStatus(res.status);
     } catch (error) {
       outcome = outcomeOfFailure(timeout.signal.aborted);
@@ -180,7 +191,7 @@ export class SendLoop {
       endMs = clock.mono();
       this.timeouts.release(timeout, endMs);
     }
-    sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs);
+    sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
   }
 
   private readonly settled = (): void => {

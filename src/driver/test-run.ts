@@ -14,6 +14,8 @@ export interface TestRunDeps {
   fetch: FetchLike;
   /** Sends instead of `fetch` when it can serve the URL (plain http). */
   openHttp?: OpenHttpPool;
+  /** Longest response body read before it is abandoned (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
   outbox: Outbox;
   log: Logger;
   nodeId: string;
@@ -79,7 +81,7 @@ export class TestRun {
   };
 
   private begin(send: boolean): void {
-    const { clock, outbox, nodeId, reportIntervalMs, fetch, openHttp } = this.deps;
+    const { clock, outbox, nodeId, reportIntervalMs, fetch, openHttp, maxBodyBytes } = this.deps;
     const nowMs = clock.now();
     this.stats = new TestStats({
       nodeId,
@@ -97,7 +99,7 @@ export class TestRun {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
-    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}) }, this.startMono);
+    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
     void this.loop.start().then((result) => this.end(result));
   }
 

@@ -68,9 +68,14 @@ export class TestStats implements SendSink {
     }
   }
 
-  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number): void {
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void {
     this.counts[outcome]++;
     this.window[outcome]++;
+    if (bodyTooLarge) {
+      // Optional on the wire: present from the first one on.
+      this.counts.body_too_large = (this.counts.body_too_large ?? 0) + 1;
+      this.window.body_too_large = (this.window.body_too_large ?? 0) + 1;
+    }
     if (!isResponse(outcome)) return;
     this.counts.completed++;
     this.window.completed++;

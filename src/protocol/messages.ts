@@ -64,6 +64,11 @@ export const CountsSchema = z.object({
   connection_error: wireCount(),
   /** Sends that started more than the lateness threshold after their due time. */
   late: wireCount(),
+  /**
+   * Extension: responses whose body passed the driver's cap (`--max-body-bytes`) and was
+   * abandoned there. A subset of `completed` (counted in their status class too), like `late` of `sent`.
+   */
+  body_too_large: wireCount().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 

@@ -165,3 +165,31 @@ describe("Http1Pool with odd servers", () => {
     expect({ statuses, connections: server.connections() }).toEqual({ statuses: [200, 200], connections: 2 });
   });
 });
+
+describe("Http1Pool with a body cap", () => {
+  test("abandons an endless chunked body past the cap: the status comes back flagged, and the connection is replaced", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    using endless = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response(new ReadableStream({ pull: (c) => c.enqueue(chunk) })),
+    });
+    using small = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("x".repeat(1000)) });
+    const poolFor = (port: number) => new Http1Pool(new URL(`http://127.0.0.1:${port}/`), 1, undefined, { maxBodyBytes: 1024 * 1024 });
+    const send = (pool: Http1Pool) =>
+      new Promise<{ status: number; bodyTooLarge: boolean }>((resolve) => pool.send(never, (status, _error, bodyTooLarge) => resolve({ status, bodyTooLarge: bodyTooLarge ?? false })));
+    const capped = poolFor(endless.port);
+    const first = await send(capped);
+    const second = await send(capped);
+    capped.close();
+    const under = poolFor(small.port);
+    const whole = await send(under);
+    under.close();
+    // One connection at most: the second request could only go out on a new one.
+    expect({ first, second, whole }).toEqual({
+      first: { status: 200, bodyTooLarge: true },
+      second: { status: 200, bodyTooLarge: true },
+      whole: { status: 200, bodyTooLarge: false },
+    });
+  });
+});

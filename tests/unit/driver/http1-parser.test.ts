@@ -105,3 +105,17 @@ describe("Http1ResponseParser with lenient or odd framing", () => {
     expect({ states, keepAlive: parser.keepAlive, end: parser.endOfStream(), status: parser.status }).toEqual({ states: ["more", "more", "more", "more"], keepAlive: false, end: "done", status: 200 });
   });
 });
+
+describe("Http1ResponseParser body bytes", () => {
+  test("counts the body's bytes from the end of the final head, across chunks and past a 100 Continue", () => {
+    const head = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+    const parser = new Http1ResponseParser(1024);
+    const seen: number[] = [];
+    for (const part of [head.slice(0, 20), head.slice(20) + "abc", "defg"]) {
+      parser.push(bytes(part));
+      seen.push(parser.bodyBytes());
+    }
+    parser.reset();
+    expect({ seen, afterReset: parser.bodyBytes() }).toEqual({ seen: [0, 3, 7], afterReset: 0 });
+  });
+});

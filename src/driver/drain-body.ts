@@ -1,0 +1,32 @@
+/** What reading a response body to its end (or to the cap) found. */
+export interface DrainedBody {
+  /** Bytes read (at most the cap plus one chunk). */
+  bytes: number;
+  /** The body passed `maxBytes` and was cancelled there. */
+  tooLarge: boolean;
+}
+
+/**
+ * Reads a fetch response's body chunk by chunk and discards it, counting bytes; past
+ * `maxBytes` it cancels the body (Bun closes the connection) instead of reading on. Unlike
+ * `res.arrayBuffer()`, which holds the whole body (an endless chunked body with 4 in flight
+ * took a driver to 1.43 GB RSS), this keeps at most one chunk per request. Rejects like the
+ * body does: with the abort reason when the request's signal aborts mid-body.
+ */
+export async function drainBody(res: Response, maxBytes: number): Promise<DrainedBody> {
+  const body = res.body;
+  if (body === null) return { bytes: 0, tooLarge: false };
+  const reader = body.getReader();
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes, tooLarge: false };
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      // Not awaited: cancelling an endless stream settles when the socket closes, which the
+      // caller need not wait for. The reader is dropped with the response.
+      reader.cancel("response body larger than the cap").catch(() => {});
+      return { bytes, tooLarge: true };
+    }
+  }
+}
