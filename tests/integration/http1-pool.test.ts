@@ -175,7 +175,7 @@ describe("Http1Pool with a body cap", () => {
       fetch: () => new Response(new ReadableStream({ pull: (c) => c.enqueue(chunk) })),
     });
     using small = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("x".repeat(1000)) });
-    const poolFor = (port: number) => new Http1Pool(new URL(`http://127.0.0.1:${port}/`), 1, undefined, { maxBodyBytes: 1024 * 1024 });
+    const poolFor = (port: number | undefined) => new Http1Pool(new URL(`http://127.0.0.1:${port}/`), 1, undefined, { maxBodyBytes: 1024 * 1024 });
     const send = (pool: Http1Pool) =>
       new Promise<{ status: number; bodyTooLarge: boolean }>((resolve) => pool.send(never, (status, _error, bodyTooLarge) => resolve({ status, bodyTooLarge: bodyTooLarge ?? false })));
     const capped = poolFor(endless.port);
