@@ -88,3 +88,11 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Ids of configurations forgotten past ACCEPTED_PLANS_KEPT, remembered to refuse their trigger at once. */
 export const EVICTED_TESTS_REMEMBERED = 1_024;
+
+/**
+ * A trigger for a test whose configuration this driver forgot (past ACCEPTED_PLANS_KEPT) waits
+ * this long past its `start_at` for the configuration to come again (the orchestrator
+ * re-publishes it right before each trigger, on another topic that may be read a little later),
+ * then is refused with TEST_REJECTED and the reason.
+ */
+export const FORGOTTEN_CONFIG_GRACE_MS = 2_000;

@@ -3,11 +3,12 @@ import { silentLogger, type Logger } from "../log.ts";
 import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
-import { FINISHED_TESTS_REMEMBERED, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
+import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { HeldTriggers } from "./held-triggers.ts";
 import type { OpenHttpPool } from "./http1-pool.ts";
 import { Outbox } from "./outbox.ts";
+import { RecentIds } from "./recent-ids.ts";
 import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { TestRun } from "./test-run.ts";
@@ -67,6 +68,10 @@ export function createDriver(options: DriverOptions): Driver {
   const held = new HeldTriggers(options.triggerHoldMs);
   const finished: string[] = [];
   const accepted = new AcceptedPlans();
+  /** Configurations forgotten to make room, and ones addressed to other drivers: their triggers are answered or ignored, never held blind. */
+  const evicted = new RecentIds(EVICTED_TESTS_REMEMBERED);
+  const notMine = new RecentIds(EVICTED_TESTS_REMEMBERED);
+  const heldTimers = new Set<unknown>();
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
@@ -105,6 +110,7 @@ export function createDriver(options: DriverOptions): Driver {
     if (stopping) return;
     if (config.drivers !== undefined && !config.drivers.includes(nodeId)) {
       log.debug("configuration is for other drivers", { test_id: config.test_id });
+      notMine.add(config.test_id);
       return;
     }
     if (current?.testId === config.test_id) return event(config.test_id, "TEST_ACCEPTED");
@@ -112,8 +118,12 @@ export function createDriver(options: DriverOptions): Driver {
     const planned = planTest(config);
     if (!planned.ok) return reject(config.test_id, planned.issues);
     // Accepted even while another test runs: the orchestrator triggers it once that one ends.
-    const evicted = accepted.add(planned.plan);
-    if (evicted !== undefined) log.warn("forgot the oldest configuration that was never triggered", { test_id: evicted });
+    const forgotten = accepted.add(planned.plan);
+    evicted.delete(config.test_id);
+    if (forgotten !== undefined) {
+      evicted.add(forgotten);
+      log.warn("forgot the oldest configuration that was never triggered", { test_id: forgotten });
+    }
     event(config.test_id, "TEST_ACCEPTED");
     log.info("test accepted", { test_id: config.test_id, mode: planned.plan.mode, count: planned.plan.count });
     const early = held.take(config.test_id, clock.now());
@@ -132,8 +142,30 @@ export function createDriver(options: DriverOptions): Driver {
     if (stopping) return;
     if (accepted.has(trigger.test_id)) return runAccepted(trigger);
     if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
-    // The configuration may still be on its way (another topic): keep the trigger a while.
-    held.hold(trigger, clock.now());
+    if (notMine.has(trigger.test_id)) return;
+    // The configuration may still be on its way (another topic): keep the trigger a while. One
+    // this driver forgot is sent again right before the trigger, so it gets only a short grace.
+    const now = clock.now();
+    const deadline = evicted.has(trigger.test_id)
+      ? held.hold(trigger, now, Math.max(now, trigger.start_at ?? now) + FORGOTTEN_CONFIG_GRACE_MS)
+      : held.hold(trigger, now);
+    const timer = clock.setTimeout(() => {
+      heldTimers.delete(timer);
+      answerExpired();
+    }, deadline - now + 1);
+    heldTimers.add(timer);
+  };
+
+  /** A held trigger whose configuration never came is answered with the reason, not dropped in silence. */
+  const answerExpired = () => {
+    for (const trigger of held.expire(clock.now())) {
+      if (stopping) return;
+      const id = trigger.test_id;
+      const message = evicted.has(id)
+        ? `this driver forgot the configuration after ${ACCEPTED_PLANS_KEPT} newer tests were configured, and it was not sent again with the trigger; create the test again`
+        : `no configuration for this test reached this driver within ${Math.round((options.triggerHoldMs ?? TRIGGER_HOLD_MS) / 1000)} s of its trigger`;
+      reject(id, [{ path: "test_id", message }]);
+    }
   };
 
   const status = (): DriverStatus => {
@@ -168,6 +200,9 @@ export function createDriver(options: DriverOptions): Driver {
       if (stopping) return;
       stopping = true;
       accepted.clear();
+      held.clear();
+      for (const timer of heldTimers) clock.clearTimeout(timer);
+      heldTimers.clear();
       await current?.stop();
       // No heartbeat may trail the deregistration.
       stopHeartbeat?.();

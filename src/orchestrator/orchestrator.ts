@@ -58,6 +58,13 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
+  /**
+   * The test a `POST /tests` with `trigger` is creating, holding the run slot from its first
+   * synchronous step: a second such request, or a trigger, is refused with 409 before anything
+   * of it is created or published (two concurrent create-and-trigger requests used to leave the
+   * loser's test `created` for ever).
+   */
+  let reservedBy: string | null = null;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -183,7 +190,20 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const runningTest = (): LiveTest | undefined => [...live.values()].find((t) => t.record.state === "running");
 
-  const triggerTest = async (testId: string): Promise<TestView> => {
+  /** Refuses to run a test while another runs or holds the run slot (see `reservedBy`). */
+  const refuseIfBusy = (testId: string, hint: string) => {
+    const running = runningTest();
+    if (running) throw new OrchestratorError("conflict", `test ${running.test_id} is still running; ${hint}`);
+    if (reservedBy !== null && reservedBy !== testId) throw new OrchestratorError("conflict", `test ${reservedBy} is being started; ${hint}`);
+  };
+
+  /**
+   * Triggers a created test. Its configuration is published again right before the trigger:
+   * a driver keeps only its newest ACCEPTED_PLANS_KEPT configurations, so after that many newer
+   * tests it has forgotten an old one; it accepts a configuration it holds again without harm
+   * (`republish` is false only right after createTest published it).
+   */
+  const triggerCreated = async (testId: string, republish: boolean): Promise<TestView> => {
     const test = live.get(testId);
     if (!test) {
       const stored = store.getTest(testId);
@@ -193,14 +213,14 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (test.record.state !== "created") {
       throw new OrchestratorError("conflict", `test ${testId} is ${test.record.state}; only a created test can be triggered`);
     }
-    const busy = runningTest();
-    if (busy) throw new OrchestratorError("conflict", `test ${busy.test_id} is still running; trigger this one when it ends`);
+    refuseIfBusy(testId, "trigger this one when it ends");
     const now = clock.now();
     const start_at = now + options.triggerLeadMs;
     // Running before the publish resolves, so a second trigger meanwhile is refused.
     Object.assign(test.record, { state: "running", triggered_at: now, start_at });
     test.resetActivity(start_at);
     try {
+      if (republish) await bus.publish("test_config", test.record.config, testId);
       await bus.publish("trigger", { test_id: testId, trigger: "YES", start_at }, testId);
     } catch (err) {
       Object.assign(test.record, { state: "created", triggered_at: null, start_at: null });
@@ -218,9 +238,18 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (drivers.length === 0) {
       throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
     }
-    const busy = request.trigger ? runningTest() : undefined;
-    if (busy) throw new OrchestratorError("conflict", `test ${busy.test_id} is still running; create this one without "trigger" or wait`);
+    if (request.trigger) refuseIfBusy("", `create this one without "trigger" or wait`);
     const test_id = newTestId();
+    // Taken synchronously with the check above: nothing awaits in between.
+    if (request.trigger) reservedBy = test_id;
+    try {
+      return await createReserved(request, test_id, now, drivers);
+    } finally {
+      if (reservedBy === test_id) reservedBy = null;
+    }
+  };
+
+  const createReserved = async (request: TestRequest, test_id: string, now: number, drivers: string[]): Promise<TestView> => {
     const { trigger, test_message_delay, ...fields } = request;
     const config: TestConfig = { test_id, ...fields, test_message_delay: test_message_delay ?? 0, drivers, created_at: now };
     const record: TestRecord = { test_id, state: "created", config, drivers, created_at: now, triggered_at: null, start_at: null, ended_at: null, error: null };
@@ -236,8 +265,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       throw new OrchestratorError("unavailable", record.error!);
     }
     log.info("test created", { test_id, test_type: config.test_type, drivers });
-    return trigger ? triggerTest(test_id) : viewOf(test);
+    return trigger ? triggerCreated(test_id, false) : viewOf(test);
   };
+
+  const triggerTest = (testId: string): Promise<TestView> => triggerCreated(testId, true);
 
   const tick = () => {
     const now = clock.now();

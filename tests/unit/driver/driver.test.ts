@@ -62,7 +62,7 @@ describe("createDriver", () => {
     expect(reports.reduce((sum, r) => sum + r.window!.counts.sent, 0)).toBe(30);
   });
 
-  test("holds a trigger that comes before its configuration, for 30 s", async () => {
+  test("holds a trigger that comes before its configuration for 30 s, then answers it TEST_REJECTED with the reason", async () => {
     const { clock, orchestrator, target, events } = await setup();
     await orchestrator.publish("trigger", { test_id: "early", trigger: "YES" });
     await orchestrator.publish("trigger", { test_id: "stale", trigger: "YES" });
@@ -73,7 +73,7 @@ describe("createDriver", () => {
     await clock.advance(2_000);
     await orchestrator.publish("test_config", config("stale", { message_count_per_driver: 3 }));
     await clock.advance(5_000);
-    expect(events()).toEqual(["early:TEST_ACCEPTED", "early:TEST_STARTED", "early:TEST_FINISHED", "stale:TEST_ACCEPTED"]);
+    expect(events()).toEqual(["early:TEST_ACCEPTED", "early:TEST_STARTED", "early:TEST_FINISHED", "stale:TEST_REJECTED", "stale:TEST_ACCEPTED"]);
   });
 
   test("ignores a configuration whose driver list leaves it out", async () => {

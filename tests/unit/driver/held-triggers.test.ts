@@ -17,3 +17,13 @@ test("forgets a trigger after 30 s", () => {
   expect(held.take("old", 30_001)).toBeUndefined();
   expect(held.take("new", 49_000)).toEqual(trigger("new"));
 });
+
+test("hands expired triggers back once through expire(), so each can be answered, and honours an earlier deadline", () => {
+  const held = new HeldTriggers(30_000);
+  expect(held.hold(trigger("short"), 0, 2_500)).toBe(2_500);
+  expect(held.hold(trigger("long"), 0, 99_000)).toBe(30_000);
+  const at3s = held.expire(3_000);
+  const short = held.take("short", 3_000);
+  const at31s = held.expire(31_000);
+  expect({ at3s, short, at31s, again: held.expire(60_000) }).toEqual({ at3s: [trigger("short")], short: undefined, at31s: [trigger("long")], again: [] });
+});
