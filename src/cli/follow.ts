@@ -24,13 +24,13 @@ const RECONNECT_MS = 1_000;
 
 /**
  * A test's events over `GET /tests/:id/events`; a dropped stream is reopened (its first event
- * is the current state, so nothing is lost) until the final event comes.
+ * is the current state, so nothing is lost) until the final event comes, or `signal` aborts.
  */
-export async function* sseTestEvents(client: OrchestratorClient, testId: string): AsyncGenerator<FollowEvent> {
+export async function* sseTestEvents(client: OrchestratorClient, testId: string, signal?: AbortSignal): AsyncGenerator<FollowEvent> {
   let failures = 0;
   for (;;) {
     try {
-      for await (const event of client.events(`/tests/${encodeURIComponent(testId)}/events`)) {
+      for await (const event of client.events(`/tests/${encodeURIComponent(testId)}/events`, signal)) {
         if (event.event !== "snapshot" && event.event !== "final") continue;
         failures = 0;
         const { test } = JSON.parse(event.data) as { test: TestView };
@@ -38,8 +38,10 @@ export async function* sseTestEvents(client: OrchestratorClient, testId: string)
         if (event.event === "final") return;
       }
     } catch (err) {
+      if (signal?.aborted) return;
       if (err instanceof CliError && !err.message.startsWith("cannot reach")) throw err;
     }
+    if (signal?.aborted) return;
     if (++failures > MAX_RECONNECTS) throw new CliError(`lost the event stream of test ${testId}; see its result with "loadtest watch ${testId}"`);
     await Bun.sleep(RECONNECT_MS * failures);
   }
