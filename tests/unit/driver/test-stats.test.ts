@@ -25,6 +25,22 @@ describe("TestStats", () => {
     expect(s.inFlight()).toBe(0);
   });
 
+  test("counts a response whose body passed the cap in its class and in body_too_large, which appears only once it happens", () => {
+    const s = stats();
+    for (let i = 0; i < 3; i++) s.onSend(i, NaN);
+    s.onOutcome("status_2xx", 10, NaN);
+    const before = s.report(EPOCH + 1_000, false);
+    s.onOutcome("status_2xx", 50, NaN, true);
+    s.onOutcome("status_5xx", 50, NaN, true);
+    const after = s.report(EPOCH + 2_000, true);
+    expect({ before: before.counts?.body_too_large, total: after.counts, window: after.window!.counts.body_too_large, valid: validate("metrics", after).ok }).toEqual({
+      before: undefined,
+      total: { sent: 3, completed: 3, status_2xx: 2, status_3xx: 0, status_4xx: 0, status_5xx: 1, timeout: 0, connection_error: 0, late: 0, body_too_large: 2 },
+      window: 2,
+      valid: true,
+    });
+  });
+
   test("resets window figures each report while totals accumulate", () => {
     const s = stats();
     s.onSend(0, NaN);
