@@ -32,6 +32,8 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
     `  latency ....... mean ${formatMs(l?.mean_latency)}  min ${formatMs(l?.min_latency)}  p50 ${formatMs(l?.median_latency)}  p90 ${formatMs(l?.p90_latency)}  p95 ${formatMs(l?.p95_latency)}  p99 ${formatMs(l?.p99_latency)}  max ${formatMs(l?.max_latency)}`,
     `  errors ........ ${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)}): 4xx ${m.errors.status_4xx}, 5xx ${m.errors.status_5xx}, timeout ${m.errors.timeout}, connection ${m.errors.connection_error}`,
     `  late sends .... ${formatCount(m.late)}${m.start_skew_ms === null ? "" : `   start skew ${m.start_skew_ms} ms`}`,
+    // Only when it happened: responses whose body passed the drivers' --max-body-bytes (in completed too).
+    ...(m.counts.body_too_large ? [`  body too large  ${formatCount(m.counts.body_too_large)} responses abandoned at the drivers' --max-body-bytes`] : []),
     "",
     ...textTable([
       ["driver", "outcome", "sent", "completed", "req/s", "errors", "p50", "p99", "max"],

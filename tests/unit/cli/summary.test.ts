@@ -32,6 +32,16 @@ describe("final summary", () => {
     ]);
   });
 
+  test("names responses abandoned at the body cap, only when there were some", () => {
+    const view = testView();
+    const capped = { ...view, metrics: { ...view.metrics, counts: { ...view.metrics.counts, body_too_large: 12 } } };
+    const line = (text: string) => text.split("\n").find((l) => l.includes("body too large"));
+    expect({ without: line(formatSummary(view)), with: line(formatSummary(capped)) }).toEqual({
+      without: undefined,
+      with: "  body too large  12 responses abandoned at the drivers' --max-body-bytes",
+    });
+  });
+
   test("aligns a table: first column left, the others right", () => {
     expect(textTable([["a", "bb"], ["ccc", "d"]])).toEqual(["a    bb", "ccc   d"]);
   });
