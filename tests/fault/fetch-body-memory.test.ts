@@ -21,7 +21,7 @@ setDefaultTimeout(240_000);
 const RSS_BOUND_MB = 300;
 /**
  * With 64 bodies of 10 MB in flight: Bun's fetch holds some of each body natively while the
- * reader drains it (measured 235-257 MB here); buffering them whole measured 648 MB.
+ * reader drains it (measured 235-272 MB here); buffering them whole measured 648 MB.
  */
 const BIG_BODIES_RSS_BOUND_MB = 400;
 /** Body cap given to the driver: 16 MiB keeps the fast test's transfer small on a loaded machine. */
