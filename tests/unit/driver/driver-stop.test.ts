@@ -83,4 +83,20 @@ describe("a driver told to stop", () => {
     expect(seen.metrics.find((r) => r.final)).toMatchObject({ counts: { sent: 20, completed: 20 } });
     expect(seen.metrics.find((r) => r.final)!.stopped).toBeUndefined();
   });
+
+  test("a TSUNAMI run far past its planned end stops itself, as a driver that missed every stop must", async () => {
+    const { clock, orchestrator, seen, target } = await setup();
+    target.hold = true;
+    // 11 sends 10 ms apart (100 ms of schedule), one slot, answers that never come: the schedule stalls.
+    // Limit: 3 × 100 ms + the 600 s timeout + 60 s.
+    await orchestrator.publish("test_config", config("t1", { message_count_per_driver: 11, concurrency: 1, timeout_ms: 600_000 }));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await clock.advance(660_000);
+    expect(seen.metrics.some((r) => r.final)).toBe(false);
+    await clock.advanceUntil(() => seen.metrics.some((r) => r.final), 100);
+    const final = seen.metrics.find((r) => r.final)!;
+    expect(final.counts).toMatchObject({ sent: 2, timeout: 1, stopped: 1 });
+    expect(final.stopped).toBe("ran past its planned end (100 ms of schedule, stopped after 660300 ms) (stopped after 2 of 11 requests, 1 in flight aborted)");
+    expect(clock.mono()).toBeLessThan(660_300 + 2_000 + 1_000);
+  });
 });
