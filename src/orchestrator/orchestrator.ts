@@ -1,6 +1,7 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
 import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
+import { abortConfigOf } from "./abort/abort-config.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
@@ -221,9 +222,12 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const busy = request.trigger ? runningTest() : undefined;
     if (busy) throw new OrchestratorError("conflict", `test ${busy.test_id} is still running; create this one without "trigger" or wait`);
     const test_id = newTestId();
-    const { trigger, test_message_delay, ...fields } = request;
+    // abort_on and its window/delay stay on the orchestrator: they are not part of test_config.
+    const { trigger, test_message_delay, abort_on, abort_window_s, abort_delay_s, ...fields } = request;
     const config: TestConfig = { test_id, ...fields, test_message_delay: test_message_delay ?? 0, drivers, created_at: now };
     const record: TestRecord = { test_id, state: "created", config, drivers, created_at: now, triggered_at: null, start_at: null, ended_at: null, error: null };
+    const abort = abortConfigOf({ abort_on, abort_window_s, abort_delay_s });
+    if (abort) record.abort = abort;
     const test = new LiveTest(record, now);
     live.set(test_id, test);
     store.saveTest(record, null);
