@@ -1,6 +1,7 @@
 import { usageError, type Command } from "../command.ts";
 import { CliError } from "../client.ts";
-import { finish, follow, sseTestEvents } from "../follow.ts";
+import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { followInterruptibly } from "../interrupt.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, TEST_FLAGS, TEST_HELP, clientFrom, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
 /** `loadtest start`: creates and triggers a test on the orchestrator's fleet, then follows it. */
@@ -10,18 +11,23 @@ export const startCommand: Command = {
   usage: `Usage: loadtest start --type avalanche|tsunami --count N [flags]
 
 Starts a test on every alive driver of the orchestrator and, by default, waits for it with a
-live progress line (requests/s, p50/p99, errors), then prints the summary. Exit code: 0 when
-the test ended done and every threshold passed, 99 when a threshold failed, 1 otherwise.
+live progress line (requests/s, p50/p99, errors), then prints the summary. Ctrl-C asks the
+orchestrator to stop the test and prints its summary once it has stopped; a second Ctrl-C
+leaves without waiting (the test still stops). Exit code: 0 when the test ended done and every
+threshold passed, 99 when a threshold failed or an --abort-on threshold stopped the test,
+130 after Ctrl-C, 1 otherwise.
 
 Flags:
 ${TEST_HELP}
   --no-wait              print the test id and return at once (follow it with 'loadtest watch')
+  --detach               on Ctrl-C, leave and keep the test running (stop it with 'loadtest stop')
 ${CONNECTION_HELP}
 
 Examples:
   loadtest start --type avalanche --count 10000 --concurrency 64
-  loadtest start --type tsunami --count 500 --delay 10 --threshold 'p99<200' --threshold 'errors<1%'`,
-  flags: { ...CONNECTION_FLAGS, ...TEST_FLAGS, "no-wait": { type: "boolean" } },
+  loadtest start --type tsunami --count 500 --delay 10 --threshold 'p99<200' --threshold 'errors<1%'
+  loadtest start --type avalanche --count 1000000 --abort-on 'errors>5%,p99>2000' --abort-delay-s 5`,
+  flags: { ...CONNECTION_FLAGS, ...TEST_FLAGS, "no-wait": { type: "boolean" }, detach: { type: "boolean" } },
   async run(values, positionals, ctx) {
     const request = testRequestFromFlags(values as TestFlags);
     const errors = request.ok ? [] : [...request.errors];
@@ -40,7 +46,19 @@ Examples:
       return 0;
     }
     if (!values.json) ctx.out.stderr(`test ${created.test_id} started on ${created.drivers.length} driver(s): ${created.drivers.join(", ")}\n`);
-    const result = await follow(sseTestEvents(client, created.test_id), ctx.out, Boolean(values.json));
-    return finish(result, request.thresholds, ctx.out, Boolean(values.json));
+    const testId = created.test_id;
+    const abort = new AbortController();
+    const outcome = await followInterruptibly(sseTestEvents(client, testId, abort.signal), {
+      testId,
+      out: ctx.out,
+      quiet: Boolean(values.json),
+      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest start" }),
+      detach: Boolean(values.detach),
+      onInterrupt: ctx.onInterrupt,
+      abort,
+      rejoin: `loadtest watch ${testId}`,
+    });
+    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
+    return finish(outcome.test, request.thresholds, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };

@@ -1,5 +1,6 @@
 import { usageError, type Command } from "../command.ts";
-import { finish, follow, sseTestEvents } from "../follow.ts";
+import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { followInterruptibly } from "../interrupt.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 import { parseThresholds } from "../thresholds.ts";
 
@@ -10,13 +11,18 @@ export const watchCommand: Command = {
   usage: `Usage: loadtest watch <test-id> [--threshold EXPR]... [--json]
 
 Follows a test over the orchestrator's event stream with a live progress line, then prints
-its summary. For a test that has ended, prints the summary at once.
+its summary. For a test that has ended, prints the summary at once. Ctrl-C asks the
+orchestrator to stop the test (this needs the token when the API has one) and prints its
+summary once it has stopped; a second Ctrl-C leaves without waiting. Exit codes as for
+'loadtest start': 0 done and passed, 99 a threshold failed or stopped the test, 130 after
+Ctrl-C, 1 otherwise.
 
 Flags:
   --threshold <expr>     pass/fail criterion, repeatable (see 'loadtest start --help'); exit 99 if one fails
   --json                 print the result as JSON (no progress line)
+  --detach               on Ctrl-C, leave and keep the test running
 ${CONNECTION_HELP}`,
-  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, detach: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   async run(values, positionals, ctx) {
     const thresholds = parseThresholds((values.threshold as string[] | undefined) ?? []);
     const errors = thresholds.ok ? [] : thresholds.errors;
@@ -25,7 +31,18 @@ ${CONNECTION_HELP}`,
     const client = clientFrom(values, ctx.env, ctx.fetch);
     const testId = positionals[0]!;
     await client.getTest(testId);
-    const result = await follow(sseTestEvents(client, testId), ctx.out, Boolean(values.json));
-    return finish(result, thresholds.value, ctx.out, Boolean(values.json));
+    const abort = new AbortController();
+    const outcome = await followInterruptibly(sseTestEvents(client, testId, abort.signal), {
+      testId,
+      out: ctx.out,
+      quiet: Boolean(values.json),
+      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest watch" }),
+      detach: Boolean(values.detach),
+      onInterrupt: ctx.onInterrupt,
+      abort,
+      rejoin: `loadtest watch ${testId}`,
+    });
+    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
+    return finish(outcome.test, thresholds.value, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };
