@@ -36,6 +36,8 @@ export class TestRun {
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
+  /** Why the test was stopped, once a stop command came for it. */
+  private stopReason: string | undefined;
 
   constructor(
     readonly plan: RunPlan,
@@ -65,6 +67,22 @@ export class TestRun {
       this.begin(false);
     }
     await this.loop?.stop();
+    await this.finished;
+  }
+
+  /**
+   * A stop command for this test: no new request from now, those in flight get `graceMs` to
+   * finish and are then aborted (counted `stopped`); the final report carries `reason`.
+   * Resolves once the final report is queued. Later calls only wait.
+   */
+  async halt(reason: string, graceMs: number): Promise<void> {
+    this.stopReason ??= reason;
+    if (this.startTimer !== null) {
+      this.deps.clock.clearTimeout(this.startTimer);
+      this.startTimer = null;
+      this.begin(false);
+    }
+    await this.loop?.halt(graceMs);
     await this.finished;
   }
 
@@ -112,7 +130,10 @@ export class TestRun {
         log.error("latency dump not written", { dir: latencyDumpDir, error: err.message }),
       );
     }
-    const error = result.stopped ? `stopped after ${result.sent} of ${this.plan.count} requests` : undefined;
+    const aborted = stats.counts.stopped ?? 0;
+    const cut = result.stopped || aborted > 0;
+    const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
+    const error = !cut ? undefined : this.stopReason !== undefined ? `${this.stopReason} (${howFar})` : howFar;
     const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",

@@ -1,6 +1,6 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, MAX_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
 import { abortConfigOf } from "./abort/abort-config.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
@@ -13,7 +13,16 @@ import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
-import type { Evaluation, TestRecord } from "./test-state.ts";
+import type { Evaluation, StopThreshold, TestRecord } from "./test-state.ts";
+import { StopRepeater } from "./stop-repeater.ts";
+
+/** What a stop may say: grace (default 2 s), reason, and who asked (a user, or an abort_on threshold that fired). */
+export interface StopTestOptions {
+  graceMs?: number;
+  reason?: string;
+  by?: "user" | "threshold";
+  threshold?: StopThreshold;
+}
 
 export interface OrchestratorDeps {
   bus: Bus;
@@ -35,6 +44,13 @@ export interface Orchestrator {
   stop(): void;
   createTest(request: TestRequest): Promise<TestView>;
   triggerTest(testId: string): Promise<TestView>;
+  /**
+   * Stops a test: a created one is cancelled at once (state `stopped`); a running one is told
+   * to stop on the bus and ends `stopped` once its drivers settled or grace + `stopSlackMs`
+   * passed. Returns the view at the time of the call; `not_found` for an unknown id,
+   * `conflict` for an ended test, `invalid` for a grace out of range.
+   */
+  stopTest(testId: string, options?: StopTestOptions): Promise<TestView>;
   getTest(testId: string): TestView | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
@@ -56,6 +72,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  const stops = new StopRepeater({ bus, log, repeatMs: options.stopRepeatMs });
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
@@ -109,6 +126,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     record.state = evaluation.state;
     record.ended_at = now;
     record.error = evaluation.error;
+    if (evaluation.state === "stopped" && record.stop) record.stop.unconfirmed = evaluation.unconfirmed ?? [];
     const result = test.view(registry, now, evaluation.outcomes);
     store.saveTest(record, result);
     live.delete(record.test_id);
@@ -129,7 +147,31 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const onHeartbeat = (message: Heartbeat) => {
     const now = clock.now();
     announce(registry.heartbeat(message, now));
-    if (message.state === "running" && message.test_id) live.get(message.test_id)?.touch(message.node_id, now);
+    if (message.state === "running" && message.test_id) {
+      live.get(message.test_id)?.touch(message.node_id, now);
+      stopIfOver(message.test_id, message.node_id, now);
+    }
+  };
+
+  /**
+   * A driver's heartbeat says it runs `testId`: when that test is no longer running here (ended,
+   * interrupted, unknown after a restart) or was asked to stop, the stop is published (again),
+   * at most once per `stopRepeatMs` per test. This is how a driver that missed a stop, or that
+   * ran on through an orchestrator restart, is stopped.
+   */
+  const stopIfOver = (testId: string, nodeId: string, now: number) => {
+    const test = live.get(testId);
+    if (test?.record.state === "running" && !test.record.stop) return;
+    if (test?.record.state === "created") return;
+    if (!stops.due(testId, now)) return;
+    const stop = test?.record.stop;
+    // A driver whose final report is in has finished; its heartbeat was sent just before.
+    if (stop) return test!.aggregate.drivers.get(nodeId)?.final ? undefined : stops.publish(testId, stop.reason, stop.grace_ms, now);
+    const stored = store.getTest(testId);
+    if (stored?.result?.per_driver.some((d) => d.node_id === nodeId && d.final)) return;
+    const reason = stored ? `test ${testId} is ${stored.record.state} on the orchestrator` : `test ${testId} is unknown to the orchestrator`;
+    log.warn("a driver still runs a test that is over: stopping it", { test_id: testId, node_id: nodeId, state: stored?.record.state ?? "unknown" });
+    stops.publish(testId, stored?.record.stop?.reason ?? reason, stored?.record.stop?.grace_ms ?? DEFAULT_STOP_GRACE_MS, now);
   };
 
   const onReport = (report: MetricsReport) => {
@@ -171,13 +213,25 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     return test.view(registry, now, test.evaluate(registry, now, options).outcomes);
   };
 
+  /**
+   * A test found active at start-up: marked `interrupted` with a stop `by: "restart"` (the
+   * caller publishes it, so drivers still running it stop); one that was already being stopped
+   * ends `stopped`, its drivers without a final report `unconfirmed`.
+   */
   const interrupt = (record: TestRecord) => {
     const now = clock.now();
     const test = LiveTest.restore(record, store.reports(record.test_id), now);
     const previous = record.state;
-    record.state = "interrupted";
     record.ended_at = now;
-    record.error = `the orchestrator stopped while the test was ${previous}`;
+    if (record.stop) {
+      record.state = "stopped";
+      record.stop.unconfirmed = record.drivers.filter((id) => !test.aggregate.drivers.get(id)?.final);
+      record.error = `stopped: ${record.stop.reason}; the orchestrator restarted before every driver had confirmed`;
+    } else {
+      record.state = "interrupted";
+      record.error = `the orchestrator stopped while the test was ${previous}`;
+      record.stop = { requested_at: now, reason: `the orchestrator restarted while the test was ${previous}`, grace_ms: DEFAULT_STOP_GRACE_MS, by: "restart" };
+    }
     store.saveTest(record, test.view(registry, now, test.evaluate(registry, now, options).outcomes));
     log.warn("test interrupted by a restart", { test_id: record.test_id, was: previous });
   };
@@ -210,6 +264,52 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     }
     store.saveTest(test.record, null);
     log.info("test triggered", { test_id: testId, start_at, drivers: test.record.drivers });
+    return viewOf(test);
+  };
+
+  const stopTest = async (testId: string, stopOptions: StopTestOptions = {}): Promise<TestView> => {
+    const test = live.get(testId);
+    if (!test) {
+      const stored = store.getTest(testId);
+      if (!stored) throw new OrchestratorError("not_found", `no test ${testId}`);
+      throw new OrchestratorError("conflict", `test ${testId} has already ended (${stored.record.state})`);
+    }
+    const { graceMs = DEFAULT_STOP_GRACE_MS, by = "user", threshold } = stopOptions;
+    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_STOP_GRACE_MS) {
+      throw new OrchestratorError("invalid", `stop_grace_ms must be an integer from 0 to ${MAX_STOP_GRACE_MS}`, [
+        { path: "stop_grace_ms", message: `must be an integer from 0 to ${MAX_STOP_GRACE_MS}, got ${graceMs}` },
+      ]);
+    }
+    const { record } = test;
+    const now = clock.now();
+    // Already stopping: the stop goes out again (a driver may have missed it), the first one stands.
+    if (record.stop) {
+      stops.publish(testId, record.stop.reason, record.stop.grace_ms, now);
+      return viewOf(test);
+    }
+    const reason = stopOptions.reason?.trim() || (by === "threshold" && threshold ? `threshold ${threshold.expression} fired` : "stopped by the user");
+    record.stop = { requested_at: now, reason, grace_ms: graceMs, by, ...(threshold ? { threshold } : {}) };
+    if (record.state === "created") {
+      // Never triggered: nothing ran. The stop still goes out, so drivers forget the plan they accepted.
+      Object.assign(record, { state: "stopped", ended_at: now, error: `cancelled before its trigger: ${reason}` });
+      record.stop.unconfirmed = [];
+      const result = viewOf(test);
+      live.delete(testId);
+      store.saveTest(record, result);
+      stops.publish(testId, reason, graceMs, now);
+      log.info("test cancelled", { test_id: testId, reason });
+      events.emit({ type: "test_final", test_id: testId, result });
+      return result;
+    }
+    try {
+      await stops.publishNow(testId, reason, graceMs, now);
+    } catch (err) {
+      delete record.stop;
+      log.error("publishing a stop failed", { test_id: testId, err });
+      throw new OrchestratorError("unavailable", `could not publish the stop: ${(err as Error).message}`);
+    }
+    store.saveTest(record, null);
+    log.info("test stopping", { test_id: testId, reason, grace_ms: graceMs, by });
     return viewOf(test);
   };
 
@@ -247,6 +347,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
+    stops.prune(now);
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
@@ -260,7 +361,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     events,
     async start() {
       registry.load(store.nodes());
-      for (const record of store.activeTests()) interrupt(record);
+      const interrupted = store.activeTests();
+      for (const record of interrupted) interrupt(record);
       const mode = { kind: "collect", group: options.group } as const;
       await Promise.all([
         bus.subscribe("register", { mode }, guarded("register", onRegister)),
@@ -269,6 +371,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
+      // still name the test repeat it, so a lost publish here is caught).
+      for (const record of interrupted) if (record.stop) stops.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
     },
     stop() {
       stopTick?.();
@@ -277,6 +382,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     },
     createTest,
     triggerTest,
+    stopTest,
     getTest(testId) {
       const test = live.get(testId);
       if (test) return viewOf(test);
