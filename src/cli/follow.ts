@@ -4,7 +4,7 @@
 import type { TestView } from "../orchestrator/snapshot.ts";
 import { CliError, type OrchestratorClient } from "./client.ts";
 import { formatProgress, progressText } from "./progress.ts";
-import { formatSummary, stopOf } from "./summary.ts";
+import { formatSummary } from "./summary.ts";
 import { evaluateThresholds, THRESHOLD_EXIT_CODE, type Threshold } from "./thresholds.ts";
 
 /** A live view of the test, or its final result. */
@@ -79,7 +79,7 @@ export function finish(test: TestView, thresholds: readonly Threshold[], out: Ou
   } else {
     out.stdout(formatSummary(test, results));
   }
-  const stop = stopOf(test);
+  const stop = test.stop;
   if (stop?.by === "threshold") {
     const fired = stop.threshold ? `${stop.threshold.expression} held (${stop.threshold.observed} over the last ${stop.threshold.window_s} s)` : stop.reason;
     out.stderr(`loadtest: test ${test.test_id} aborted: ${fired}\n`);

@@ -19,15 +19,9 @@ export function describeTest(test: TestView): string {
   return `${kind}, ${formatCount(c.message_count_per_driver)} requests × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
 }
 
-/** What `stop` says on a stopped test's view (see the orchestrator's TestRecord). */
-type StopView = { by: string; reason: string; grace_ms: number; threshold?: { expression: string; observed: number; window_s: number }; unconfirmed?: string[] };
-
-/** The test's stop, when one was asked for. */
-export const stopOf = (test: TestView): StopView | undefined => (test as TestView & { stop?: StopView }).stop;
-
 /** What stopped the test: by whom, the threshold that fired and its figure, who never confirmed. */
 export function stopLines(test: TestView): string[] {
-  const stop = stopOf(test);
+  const stop = test.stop;
   if (!stop) return [];
   const t = stop.threshold;
   const by = stop.by === "threshold" && t ? `abort_on ${t.expression} held: ${t.observed} over the last ${t.window_s} s` : `${stop.by}: ${stop.reason}`;

@@ -1,11 +1,10 @@
 import { intFlag } from "../../cli-flags.ts";
+import { DEFAULT_STOP_GRACE_MS, MAX_STOP_GRACE_MS } from "../../protocol/index.ts";
 import { CliError } from "../client.ts";
 import { usageError, type Command } from "../command.ts";
 import { finish, follow, sseTestEvents } from "../follow.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 
-/** Longest --grace-ms (the API's bound: a minute). */
-const MAX_GRACE_MS = 60_000;
 
 /** `loadtest stop ID`: asks the orchestrator to stop a test (a created one is cancelled). */
 export const stopCommand: Command = {
@@ -19,7 +18,7 @@ sends its final report. The test ends 'stopped' with every result up to then. A 
 never triggered test is cancelled. An ended test cannot be stopped (exit 1).
 
 Flags:
-  --grace-ms <ms>        how long in-flight requests may finish (0 to ${MAX_GRACE_MS}, default: the orchestrator's, 2000)
+  --grace-ms <ms>        how long in-flight requests may finish (0 to ${MAX_STOP_GRACE_MS}, default ${DEFAULT_STOP_GRACE_MS})
   --reason <text>        why, shown in the test's summary (default "stopped by the user")
   --wait                 wait for the test to end and print its summary
   --json                 print the API's answer (or, with --wait, the result) as JSON
@@ -39,7 +38,7 @@ Example:
     const errors: string[] = [];
     const body: { stop_grace_ms?: number; reason?: string } = {};
     try {
-      if (values["grace-ms"] !== undefined) body.stop_grace_ms = intFlag("grace-ms", values["grace-ms"] as string, 0, 0, MAX_GRACE_MS);
+      if (values["grace-ms"] !== undefined) body.stop_grace_ms = intFlag("grace-ms", values["grace-ms"] as string, 0, 0, MAX_STOP_GRACE_MS);
     } catch (err) {
       errors.push((err as Error).message);
     }
@@ -62,7 +61,7 @@ Example:
     }
     if (values.wait) {
       const result = view.ended_at !== null ? view : await follow(sseTestEvents(client, testId), ctx.out, json);
-      return finish(result, [], ctx.out, json) === 0 || (result.state as string) === "stopped" ? 0 : 1;
+      return finish(result, [], ctx.out, json) === 0 || result.state === "stopped" ? 0 : 1;
     }
     if (json) ctx.out.stdout(JSON.stringify(view, null, 2) + "\n");
     else if (view.ended_at !== null) ctx.out.stdout(`test ${testId} ${view.state}${view.error ? `: ${view.error}` : ""}\n`);

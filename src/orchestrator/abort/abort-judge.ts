@@ -85,9 +85,12 @@ export function judgeAbort(input: AbortJudgeInput): AbortFiring | null {
   const counts = zeroCounts();
   const digest = createDigest();
   const exact = emptyExact();
+  // Digests are merged only when a latency is judged: counts alone are cheap.
+  const latency = thresholds.some((t) => isLatencyMetric(t.metric));
   for (const cell of cells) {
     if (cell.t_s < window.from_s || cell.t_s > window.to_s) continue;
     addCounts(counts, cell.counts);
+    if (!latency) continue;
     for (const c of cell.digest.toArray()) digest.push_centroid({ mean: c.mean, n: c.n });
     addExact(exact, cell.exact);
   }

@@ -8,6 +8,8 @@ import { judgeAbort, type AbortCell, type AbortFiring } from "./abort-judge.ts";
 
 /** Seconds kept beyond the window: the current one, and slack for drivers whose clocks run ahead. */
 const SLACK_S = 3;
+/** Judged at most this often (every report asks; a long window's digests are not merged per report). */
+export const ABORT_JUDGE_EVERY_MS = 200;
 
 /**
  * Folds a test's report windows into per-second cells (a window belongs to the second its
@@ -19,6 +21,7 @@ export class AbortWatch {
   private readonly cells = new Map<number, AbortCell>();
   private readonly thresholds: Threshold[];
   private done = false;
+  private judgedAt = -Infinity;
 
   constructor(readonly config: AbortConfig) {
     this.thresholds = abortThresholds(config);
@@ -44,9 +47,10 @@ export class AbortWatch {
     }
   }
 
-  /** The threshold that holds at `now` (at most once per test), or null. */
+  /** The threshold that holds at `now` (at most once per test, judged at most every {@link ABORT_JUDGE_EVERY_MS}), or null. */
   check(now: number, startAt: number): AbortFiring | null {
-    if (this.done) return null;
+    if (this.done || now - this.judgedAt < ABORT_JUDGE_EVERY_MS) return null;
+    this.judgedAt = now;
     const firing = judgeAbort({
       cells: [...this.cells.values()],
       thresholds: this.thresholds,
