@@ -82,6 +82,7 @@ describe("stopping over Kafka", () => {
   });
 
   test("SIGINT to loadtest start stops the test, prints the summary, exits 130; the stopped test's reports render", async () => {
+    await resetTarget(targetUrl);
     const proc = Bun.spawn([...nodeCommand("loadtest"), "start", "--type", "tsunami", "--count", "2000", "--delay", "10"], {
       env: { ...process.env, LOADTEST_URL: orchestratorUrl, ORCHESTRATOR_TOKEN: "" },
       stdout: "pipe",
@@ -95,8 +96,8 @@ describe("stopping over Kafka", () => {
     };
     const drained = Promise.all([drain(proc.stdout, "stdout"), drain(proc.stderr, "stderr")]);
     try {
-      // A progress line: the test runs and the CLI follows it (its SIGINT handler is in place).
-      await waitFor("a progress line", () => /\| [\d.,]+ req\/s \|/.test(io.stderr), { timeoutMs: 60_000 });
+      // A progress line with requests sent: the test runs and the CLI follows it (its SIGINT handler is in place).
+      await waitFor("a progress line", () => /\] +\d+% +[1-9][\d,]*\/[\d,]+ \|/.test(io.stderr), { timeoutMs: 60_000 });
       proc.kill("SIGINT");
       const code = await proc.exited;
       await drained;
@@ -107,7 +108,9 @@ describe("stopping over Kafka", () => {
 
       const test = await getTest(testId);
       expect({ state: test.state, by: test.stop?.by }).toEqual({ state: "stopped", by: "user" });
+      expect(test.metrics.counts.sent).toBeGreaterThan(0);
       expect(test.metrics.counts.sent).toBeLessThan(4000);
+      expect(test.metrics.counts.completed).toBe((await targetMetrics(targetUrl)).ping.responses);
       const report = async (format: string) => {
         const res = await fetch(`${orchestratorUrl}/tests/${testId}/report?format=${format}`);
         return { status: res.status, text: await res.text() };
