@@ -11,7 +11,7 @@ main{max-width:1080px;margin:0 auto;padding:28px 24px 48px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:15px;margin:0 0 12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 .sub{color:var(--muted);margin-bottom:20px}.sub code{font-size:13px}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:700;text-transform:uppercase;vertical-align:middle;margin-left:8px}
-.done{background:#dcfce7;color:#166534}.partial{background:#fef3c7;color:#92400e}.failed,.interrupted{background:#fee2e2;color:#991b1b}.running,.created{background:#dbeafe;color:#1e40af}
+.done{background:#dcfce7;color:#166534}.partial,.stopped{background:#fef3c7;color:#92400e}.failed,.interrupted{background:#fee2e2;color:#991b1b}.running,.created{background:#dbeafe;color:#1e40af}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin-bottom:20px}
 .tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}.tile b{display:block;font-size:22px;font-variant-numeric:tabular-nums}.tile span{color:var(--muted);font-size:12px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;margin-bottom:16px}
@@ -76,6 +76,7 @@ ${tile("duration", formatDuration(test.duration_ms))}
 <dt>type</dt><dd>${e(c.test_type)}</dd><dt>requests per driver</dt><dd>${formatCount(c.message_count_per_driver)}</dd>
 <dt>delay</dt><dd>${c.test_message_delay ? `${c.test_message_delay} ms` : "–"}</dd><dt>throughput cap</dt><dd>${c.target_throughput ? `${c.target_throughput}/s per driver` : "–"}</dd>
 <dt>concurrency</dt><dd>${c.concurrency ?? "–"}</dd><dt>timeout</dt><dd>${c.timeout_ms ? `${c.timeout_ms} ms` : "–"}</dd>
+${test.abort ? `<dt>abort on</dt><dd>${e(test.abort.abort_on.join(", "))} (over ${test.abort.abort_window_s} s, after ${test.abort.abort_delay_s} s)</dd>` : ""}
 <dt>late sends</dt><dd>${formatCount(m.late)}</dd><dt>start skew</dt><dd>${m.start_skew_ms === null ? "–" : `${m.start_skew_ms} ms`}</dd>
 </dl></div>
 <footer>Generated ${e(formatTimestamp(generatedAt))} by the load test orchestrator.</footer>
