@@ -20,6 +20,7 @@ export function summaryOf(view: TestView): TestSummary {
     ended_at: view.ended_at,
     duration_ms: view.duration_ms,
     error: view.error,
+    ...(view.stop ? { stop: view.stop } : {}),
     counts: view.metrics.counts,
     latency: view.metrics.latency,
   };
