@@ -1,6 +1,6 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import { DEFAULT_STOP_GRACE_MS, MAX_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
 import { abortConfigOf } from "./abort/abort-config.ts";
 import { AbortWatch } from "./abort/abort-watch.ts";
 import type { Clock } from "./clock.ts";
@@ -14,16 +14,10 @@ import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
-import type { Evaluation, StopThreshold, TestRecord } from "./test-state.ts";
-import { StopRepeater } from "./stop-repeater.ts";
+import type { Evaluation, TestRecord } from "./test-state.ts";
+import { createStopping, type StopTestOptions } from "./stopping.ts";
 
-/** What a stop may say: grace (default 2 s), reason, and who asked (a user, or an abort_on threshold that fired). */
-export interface StopTestOptions {
-  graceMs?: number;
-  reason?: string;
-  by?: "user" | "threshold";
-  threshold?: StopThreshold;
-}
+export type { StopTestOptions } from "./stopping.ts";
 
 export interface OrchestratorDeps {
   bus: Bus;
@@ -73,7 +67,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
-  const stops = new StopRepeater({ bus, log, repeatMs: options.stopRepeatMs });
   /** abort_on: the rolling window of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
@@ -153,29 +146,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     announce(registry.heartbeat(message, now));
     if (message.state === "running" && message.test_id) {
       live.get(message.test_id)?.touch(message.node_id, now);
-      stopIfOver(message.test_id, message.node_id, now);
+      stopping.onRunningHeartbeat(message.test_id, message.node_id, now);
     }
-  };
-
-  /**
-   * A driver's heartbeat says it runs `testId`: when that test is no longer running here (ended,
-   * interrupted, unknown after a restart) or was asked to stop, the stop is published (again),
-   * at most once per `stopRepeatMs` per test. This is how a driver that missed a stop, or that
-   * ran on through an orchestrator restart, is stopped.
-   */
-  const stopIfOver = (testId: string, nodeId: string, now: number) => {
-    const test = live.get(testId);
-    if (test?.record.state === "running" && !test.record.stop) return;
-    if (test?.record.state === "created") return;
-    if (!stops.due(testId, now)) return;
-    const stop = test?.record.stop;
-    // A driver whose final report is in has finished; its heartbeat was sent just before.
-    if (stop) return test!.aggregate.drivers.get(nodeId)?.final ? undefined : stops.publish(testId, stop.reason, stop.grace_ms, now);
-    const stored = store.getTest(testId);
-    if (stored?.result?.per_driver.some((d) => d.node_id === nodeId && d.final)) return;
-    const reason = stored ? `test ${testId} is ${stored.record.state} on the orchestrator` : `test ${testId} is unknown to the orchestrator`;
-    log.warn("a driver still runs a test that is over: stopping it", { test_id: testId, node_id: nodeId, state: stored?.record.state ?? "unknown" });
-    stops.publish(testId, stored?.record.stop?.reason ?? reason, stored?.record.stop?.grace_ms ?? DEFAULT_STOP_GRACE_MS, now);
   };
 
   /**
@@ -193,7 +165,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const { expression, observed, window_s } = firing;
     log.warn("abort_on threshold held: stopping the test", { test_id: record.test_id, threshold: expression, observed, window_s });
     const reason = `abort_on ${expression} held: ${firing.shown} over the last ${window_s} s`;
-    stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
+    stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
       log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
     );
   };
@@ -261,6 +233,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     log.warn("test interrupted by a restart", { test_id: record.test_id, was: previous });
   };
 
+  const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
+
   const runningTest = (): LiveTest | undefined => [...live.values()].find((t) => t.record.state === "running");
 
   const triggerTest = async (testId: string): Promise<TestView> => {
@@ -289,52 +263,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     }
     store.saveTest(test.record, null);
     log.info("test triggered", { test_id: testId, start_at, drivers: test.record.drivers });
-    return viewOf(test);
-  };
-
-  const stopTest = async (testId: string, stopOptions: StopTestOptions = {}): Promise<TestView> => {
-    const test = live.get(testId);
-    if (!test) {
-      const stored = store.getTest(testId);
-      if (!stored) throw new OrchestratorError("not_found", `no test ${testId}`);
-      throw new OrchestratorError("conflict", `test ${testId} has already ended (${stored.record.state})`);
-    }
-    const { graceMs = DEFAULT_STOP_GRACE_MS, by = "user", threshold } = stopOptions;
-    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_STOP_GRACE_MS) {
-      throw new OrchestratorError("invalid", `stop_grace_ms must be an integer from 0 to ${MAX_STOP_GRACE_MS}`, [
-        { path: "stop_grace_ms", message: `must be an integer from 0 to ${MAX_STOP_GRACE_MS}, got ${graceMs}` },
-      ]);
-    }
-    const { record } = test;
-    const now = clock.now();
-    // Already stopping: the stop goes out again (a driver may have missed it), the first one stands.
-    if (record.stop) {
-      stops.publish(testId, record.stop.reason, record.stop.grace_ms, now);
-      return viewOf(test);
-    }
-    const reason = stopOptions.reason?.trim() || (by === "threshold" && threshold ? `threshold ${threshold.expression} fired` : "stopped by the user");
-    record.stop = { requested_at: now, reason, grace_ms: graceMs, by, ...(threshold ? { threshold } : {}) };
-    if (record.state === "created") {
-      // Never triggered: nothing ran. The stop still goes out, so drivers forget the plan they accepted.
-      Object.assign(record, { state: "stopped", ended_at: now, error: `cancelled before its trigger: ${reason}` });
-      record.stop.unconfirmed = [];
-      const result = viewOf(test);
-      live.delete(testId);
-      store.saveTest(record, result);
-      stops.publish(testId, reason, graceMs, now);
-      log.info("test cancelled", { test_id: testId, reason });
-      events.emit({ type: "test_final", test_id: testId, result });
-      return result;
-    }
-    try {
-      await stops.publishNow(testId, reason, graceMs, now);
-    } catch (err) {
-      delete record.stop;
-      log.error("publishing a stop failed", { test_id: testId, err });
-      throw new OrchestratorError("unavailable", `could not publish the stop: ${(err as Error).message}`);
-    }
-    store.saveTest(record, null);
-    log.info("test stopping", { test_id: testId, reason, grace_ms: graceMs, by });
     return viewOf(test);
   };
 
@@ -372,7 +300,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
-    stops.prune(now);
+    stopping.prune(now);
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
@@ -399,7 +327,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       stopTick = clock.every(options.tickMs, tick);
       // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
       // still name the test repeat it, so a lost publish here is caught).
-      for (const record of interrupted) if (record.stop) stops.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
+      for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
     },
     stop() {
       stopTick?.();
@@ -408,7 +336,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     },
     createTest,
     triggerTest,
-    stopTest,
+    stopTest: (testId, stopOptions) => stopping.stopTest(testId, stopOptions),
     getTest(testId) {
       const test = live.get(testId);
       if (test) return viewOf(test);
