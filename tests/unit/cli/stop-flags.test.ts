@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { main } from "../../../src/cli/main.ts";
 import type { Output } from "../../../src/cli/follow.ts";
 import { abortOnList, issuesAsFlags, testRequestFromFlags } from "../../../src/cli/options.ts";
+import { formatProgress } from "../../../src/cli/progress.ts";
+import { testView } from "./fixtures.ts";
 
 const BASE = { type: "avalanche", count: "100" };
 
@@ -58,5 +60,12 @@ describe("loadtest stop flags and help", () => {
     for (const text of ["--abort-on <expr>", "Ctrl-C"]) expect(run).toContain(text);
     expect((await loadtest(["watch", "--help"])).stdout).toContain("--detach");
     expect((await loadtest(["stop", "--help"])).stdout).toContain("--grace-ms <ms>");
+  });
+});
+
+describe("the progress line of a stopping test", () => {
+  test("says it is stopping and who asked, until the final result", () => {
+    const view = testView({ state: "running", ended_at: null, duration_ms: 2_100, stop: { requested_at: 1, reason: "r", grace_ms: 2000, by: "threshold" } });
+    expect(formatProgress(view)).toEndWith(" | 2.1 s | stopping (threshold)");
   });
 });
