@@ -72,8 +72,9 @@ export class OrchestratorClient {
     return this.json("/nodes");
   }
 
-  createTest(body: Record<string, unknown>): Promise<TestView> {
-    return this.json("/tests", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  /** `POST /tests`; `signal` gives up waiting for the answer. */
+  createTest(body: Record<string, unknown>, signal?: AbortSignal): Promise<TestView> {
+    return this.json("/tests", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
   }
 
   /** Asks the orchestrator to stop a test (`POST /tests/:id/stop`); the view at the time of the call. */

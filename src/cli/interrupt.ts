@@ -29,6 +29,8 @@ export interface InterruptibleFollow {
   abort?: AbortController;
   /** How to follow the test again, e.g. "loadtest watch ID"; absent when nothing outlives the CLI. */
   rejoin?: string;
+  /** Ctrl-C was pressed before the follow began (while the test was being created): act on it at once. */
+  pressed?: boolean;
 }
 
 class Left extends Error {}
@@ -58,7 +60,7 @@ async function* abandonable<T>(source: AsyncIterable<T>, abandoned: Promise<void
  * first with `detach`, leaves without waiting.
  */
 export async function followInterruptibly(events: AsyncIterable<FollowEvent>, options: InterruptibleFollow): Promise<FollowOutcome> {
-  const { testId, out, quiet, requestStop, detach, onInterrupt, abort, rejoin } = options;
+  const { testId, out, quiet, requestStop, detach, onInterrupt, abort, rejoin, pressed = false } = options;
   const leave = Promise.withResolvers<void>();
   let presses = 0;
   const handler = () => {
@@ -78,6 +80,7 @@ export async function followInterruptibly(events: AsyncIterable<FollowEvent>, op
     });
   };
   const unsubscribe = onInterrupt?.(handler) ?? (() => {});
+  if (pressed) handler();
   try {
     const test = await follow(abandonable(events, leave.promise), out, quiet);
     return { kind: "final", test, interrupted: presses > 0 };

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Runs `loadtest` in this process; `press()` is Ctrl-C (once a handler listens). */
-function loadtest(argv: string[], env: Record<string, string> = { ORCHESTRATOR_TOKEN: TOKEN }) {
+function loadtest(argv: string[], env: Record<string, string> = { ORCHESTRATOR_TOKEN: TOKEN }, fetchFn?: (press: () => void) => typeof fetch) {
   const io = { stdout: "", stderr: "" };
   let handler: (() => void) | null = null;
   const onInterrupt: OnInterrupt = (fn) => {
@@ -33,8 +33,9 @@ function loadtest(argv: string[], env: Record<string, string> = { ORCHESTRATOR_T
     return () => void (handler = null);
   };
   const out: Output = { stdout: (t) => void (io.stdout += t), stderr: (t) => void (io.stderr += t), tty: false };
-  const code = main(argv, { env: { LOADTEST_URL: server.url.href, ...env }, out, onInterrupt });
-  return { io, code, press: () => handler?.(), listening: () => handler !== null };
+  const press = () => handler?.();
+  const code = main(argv, { env: { LOADTEST_URL: server.url.href, ...env }, out, onInterrupt, fetch: fetchFn?.(press) });
+  return { io, code, press, listening: () => handler !== null };
 }
 
 const getTest = async (id: string) => (await (await h.app.request(`/tests/${id}`)).json()) as TestView;
@@ -88,6 +89,36 @@ describe("stopping from the CLI", () => {
     expect(stop.io.stdout).toContain("  stopped by user: enough (in-flight requests had 100 ms)");
     const again = loadtest(["stop", testId]);
     expect({ code: await again.code, stderr: again.io.stderr }).toEqual({ code: 1, stderr: `loadtest stop: test ${testId} has already ended (stopped)\n` });
+  });
+
+  test("a Ctrl-C while the test is being created stops it as soon as it exists; two give up waiting", async () => {
+    const isCreate = (input: RequestInfo | URL, init?: RequestInit) => init?.method === "POST" && String(input).endsWith("/tests");
+    // The first Ctrl-C lands while POST /tests is on its way.
+    const pressOnCreate = (press: () => void) =>
+      ((input: RequestInfo | URL, init?: RequestInit) => {
+        if (isCreate(input, init)) press();
+        return fetch(input, init);
+      }) as typeof fetch;
+    const cli = loadtest(["start", ...LONG, "--no-wait"], { ORCHESTRATOR_TOKEN: TOKEN }, pressOnCreate);
+    expect(await cli.code).toBe(130);
+    const testId = /^test (\S+) started/m.exec(cli.io.stderr)![1]!;
+    expect((await getTest(testId)).stop?.reason).toBe("Ctrl-C in loadtest start");
+    expect(cli.io.stdout).toContain(`test ${testId} stopped in `);
+
+    // An orchestrator that never answers: the second Ctrl-C leaves.
+    const hanging = (press: () => void) =>
+      ((input: RequestInfo | URL, init?: RequestInit) => {
+        if (!isCreate(input, init)) return fetch(input, init);
+        press();
+        press();
+        return new Promise((_, reject) => {
+          const signal = init?.signal;
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener("abort", () => reject(signal.reason));
+        });
+      }) as typeof fetch;
+    const gaveUp = loadtest(["start", ...LONG], { ORCHESTRATOR_TOKEN: TOKEN }, hanging);
+    expect({ code: await gaveUp.code, stderr: gaveUp.io.stderr }).toEqual({ code: 130, stderr: '\nloadtest: left before the orchestrator answered; the test may exist: see "loadtest list"\n' });
   });
 
   test("Ctrl-C on watch stops the test with the token; without it the refusal is said and a second Ctrl-C leaves", async () => {

@@ -34,14 +34,25 @@ Examples:
     if (positionals.length > 0) errors.push(`unexpected argument "${positionals[0]}" (start takes flags only; to test a URL without Kafka use 'loadtest run URL')`);
     if (errors.length > 0 || !request.ok) return usageError(ctx, "start", errors);
     const client = clientFrom(values, ctx.env, ctx.fetch);
+    // A Ctrl-C while the test is being created stops it as soon as it exists (the user may
+    // have started ten million requests by mistake); a second one gives up waiting.
+    let early = 0;
+    const giveUp = new AbortController();
+    const offEarly = ctx.onInterrupt?.(() => void (++early > 1 && giveUp.abort())) ?? (() => {});
     let created;
     try {
-      created = await client.createTest(request.body);
+      created = await client.createTest(request.body, giveUp.signal);
     } catch (err) {
+      if (giveUp.signal.aborted) {
+        ctx.out.stderr(`\nloadtest: left before the orchestrator answered; the test may exist: see "loadtest list"\n`);
+        return INTERRUPT_EXIT_CODE;
+      }
       if (err instanceof CliError && err.issues.length > 0) return usageError(ctx, "start", issuesAsFlags(err.issues));
       throw err;
+    } finally {
+      offEarly();
     }
-    if (values["no-wait"]) {
+    if (values["no-wait"] && early === 0) {
       ctx.out.stdout(values.json ? JSON.stringify({ test_id: created.test_id }) + "\n" : `${created.test_id}\n`);
       return 0;
     }
@@ -57,6 +68,7 @@ Examples:
       onInterrupt: ctx.onInterrupt,
       abort,
       rejoin: `loadtest watch ${testId}`,
+      pressed: early > 0,
     });
     if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
     return finish(outcome.test, request.thresholds, ctx.out, Boolean(values.json), outcome.interrupted);
