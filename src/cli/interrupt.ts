@@ -16,6 +16,7 @@ export const processInterrupts: OnInterrupt = (handler) => {
 /** How the follow ended: with the test's final result, or by leaving first. */
 export type FollowOutcome = { kind: "final"; test: TestView; interrupted: boolean } | { kind: "left" };
 
+/** What {@link followInterruptibly} needs: the test, the output, and what Ctrl-C does. */
 export interface InterruptibleFollow {
   testId: string;
   out: Output;

@@ -65,6 +65,7 @@ export function issuesAsFlags(issues: readonly Issue[]): string[] {
   return issues.map((i) => `${FLAG_OF_FIELD[i.path] ?? FLAG_OF_FIELD[i.path.split(".")[0]!] ?? i.path}: ${i.message}`);
 }
 
+/** The test flags as parseArgs returns them (strings; the API judges ranges). */
 export type TestFlags = Partial<{
   type: string;
   count: string;

@@ -6,6 +6,7 @@ import { compareThreshold, isLatencyMetric, LATENCY_METRICS, parseThreshold as p
 /** Exit code when a threshold fails (k6 uses 99 too). */
 export const THRESHOLD_EXIT_CODE = 99;
 
+/** The threshold types, defined with the shared parser (src/protocol/thresholds.ts). */
 export type { Metric, Operator, Threshold } from "../protocol/thresholds.ts";
 
 export interface ThresholdResult {
