@@ -10,7 +10,7 @@ export const CONNECTION_FLAGS = {
 } as const;
 
 export const CONNECTION_HELP = `  --orchestrator <url>   the orchestrator [LOADTEST_URL] (default ${DEFAULT_ORCHESTRATOR_URL})
-  --token <token>        bearer token for starting tests [ORCHESTRATOR_TOKEN]`;
+  --token <token>        bearer token for starting and stopping tests [ORCHESTRATOR_TOKEN]`;
 
 /** Flags that describe a test, shared by `start` and `run`. */
 export const TEST_FLAGS = {
