@@ -10,6 +10,7 @@
  */
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { Kafka, logLevel } from "kafkajs";
+import { encode } from "../../src/protocol/index.ts";
 import { Fleet, type NodeProcess } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { completedByDriver, resetTarget, startTest, targetMetrics, waitForAlive, waitForTestEnd } from "../helpers/orchestrator-client.ts";
@@ -30,13 +31,24 @@ afterEach(async () => {
   admin = undefined;
 });
 
-/** A target, an orchestrator and two drivers on fresh topics, plus an admin client for the operator's mistakes. */
-async function startFleet(name: string) {
+/**
+ * A target, an orchestrator and two drivers on fresh topics, plus an admin client for the
+ * operator's mistakes. `history` configurations for no driver of ours are published before the
+ * drivers start, so their subscriptions begin past offset 0, as on a fleet that has run before.
+ */
+async function startFleet(name: string, history = 0) {
   const brokers = await requireKafka();
   const prefix = uniqueTopicPrefix(name);
   fleet = new Fleet({ brokers, topicPrefix: prefix });
   const target = await fleet.target();
   const orchestrator = await fleet.orchestrator("orchestrator", ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1"]);
+  if (history > 0) {
+    const producer = new Kafka({ brokers, clientId: "topic-delete-history", logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const old = (i: number) => encode("test_config", { test_id: `old-${i}`, test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 1, drivers: ["someone-else"] });
+    await producer.send({ topic: `${prefix}test_config`, acks: -1, messages: Array.from({ length: history }, (_, i) => ({ value: old(i) })) });
+    await producer.disconnect();
+  }
   const drivers = DRIVERS.map((id) => fleet!.driver(id));
   await waitForAlive(orchestrator.url, DRIVERS, 60_000);
   admin = new Kafka({ brokers, clientId: "topic-delete-test", logLevel: logLevel.NOTHING }).admin();
@@ -111,7 +123,9 @@ test("metrics deleted mid-test: the bus recreates it, /healthz says degraded mea
 });
 
 test("test_config deleted and recreated between two tests: the drivers resubscribe and the next test runs exact", async () => {
-  const { target, orchestrator, drivers, topic, deleteTopic } = await startFleet("topic-delete-config");
+  // Three old configurations: the drivers' subscriptions start at offset 3, and the next test's
+  // configuration lands at offset 0 of the new topic (before the fix, skipped as "old" for ever).
+  const { target, orchestrator, drivers, topic, deleteTopic } = await startFleet("topic-delete-config", 3);
   const first = await startTest(orchestrator.url, { test_type: "AVALANCHE", message_count_per_driver: 50, concurrency: 4 });
   expect((await waitForTestEnd(orchestrator.url, first.test_id, 60_000)).state).toBe("done");
 
