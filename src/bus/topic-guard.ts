@@ -8,6 +8,9 @@ import { topicSpec } from "./topic-specs.ts";
 /** How often a bus checks that its topics exist and were not recreated under its subscriptions. */
 export const TOPIC_CHECK_MS = 1_000;
 
+/** How long stop() waits for a check in flight (one against an unreachable broker can take seconds). */
+const STOP_WAIT_MS = 1_000;
+
 /** What the guard reads and sets on one of the bus's subscriptions. */
 export interface GuardedSubscription {
   topic: TopicKey;
@@ -75,12 +78,17 @@ export class TopicGuard {
     this.schedule(0);
   }
 
-  /** Stops checking; waits for a check in flight and disconnects the admin client. */
+  /** Stops checking; waits (at most STOP_WAIT_MS) for a check in flight and disconnects the admin client. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running?.catch(() => {});
+    if (this.running) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+      await Promise.race([this.running.catch(() => {}), late]);
+      clearTimeout(timer);
+    }
     await this.admin?.disconnect().catch(() => {});
     this.admin = null;
   }
