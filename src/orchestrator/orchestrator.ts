@@ -135,6 +135,24 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
 
+  /** Ends a running test `failed` once a bus topic has been degraded too long while it ran; true when it did. */
+  const failIfBusDegraded = (test: LiveTest, now: number): boolean => {
+    const { record } = test;
+    if (record.state !== "running") return false;
+    const error = degradedBusFailure(bus.degradedTopics?.() ?? [], record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs);
+    if (error !== null) failTest(test, error);
+    return error !== null;
+  };
+
+  /** Emits a `bus` event when the bus's health changed since the last one. */
+  const announceBusHealth = () => {
+    const health = busHealth();
+    const json = JSON.stringify(health);
+    if (json === announcedHealth) return;
+    announcedHealth = json;
+    events.emit({ type: "bus", health });
+  };
+
   /** The live test a message is about, or the reason to drop the message. */
   const liveTestFor = (testId: string, nodeId: string): LiveTest | DropReason => {
     const test = live.get(testId);
@@ -262,24 +280,14 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
-    const health = busHealth();
-    const healthJson = JSON.stringify(health);
-    if (healthJson !== announcedHealth) {
-      announcedHealth = healthJson;
-      events.emit({ type: "bus", health });
-    }
     for (const test of [...live.values()]) {
-      const { record } = test;
-      const busFailure = record.state === "running" ? degradedBusFailure(health.topics, record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs) : null;
-      if (busFailure !== null) {
-        failTest(test, busFailure);
-        continue;
-      }
+      if (failIfBusDegraded(test, now)) continue;
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
         events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
       }
     }
+    announceBusHealth();
   };
 
   return {
