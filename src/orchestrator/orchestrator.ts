@@ -1,11 +1,11 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
+import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
 import { NodeRegistry, type NodeEvent, type NodeView } from "./registry.ts";
@@ -61,8 +61,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
-  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
-  let announcedHealth = "";
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -132,6 +130,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     log.warn("test failed", { test_id: test.test_id, error, sent: result.metrics.counts.sent });
     events.emit({ type: "test_final", test_id: test.test_id, result });
   };
+
+  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
+  let announcedHealth = "";
 
   const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
 
