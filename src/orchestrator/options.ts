@@ -31,6 +31,11 @@ export interface OrchestratorOptions {
   stopRepeatMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
+  /**
+   * A running test fails once a bus topic has been degraded (missing, or recreated and not yet
+   * resubscribed) this long while it ran: the bus heals in seconds, so longer means it cannot.
+   */
+  busDegradedFailMs: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -45,6 +50,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   stopSlackMs: 5_000,
   stopRepeatMs: 1_000,
   group: "orchestrator",
+  busDegradedFailMs: 30_000,
 };
 
 /** Options with the defaults filled in. */

@@ -7,6 +7,7 @@ import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
+import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
 import { NodeRegistry, type NodeEvent, type NodeView } from "./registry.ts";
@@ -57,6 +58,8 @@ export interface Orchestrator {
   counters(): DropCounts;
   /** A test's accepted reports in the order received (per-second series after a restart). */
   reports(testId: string): { report: MetricsReport; received_at: number }[];
+  /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
+  busHealth(): BusHealth;
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -137,6 +140,41 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     log.info(`test ${record.state}`, { test_id: record.test_id, error: record.error, sent: result.metrics.counts.sent });
     events.emit({ type: "test_final", test_id: record.test_id, result });
     return evaluation;
+  };
+
+  /** Ends a running test `failed` with `error` whatever its reports say (the bus stayed degraded). */
+  const failTest = (test: LiveTest, error: string) => {
+    const now = clock.now();
+    const { outcomes } = test.evaluate(registry, livenessNow(now), options);
+    Object.assign(test.record, { state: "failed", ended_at: now, error });
+    const result = test.view(registry, now, outcomes);
+    store.saveTest(test.record, result);
+    live.delete(test.test_id);
+    log.warn("test failed", { test_id: test.test_id, error, sent: result.metrics.counts.sent });
+    events.emit({ type: "test_final", test_id: test.test_id, result });
+  };
+
+  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
+  let announcedHealth = "";
+
+  const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
+
+  /** Ends a running test `failed` once a bus topic has been degraded too long while it ran; true when it did. */
+  const failIfBusDegraded = (test: LiveTest, now: number): boolean => {
+    const { record } = test;
+    if (record.state !== "running") return false;
+    const error = degradedBusFailure(bus.degradedTopics?.() ?? [], record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs);
+    if (error !== null) failTest(test, error);
+    return error !== null;
+  };
+
+  /** Emits a `bus` event when the bus's health changed since the last one. */
+  const announceBusHealth = () => {
+    const health = busHealth();
+    const json = JSON.stringify(health);
+    if (json === announcedHealth) return;
+    announcedHealth = json;
+    events.emit({ type: "bus", health });
   };
 
   /** The live test a message is about, or the reason to drop the message. */
@@ -333,12 +371,14 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
     stopping.prune(now);
     for (const test of [...live.values()]) {
+      if (failIfBusDegraded(test, now)) continue;
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
         watchAbort(test);
         events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
       }
     }
+    announceBusHealth();
   };
 
   return {
@@ -388,5 +428,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     tick,
     counters: () => drops.read(bus.rejected()),
     reports: (testId) => store.reports(testId),
+    busHealth,
   };
 }

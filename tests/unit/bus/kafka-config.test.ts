@@ -48,4 +48,10 @@ describe("Kafka TLS and SASL from the environment", () => {
     const connection = kafkaConnectionFromEnv("o", { brokers: "flag:1", topicPrefix: "p-" }, { KAFKA_BROKERS: "env:2", KAFKA_TOPIC_PREFIX: "e-" });
     expect({ brokers: connection.brokers, topicPrefix: connection.topicPrefix }).toEqual({ brokers: ["flag:1"], topicPrefix: "p-" });
   });
+
+  test("KAFKA_REPLICATION_FACTOR sets the replication of the topics the bus creates, and a bad value is named", () => {
+    expect(kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "3" }).replicationFactor).toBe(3);
+    expect(kafkaConnectionFromEnv("o", {}, {}).replicationFactor).toBeUndefined();
+    expect(() => kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "0" })).toThrow(/KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32, got "0"/);
+  });
 });
