@@ -2,6 +2,7 @@
 import { VERSION } from "../cli-flags.ts";
 import { CliError } from "./client.ts";
 import { runCommand as dispatch, type CliContext, type Command } from "./command.ts";
+import { keygenCommand } from "./commands/keygen.ts";
 import { listCommand } from "./commands/list.ts";
 import { nodesCommand } from "./commands/nodes.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -10,7 +11,7 @@ import { startCommand } from "./commands/start.ts";
 import { watchCommand } from "./commands/watch.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, listCommand, reportCommand, runCommand];
+export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, listCommand, reportCommand, runCommand, keygenCommand];
 
 export const USAGE = `Usage: loadtest <command> [flags]
 

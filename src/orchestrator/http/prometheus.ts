@@ -3,6 +3,7 @@ import type { DropCounts } from "../counters.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import type { NodeStatus, NodeView } from "../registry.ts";
 import type { TestView } from "../snapshot.ts";
+import type { SecurityCounts } from "../../security/security-counters.ts";
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -28,6 +29,8 @@ export interface MetricsInput {
   nodes: readonly NodeView[];
   test: TestView | null;
   drops: DropCounts;
+  /** Commands the drivers refused and forged reports dropped (signed fleets; see src/security). */
+  security?: SecurityCounts;
 }
 
 /** A label value escaped for the text format (backslash, quote, line feed). */
@@ -41,7 +44,7 @@ const labels = (pairs: Record<string, string>) =>
     .join(",")}}`;
 
 /** Renders the orchestrator's metrics in the Prometheus text format; pure. */
-export function renderMetrics({ nodes, test, drops }: MetricsInput): string {
+export function renderMetrics({ nodes, test, drops, security }: MetricsInput): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
@@ -77,6 +80,14 @@ export function renderMetrics({ nodes, test, drops }: MetricsInput): string {
   for (const [reason, n] of Object.entries(drops.dropped)) sample("loadtest_messages_dropped_total", { reason }, n);
   family("loadtest_bus_rejected_total", "counter", "Messages the bus rejected because they failed to decode, by topic.");
   for (const [topic, n] of Object.entries(drops.bus_rejected)) sample("loadtest_bus_rejected_total", { topic }, n);
+  if (security) {
+    family("loadtest_drivers_verifying", "gauge", "Live drivers that refuse commands not signed by a key they trust.");
+    out.push(`loadtest_drivers_verifying ${nodes.filter((n) => n.status !== "dead" && n.status !== "left" && n.verifies_signatures === true).length}`);
+    family("loadtest_commands_rejected_total", "counter", "Commands the drivers refused (unsigned, bad signature, expired, replayed...), by reason.");
+    for (const [reason, n] of Object.entries(security.commands_rejected)) sample("loadtest_commands_rejected_total", { reason }, n);
+    family("loadtest_reports_forged_total", "counter", "Reports dropped for a missing or wrong report_mac, by reason.");
+    for (const [reason, n] of Object.entries(security.reports_forged)) sample("loadtest_reports_forged_total", { reason }, n);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -89,10 +100,10 @@ function currentTest(orchestrator: Orchestrator): TestView | null {
 }
 
 /** `GET /metrics`: Prometheus text exposition of drivers, the current test and dropped messages. */
-export function prometheusRoutes(orchestrator: Orchestrator): Hono {
+export function prometheusRoutes(orchestrator: Orchestrator, security?: () => SecurityCounts): Hono {
   const app = new Hono();
   app.get("/metrics", (c) =>
-    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters() }), 200, {
+    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters(), ...(security ? { security: security() } : {}) }), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     }),
   );
