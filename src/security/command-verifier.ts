@@ -19,6 +19,7 @@ interface SignedFields {
   signature?: string;
 }
 
+/** Freshness limits of a verifier (defaults in security/defaults.ts). */
 export interface VerifierOptions {
   maxAgeMs?: number;
   skewMs?: number;

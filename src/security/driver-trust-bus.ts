@@ -6,6 +6,7 @@ import { checkEdgePolicy, type EdgePolicy } from "./edge-policy.ts";
 import { reportMac } from "./report-mac.ts";
 import { ReplayGuard } from "./replay-guard.ts";
 
+/** What the driver trust bus wraps and enforces. */
 export interface DriverTrustOptions {
   bus: Bus;
   nodeId: string;

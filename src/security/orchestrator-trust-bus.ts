@@ -5,6 +5,7 @@ import type { CommandSigner } from "./command-signer.ts";
 import { checkReportMac } from "./report-mac.ts";
 import type { SecurityCounters } from "./security-counters.ts";
 
+/** What the orchestrator trust bus wraps, signs with and checks. */
 export interface OrchestratorTrustOptions {
   bus: Bus;
   counters: SecurityCounters;
