@@ -1,6 +1,7 @@
 import { canonicalJson } from "../protocol/canonical.ts";
 import type { TopicKey } from "../protocol/index.ts";
 import { CLOCK_SKEW_MS, COMMAND_MAX_AGE_MS, REPLAY_IDS_REMEMBERED } from "./defaults.ts";
+import { TRIGGER_HOLD_MS } from "../driver/defaults.ts";
 import type { Verdict } from "./command-verifier.ts";
 
 /** What makes a configuration the same one again: every field but the signature's own. */
@@ -12,8 +13,11 @@ function contentOf(message: object): string {
 /**
  * Replay rules for validly signed commands, per topic (pure: time comes in as `now`):
  * - `test_config`: the orchestrator sends a test's configuration again right before its
- *   trigger, so the same content again is accepted (idempotent); a different content for a
- *   test id already seen, or any configuration after its test's trigger, is a `replay`.
+ *   trigger, so the same content again is accepted (idempotent; the driver ignores one of a
+ *   test it ran); a different content for a test id already seen is a `replay`, and so is any
+ *   configuration more than `configAfterTriggerMs` after its test's trigger. Within that window
+ *   it is accepted: configuration and trigger travel on different topics, so the trigger may
+ *   come first (the driver holds it that long, TRIGGER_HOLD_MS).
  * - `trigger`: one per test id; a second one is a `replay` (it must never start a test again).
  * - `stop` and other topics: idempotent by design (the orchestrator repeats stops), never replays.
  * Any command issued before this guard started, beyond the clock skew, is a `replay` too: a
@@ -30,6 +34,7 @@ export class ReplayGuard {
     private readonly skewMs = CLOCK_SKEW_MS,
     maxAgeMs = COMMAND_MAX_AGE_MS,
     private readonly limit = REPLAY_IDS_REMEMBERED,
+    private readonly configAfterTriggerMs = TRIGGER_HOLD_MS,
   ) {
     this.forgetAfterMs = maxAgeMs + skewMs;
   }
@@ -42,7 +47,10 @@ export class ReplayGuard {
       return { ok: false, reason: "replay", detail: `issued before this driver started (${id})` };
     }
     if (topic === "test_config") {
-      if (this.triggered.has(id)) return { ok: false, reason: "replay", detail: `configuration of test ${id} after its trigger` };
+      const triggeredAt = this.triggered.get(id);
+      if (triggeredAt !== undefined && now - triggeredAt > this.configAfterTriggerMs) {
+        return { ok: false, reason: "replay", detail: `configuration of test ${id} ${Math.round((now - triggeredAt) / 1000)} s after its trigger` };
+      }
       const content = contentOf(message);
       const seen = this.configs.get(id);
       if (seen && seen.content !== content) return { ok: false, reason: "replay", detail: `a different configuration for test ${id}, already configured` };

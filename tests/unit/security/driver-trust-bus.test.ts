@@ -90,7 +90,7 @@ describe("driver trust bus", () => {
     expect(target.sentAt.length).toBe(0);
   });
 
-  test("a replayed trigger and a configuration re-sent after its trigger are refused: the real test ran once", async () => {
+  test("a replayed trigger, and its configuration replayed after the trigger hold, are refused: the real test ran once", async () => {
     const { clock, seen, target, send, events, orchestrator } = await setup();
     const signedConfig = await send("test_config", config("t1"));
     const signedTrigger = await send("trigger", { test_id: "t1", trigger: "YES" });
@@ -98,6 +98,7 @@ describe("driver trust bus", () => {
       await clock.advance(100);
       return seen.metrics.some((r) => r.final);
     });
+    await clock.advance(31_000);
     const before = events().length;
     await orchestrator.publish("test_config", signedConfig);
     await orchestrator.publish("trigger", signedTrigger);

@@ -6,12 +6,19 @@ const config = (issued_at: number, fields: Record<string, unknown> = {}) => ({ t
 const verdict = (v: { ok: boolean; reason?: string }) => (v.ok ? "ok" : v.reason);
 
 describe("ReplayGuard", () => {
-  test("accepts the same configuration re-sent (re-signed) before its trigger, refuses it after", () => {
+  test("accepts the same configuration re-sent (re-signed) before its trigger, refuses one long after it", () => {
     const guard = new ReplayGuard(T0);
     expect(verdict(guard.check("test_config", config(T0 + 1), T0 + 1))).toBe("ok");
     expect(verdict(guard.check("test_config", config(T0 + 50), T0 + 50))).toBe("ok");
     expect(verdict(guard.check("trigger", { test_id: "t1", issued_at: T0 + 51 }, T0 + 51))).toBe("ok");
-    expect(verdict(guard.check("test_config", config(T0 + 60), T0 + 60))).toBe("replay");
+    expect(verdict(guard.check("test_config", config(T0 + 60), T0 + 60))).toBe("ok");
+    expect(verdict(guard.check("test_config", config(T0 + 30_052), T0 + 30_052))).toBe("replay");
+  });
+
+  test("a trigger that overtakes its configuration (another topic) does not get the configuration refused", () => {
+    const guard = new ReplayGuard(T0);
+    expect(verdict(guard.check("trigger", { test_id: "t1", issued_at: T0 + 2 }, T0 + 5))).toBe("ok");
+    expect(verdict(guard.check("test_config", config(T0 + 1), T0 + 900))).toBe("ok");
   });
 
   test("refuses a second trigger for a test, and a different configuration under a known test id", () => {
