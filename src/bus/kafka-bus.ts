@@ -102,7 +102,7 @@ export class KafkaBus implements Bus {
               topic: this.name(key),
               numPartitions: TOPIC_PARTITIONS[key],
               configEntries:
-                key === "test_config" || key === "trigger"
+                key === "test_config" || key === "trigger" || key === "stop"
                   ? [{ name: "retention.ms", value: String(BROADCAST_RETENTION_MS) }]
                   : [],
             })),

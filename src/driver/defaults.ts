@@ -96,3 +96,13 @@ export const EVICTED_TESTS_REMEMBERED = 1_024;
  * then is refused with TEST_REJECTED and the reason.
  */
 export const FORGOTTEN_CONFIG_GRACE_MS = 2_000;
+
+/**
+ * A TSUNAMI run that is still sending this many times its schedule's length (plus its
+ * request timeout and {@link PLANNED_END_SLACK_MS}) after it started halts itself, as if told to
+ * stop: the guard for a driver that missed every stop (cut off from the stop topic). Only
+ * TSUNAMI has a schedule to go by; an AVALANCHE's `target_throughput` is a cap, not a
+ * schedule (a low concurrency may rightly keep it far below), so it gets no planned end.
+ */
+export const PLANNED_END_FACTOR = 3;
+export const PLANNED_END_SLACK_MS = 60_000;

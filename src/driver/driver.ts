@@ -1,6 +1,6 @@
 import type { Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
+import type { DriverEvent, Issue, Stop, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
 import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
@@ -11,6 +11,7 @@ import { Outbox } from "./outbox.ts";
 import { RecentIds } from "./recent-ids.ts";
 import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
+import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
 
 export interface DriverOptions {
@@ -72,6 +73,7 @@ export function createDriver(options: DriverOptions): Driver {
   const evicted = new RecentIds(EVICTED_TESTS_REMEMBERED);
   const notMine = new RecentIds(EVICTED_TESTS_REMEMBERED);
   const heldTimers = new Set<unknown>();
+  const stoppedTests = new StoppedTests();
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
@@ -115,6 +117,8 @@ export function createDriver(options: DriverOptions): Driver {
     }
     if (current?.testId === config.test_id) return event(config.test_id, "TEST_ACCEPTED");
     if (finished.includes(config.test_id)) return log.info("ignoring configuration of a finished test", { test_id: config.test_id });
+    const stopReason = stoppedTests.reasonOf(config.test_id);
+    if (stopReason !== undefined) return reject(config.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
     const planned = planTest(config);
     if (!planned.ok) return reject(config.test_id, planned.issues);
     // Accepted even while another test runs: the orchestrator triggers it once that one ends.
@@ -143,6 +147,8 @@ export function createDriver(options: DriverOptions): Driver {
     if (accepted.has(trigger.test_id)) return runAccepted(trigger);
     if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
     if (notMine.has(trigger.test_id)) return;
+    const stopReason = stoppedTests.reasonOf(trigger.test_id);
+    if (stopReason !== undefined) return reject(trigger.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
     // The configuration may still be on its way (another topic): keep the trigger a while. One
     // this driver forgot is sent again right before the trigger, so it gets only a short grace.
     const now = clock.now();
@@ -168,6 +174,27 @@ export function createDriver(options: DriverOptions): Driver {
     }
   };
 
+  /**
+   * A stop command: the running test halts (no new request from now, in-flight ones get the
+   * grace, then are aborted); a test accepted or held and not running is forgotten, and any
+   * later configuration or trigger for it is rejected with the stop's reason. Idempotent: the
+   * orchestrator repeats a stop while a driver's heartbeat still says it runs the test.
+   */
+  const onStop = (stop: Stop) => {
+    if (stopping) return;
+    const run = current;
+    if (run !== null && run.testId === stop.test_id) {
+      log.info("stopping test", { test_id: stop.test_id, reason: stop.reason, grace_ms: stop.stop_grace_ms });
+      void run.halt(stop.reason, stop.stop_grace_ms);
+      return;
+    }
+    if (finished.includes(stop.test_id)) return;
+    const forgotten = accepted.take(stop.test_id) !== undefined;
+    held.take(stop.test_id, clock.now());
+    stoppedTests.add(stop.test_id, stop.reason);
+    if (forgotten) log.info("forgot a stopped test before its trigger", { test_id: stop.test_id, reason: stop.reason });
+  };
+
   const status = (): DriverStatus => {
     const testId = current?.testId ?? accepted.newest();
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
@@ -177,6 +204,7 @@ export function createDriver(options: DriverOptions): Driver {
     async start() {
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
+      await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },

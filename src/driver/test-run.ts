@@ -5,7 +5,9 @@ import type { OpenHttpPool } from "./http1-pool.ts";
 import { writeLatencyDump } from "./latency-dump.ts";
 import type { Outbox } from "./outbox.ts";
 import { Reporter } from "./reporter.ts";
-import type { RunPlan } from "./run-plan.ts";
+import { plannedDurationMs, type RunPlan } from "./run-plan.ts";
+import { PLANNED_END_FACTOR, PLANNED_END_SLACK_MS } from "./defaults.ts";
+import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
 import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 
@@ -33,11 +35,14 @@ export class TestRun {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private startTimer: TimerHandle | null = null;
+  private plannedEndTimer: TimerHandle | null = null;
   private startMono = 0;
   private loop: SendLoop | null = null;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
+  /** Why the test was stopped, once a stop command came for it. */
+  private stopReason: string | undefined;
 
   constructor(
     readonly plan: RunPlan,
@@ -67,6 +72,22 @@ export class TestRun {
       this.begin(false);
     }
     await this.loop?.stop();
+    await this.finished;
+  }
+
+  /**
+   * A stop command for this test: no new request from now, those in flight get `graceMs` to
+   * finish and are then aborted (counted `stopped`); the final report carries `reason`.
+   * Resolves once the final report is queued. Later calls only wait.
+   */
+  async halt(reason: string, graceMs: number): Promise<void> {
+    this.stopReason ??= reason;
+    if (this.startTimer !== null) {
+      this.deps.clock.clearTimeout(this.startTimer);
+      this.startTimer = null;
+      this.begin(false);
+    }
+    await this.loop?.halt(graceMs);
     await this.finished;
   }
 
@@ -100,12 +121,28 @@ export class TestRun {
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
     this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+    this.armPlannedEnd();
     void this.loop.start().then((result) => this.end(result));
+  }
+
+  /** See {@link PLANNED_END_FACTOR}: a run far past its schedule stops itself. */
+  private armPlannedEnd(): void {
+    const plannedMs = plannedDurationMs(this.plan);
+    if (plannedMs === null) return;
+    const limitMs = plannedMs * PLANNED_END_FACTOR + this.plan.timeoutMs + PLANNED_END_SLACK_MS;
+    const { clock } = this.deps;
+    this.plannedEndTimer = clock.setTimeout(() => {
+      this.plannedEndTimer = null;
+      this.deps.log.warn("test ran past its planned end: stopping it", { test_id: this.plan.testId, planned_ms: plannedMs, limit_ms: limitMs });
+      void this.halt(`ran past its planned end (${Math.round(plannedMs)} ms of schedule, stopped after ${Math.round(limitMs)} ms)`, DEFAULT_STOP_GRACE_MS);
+    }, Math.max(0, this.startMono + limitMs - clock.mono()));
   }
 
   private async end(result: SendLoopResult): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    if (this.plannedEndTimer !== null) this.deps.clock.clearTimeout(this.plannedEndTimer);
+    this.plannedEndTimer = null;
     const { outbox, nodeId, log, clock, latencyDumpDir } = this.deps;
     const stats = this.stats!;
     if (latencyDumpDir !== undefined && stats.raw !== null) {
@@ -114,7 +151,10 @@ export class TestRun {
         log.error("latency dump not written", { dir: latencyDumpDir, error: err.message }),
       );
     }
-    const error = result.stopped ? `stopped after ${result.sent} of ${this.plan.count} requests` : undefined;
+    const aborted = stats.counts.stopped ?? 0;
+    const cut = result.stopped || aborted > 0;
+    const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
+    const error = !cut ? undefined : this.stopReason !== undefined ? `${this.stopReason} (${howFar})` : howFar;
     const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",

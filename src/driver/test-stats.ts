@@ -69,6 +69,7 @@ export class TestStats implements SendSink {
   }
 
   onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void {
+    if (outcome === "stopped") return this.countStopped();
     this.counts[outcome]++;
     this.window[outcome]++;
     if (bodyTooLarge) {
@@ -87,7 +88,13 @@ export class TestStats implements SendSink {
   /** Requests sent and not yet ended. */
   inFlight(): number {
     const c = this.counts;
-    return c.sent - c.completed - c.timeout - c.connection_error;
+    return c.sent - c.completed - c.timeout - c.connection_error - (c.stopped ?? 0);
+  }
+
+  /** A request aborted by a stop: counted `stopped` (the field appears only once one is), no latency. */
+  private countStopped(): void {
+    this.counts.stopped = (this.counts.stopped ?? 0) + 1;
+    this.window.stopped = (this.window.stopped ?? 0) + 1;
   }
 
   /** Closes the current window and builds the report for it; `final` adds the whole test's digests. */

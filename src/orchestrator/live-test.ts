@@ -88,7 +88,7 @@ export class LiveTest {
   }
 
   evaluate(nodes: NodeLookup, now: number, options: EvaluateOptions): Evaluation {
-    return evaluateTest(this.record.state, this.statuses(nodes), now, options);
+    return evaluateTest(this.record.state, this.statuses(nodes), now, options, this.record.stop);
   }
 
   view(nodes: NodeLookup, now: number, outcomes: Record<string, DriverOutcome>): TestView {

@@ -22,6 +22,13 @@ export interface OrchestratorOptions {
    * drivers' producers and outboxes reconnect on their own backoff (see docs/reliability.md).
    */
   busRecoveryGraceMs: number;
+  /**
+   * After a stop's grace, how much longer a stopped test waits for its drivers' final reports
+   * (their last in-flight aborts, the report's trip over the bus) before it ends without them.
+   */
+  stopSlackMs: number;
+  /** A stop is published again for a test at most this often (heartbeats saying a driver still runs it). */
+  stopRepeatMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
 }
@@ -35,6 +42,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   leftGraceMs: 5_000,
   busStaleMs: 1_000,
   busRecoveryGraceMs: 10_000,
+  stopSlackMs: 5_000,
+  stopRepeatMs: 1_000,
   group: "orchestrator",
 };
 

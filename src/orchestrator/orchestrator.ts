@@ -1,6 +1,6 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
@@ -13,6 +13,9 @@ import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
 import type { Evaluation, TestRecord } from "./test-state.ts";
+import { createStopping, type StopTestOptions } from "./stopping.ts";
+
+export type { StopTestOptions } from "./stopping.ts";
 
 export interface OrchestratorDeps {
   bus: Bus;
@@ -34,6 +37,13 @@ export interface Orchestrator {
   stop(): void;
   createTest(request: TestRequest): Promise<TestView>;
   triggerTest(testId: string): Promise<TestView>;
+  /**
+   * Stops a test: a created one is cancelled at once (state `stopped`); a running one is told
+   * to stop on the bus and ends `stopped` once its drivers settled or grace + `stopSlackMs`
+   * passed. Returns the view at the time of the call; `not_found` for an unknown id,
+   * `conflict` for an ended test, `invalid` for a grace out of range.
+   */
+  stopTest(testId: string, options?: StopTestOptions): Promise<TestView>;
   getTest(testId: string): TestView | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
@@ -115,6 +125,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     record.state = evaluation.state;
     record.ended_at = now;
     record.error = evaluation.error;
+    if (evaluation.state === "stopped" && record.stop) record.stop.unconfirmed = evaluation.unconfirmed ?? [];
     const result = test.view(registry, now, evaluation.outcomes);
     store.saveTest(record, result);
     live.delete(record.test_id);
@@ -135,7 +146,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const onHeartbeat = (message: Heartbeat) => {
     const now = clock.now();
     announce(registry.heartbeat(message, now));
-    if (message.state === "running" && message.test_id) live.get(message.test_id)?.touch(message.node_id, now);
+    if (message.state === "running" && message.test_id) {
+      live.get(message.test_id)?.touch(message.node_id, now);
+      stopping.onRunningHeartbeat(message.test_id, message.node_id, now);
+    }
   };
 
   const onReport = (report: MetricsReport) => {
@@ -177,16 +191,30 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     return test.view(registry, now, test.evaluate(registry, now, options).outcomes);
   };
 
+  /**
+   * A test found active at start-up: marked `interrupted` with a stop `by: "restart"` (the
+   * caller publishes it, so drivers still running it stop); one that was already being stopped
+   * ends `stopped`, its drivers without a final report `unconfirmed`.
+   */
   const interrupt = (record: TestRecord) => {
     const now = clock.now();
     const test = LiveTest.restore(record, store.reports(record.test_id), now);
     const previous = record.state;
-    record.state = "interrupted";
     record.ended_at = now;
-    record.error = `the orchestrator stopped while the test was ${previous}`;
+    if (record.stop) {
+      record.state = "stopped";
+      record.stop.unconfirmed = record.drivers.filter((id) => !test.aggregate.drivers.get(id)?.final);
+      record.error = `stopped: ${record.stop.reason}; the orchestrator restarted before every driver had confirmed`;
+    } else {
+      record.state = "interrupted";
+      record.error = `the orchestrator stopped while the test was ${previous}`;
+      record.stop = { requested_at: now, reason: `the orchestrator restarted while the test was ${previous}`, grace_ms: DEFAULT_STOP_GRACE_MS, by: "restart" };
+    }
     store.saveTest(record, test.view(registry, now, test.evaluate(registry, now, options).outcomes));
     log.warn("test interrupted by a restart", { test_id: record.test_id, was: previous });
   };
+
+  const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
 
   const runningTest = (): LiveTest | undefined => [...live.values()].find((t) => t.record.state === "running");
 
@@ -274,6 +302,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
+    stopping.prune(now);
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
@@ -287,7 +316,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     events,
     async start() {
       registry.load(store.nodes());
-      for (const record of store.activeTests()) interrupt(record);
+      const interrupted = store.activeTests();
+      for (const record of interrupted) interrupt(record);
       const mode = { kind: "collect", group: options.group } as const;
       await Promise.all([
         bus.subscribe("register", { mode }, guarded("register", onRegister)),
@@ -296,6 +326,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
+      // still name the test repeat it, so a lost publish here is caught).
+      for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
     },
     stop() {
       stopTick?.();
@@ -304,6 +337,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     },
     createTest,
     triggerTest,
+    stopTest: (testId, stopOptions) => stopping.stopTest(testId, stopOptions),
     getTest(testId) {
       const test = live.get(testId);
       if (test) return viewOf(test);

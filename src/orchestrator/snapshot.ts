@@ -162,6 +162,7 @@ export function buildTestView(input: SnapshotInput): TestView {
     ended_at: record.ended_at,
     duration_ms: started === null ? null : Math.max(0, (record.ended_at ?? now) - started),
     error: record.error,
+    ...(record.stop ? { stop: structuredClone(record.stop) } : {}),
     generated_at: now,
     metrics: {
       requests_per_s: round(perDriver.reduce((s, d) => s + d.requests_per_s, 0), 1),

@@ -1,6 +1,6 @@
 import type { Counts, LatencySummary, TestType } from "../protocol/index.ts";
 import type { TestView } from "./snapshot.ts";
-import type { TestState } from "./test-state.ts";
+import type { TestState, TestStop } from "./test-state.ts";
 
 /** One line of `GET /tests`: what a history list shows without the per-driver detail. */
 export interface TestSummary {
@@ -15,6 +15,8 @@ export interface TestSummary {
   ended_at: number | null;
   duration_ms: number | null;
   error: string | null;
+  /** Set once a stop was asked for (its reason, who asked, unconfirmed drivers). */
+  stop?: TestStop;
   counts: Counts;
   latency: LatencySummary | null;
 }
@@ -33,6 +35,7 @@ export function summarizeTest(view: TestView): TestSummary {
     ended_at: view.ended_at,
     duration_ms: view.duration_ms,
     error: view.error,
+    ...(view.stop ? { stop: view.stop } : {}),
     counts: view.metrics.counts,
     latency: view.metrics.latency,
   };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
 import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
-import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
+import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_STOP_GRACE_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
 export const RegisterSchema = z.object({
@@ -58,6 +58,22 @@ export const TriggerSchema = z.object({
 });
 export type Trigger = z.infer<typeof TriggerSchema>;
 
+/**
+ * Extension topic: stop a test. A driver running it starts no new request, lets those in
+ * flight finish for at most `stop_grace_ms`, aborts the rest (counted `stopped`) and sends its
+ * final report with `reason`; a driver that accepted it and was not triggered forgets it.
+ */
+export const StopSchema = z.object({
+  test_id: wireId(),
+  stop: yesFlag(),
+  reason: z.string().min(1).max(1024),
+  stop_grace_ms: wireCount(MAX_STOP_GRACE_MS),
+  timestamp: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
+});
+export type Stop = z.infer<typeof StopSchema>;
+
 /** Outcome counts of one driver, cumulative for the test or for one window. */
 export const CountsSchema = z.object({
   sent: wireCount(),
@@ -75,6 +91,8 @@ export const CountsSchema = z.object({
    * abandoned there. A subset of `completed` (counted in their status class too), like `late` of `sent`.
    */
   body_too_large: wireCount().optional(),
+  /** Extension: requests in flight when a stop's grace ran out, aborted by the driver (absent means 0). */
+  stopped: wireCount().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 

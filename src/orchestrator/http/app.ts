@@ -4,6 +4,7 @@ import { z } from "zod";
 import { silentLogger, type Logger } from "../../log.ts";
 import { toIssues } from "../../protocol/index.ts";
 import { wireId } from "../../protocol/fields.ts";
+import { parseStopRequest } from "./stop-request.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
@@ -77,6 +78,13 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
   });
 
   app.post("/tests/:id/trigger", async (c) => c.json(await orchestrator.triggerTest(testId(c.req.param("id")))));
+
+  app.post("/tests/:id/stop", async (c) => {
+    const id = testId(c.req.param("id"));
+    const text = await c.req.text();
+    const body = parseStopRequest(text);
+    return c.json(await orchestrator.stopTest(id, { graceMs: body.stop_grace_ms, reason: body.reason, by: "user" }));
+  });
 
   app.get("/tests/:id", (c) => {
     const id = testId(c.req.param("id"));

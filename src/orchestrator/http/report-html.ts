@@ -11,7 +11,7 @@ main{max-width:1080px;margin:0 auto;padding:28px 24px 48px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:15px;margin:0 0 12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 .sub{color:var(--muted);margin-bottom:20px}.sub code{font-size:13px}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:700;text-transform:uppercase;vertical-align:middle;margin-left:8px}
-.done{background:#dcfce7;color:#166534}.partial{background:#fef3c7;color:#92400e}.failed,.interrupted{background:#fee2e2;color:#991b1b}.running,.created{background:#dbeafe;color:#1e40af}
+.done{background:#dcfce7;color:#166534}.partial{background:#fef3c7;color:#92400e}.failed,.interrupted{background:#fee2e2;color:#991b1b}.stopped{background:#ede9fe;color:#5b21b6}.running,.created{background:#dbeafe;color:#1e40af}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin-bottom:20px}
 .tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}.tile b{display:block;font-size:22px;font-variant-numeric:tabular-nums}.tile span{color:var(--muted);font-size:12px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;margin-bottom:16px}
@@ -43,6 +43,19 @@ function errorsTable(test: TestView): string {
     .join("")}</table>`;
 }
 
+/** How a stop ended the test: who asked, why, the grace, aborted requests and drivers that never confirmed. */
+function stopCard(test: TestView): string {
+  const stop = test.stop;
+  if (!stop) return "";
+  const who = stop.by === "threshold" ? "an abort_on threshold" : stop.by === "restart" ? "an orchestrator restart" : "the user";
+  const fired = stop.threshold ? `<dt>threshold</dt><dd>${e(stop.threshold.expression)} (observed ${e(String(stop.threshold.observed))} over ${stop.threshold.window_s} s)</dd>` : "";
+  const unconfirmed = stop.unconfirmed?.length ? `<dt>not confirmed by</dt><dd>${e(stop.unconfirmed.join(", "))}</dd>` : "";
+  return `<div class="card"><h2>Stopped</h2><dl>
+<dt>reason</dt><dd>${e(stop.reason)}</dd><dt>asked by</dt><dd>${e(who)} at ${e(formatTimestamp(stop.requested_at))}</dd>
+<dt>grace</dt><dd>${stop.grace_ms} ms</dd><dt>aborted in flight</dt><dd>${formatCount(test.metrics.counts.stopped ?? 0)}</dd>${fired}${unconfirmed}
+</dl></div>`;
+}
+
 /**
  * A test's report as one self-contained HTML page: inline CSS and SVG charts of the
  * per-second series, no script and no external resource, so it opens from disk.
@@ -61,6 +74,7 @@ export function reportHtml(test: TestView, series: TestSeries | null, generatedA
 <h1>Load test report <span class="badge ${e(test.state)}">${e(test.state)}</span></h1>
 <div class="sub"><code>${e(test.test_id)}</code> · ${e(c.test_type)} · ${e(c.target_url ?? "")} · ${test.drivers.length} driver(s) · started ${e(formatTimestamp(test.start_at ?? test.created_at))}</div>
 ${test.error ? `<div class="card err">${e(test.error)}</div>` : ""}
+${stopCard(test)}
 <div class="tiles">
 ${tile("requests sent", formatCount(m.counts.sent))}${tile("completed", formatCount(m.counts.completed))}${tile("avg requests/s", formatRate(m.avg_requests_per_s))}
 ${tile("median latency", formatMs(m.latency?.median_latency))}${tile("p99 latency", formatMs(m.latency?.p99_latency))}${tile("errors", `${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)})`)}
