@@ -192,6 +192,26 @@ test("drivers with an edge policy reject a test outside it naming the rule; the 
   ]);
 });
 
+test("stops are signed too: a forged stop is refused and the test runs on; the orchestrator's signed stop ends it", async () => {
+  await resetTarget(target.url);
+  const before = samples(await metricsPage(), "loadtest_commands_rejected_total", "reason").unsigned ?? 0;
+  // 5 requests/s per driver for 40 s: within pol-rps's --max-rps 10; pol-allow refuses the target.
+  const created = await startTest(orchestrator.url, { test_type: "TSUNAMI", test_message_delay: 200, message_count_per_driver: 200 });
+  const sentSoFar = async () => (await getTest(orchestrator.url, created.test_id)).metrics.counts.sent;
+  await waitFor("the first reports", async () => (await sentSoFar()) > 0, { timeoutMs: 30_000, intervalMs: 100 });
+  await produce("stop", [{ test_id: created.test_id, stop: "YES", reason: "forged", stop_grace_ms: 0 }]);
+  const signedDrivers = 4; // sg-1, sg-2, pol-allow, pol-rps
+  await waitFor("every driver to refuse the forged stop", async () => samples(await metricsPage(), "loadtest_commands_rejected_total", "reason").unsigned === before + signedDrivers, { timeoutMs: 30_000, intervalMs: 100 });
+  const atRefusal = await sentSoFar();
+  await waitFor("the test to keep sending after the forged stop", async () => (await sentSoFar()) > atRefusal + 5, { timeoutMs: 30_000, intervalMs: 100 });
+  expect((await getTest(orchestrator.url, created.test_id)).state).toBe("running");
+  const stopped = await fetch(`${orchestrator.url}/tests/${created.test_id}/stop`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "enough" }) });
+  expect(stopped.status).toBe(200);
+  const ended = await waitForTestEnd(orchestrator.url, created.test_id, 60_000);
+  const seen = await targetMetrics(target.url);
+  expect({ state: ended.state, short: ended.metrics.counts.sent < 3 * 200, exact: ended.metrics.counts.completed === seen.ping.received }).toEqual({ state: "stopped", short: true, exact: true });
+});
+
 test("without keys both nodes warn at start, and /nodes shows the driver does not verify", async () => {
   const plain = fleet.driver("plain-1");
   await fleet.waitForOutput(plain, /UNVERIFIED COMMANDS: no --trust-key/);
