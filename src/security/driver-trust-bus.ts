@@ -5,12 +5,18 @@ import type { CommandVerifier, RejectReason } from "./command-verifier.ts";
 import { checkEdgePolicy, type EdgePolicy } from "./edge-policy.ts";
 import { reportMac } from "./report-mac.ts";
 import { ReplayGuard } from "./replay-guard.ts";
+import { systemClock, type Clock } from "../driver/clock.ts";
+import { Outbox } from "../driver/outbox.ts";
+
+/** How long closing the bus waits for refusals still queued to reach the broker. */
+const REFUSALS_FLUSH_MS = 5_000;
 
 /** What the driver trust bus wraps and enforces. */
 export interface DriverTrustOptions {
   bus: Bus;
   nodeId: string;
-  now?: () => number;
+  /** The driver's clock (default: the system clock); also paces the retries of refusals not yet sent. */
+  clock?: Clock;
   log?: Logger;
   /** Set: every command on a broadcast topic must be signed by a trusted key (see ReplayGuard for replays). */
   verifier?: CommandVerifier;
@@ -38,19 +44,22 @@ export interface DriverTrustBus extends Bus {
  * Without a verifier, policy or key it passes everything through unchanged.
  */
 export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBus {
-  const { bus, nodeId, verifier, policy, reportKey, now = Date.now } = options;
+  const { bus, nodeId, verifier, policy, reportKey, clock = systemClock } = options;
   const log = options.log ?? silentLogger;
+  const now = () => clock.now();
+  // Refusals must reach the orchestrator (a policy rejection settles a participant): queued and
+  // retried like the driver's own events, never dropped while the broker is away.
+  const outbox = new Outbox({ bus, clock, log });
   const guard = new ReplayGuard(now());
   const counts: Record<string, number> = {};
   const refusedByPolicy = new Set<string>();
 
-  const tell = (event: DriverEvent) =>
-    bus.publish("driver_event", event, nodeId).catch((err) => log.warn("could not report a refusal to the orchestrator", { test_id: event.test_id, err }));
+  const tell = (event: DriverEvent) => outbox.push({ topic: "driver_event", message: event, key: nodeId });
 
   const refuse = (topic: TopicKey, testId: string, reason: RejectReason, detail: string) => {
     counts[reason] = (counts[reason] ?? 0) + 1;
     log.warn("refused a command", { topic, test_id: testId, reason, detail, rejected_commands: { ...counts } });
-    void tell({ node_id: nodeId, test_id: testId, event: "COMMAND_REJECTED", reason, topic, error: `${topic} refused (${reason}): ${detail}`, timestamp: now() });
+    tell({ node_id: nodeId, test_id: testId, event: "COMMAND_REJECTED", reason, topic, error: `${topic} refused (${reason}): ${detail}`, timestamp: now() });
   };
 
   /** True when the configuration is for this driver and breaks its policy (then answered here). */
@@ -62,7 +71,7 @@ export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBu
     if (refusedByPolicy.size > 4096) refusedByPolicy.delete(refusedByPolicy.values().next().value!);
     const error = `cannot run test ${config.test_id}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
     log.warn("test rejected by this driver's policy", { test_id: config.test_id, issues });
-    void tell({ node_id: nodeId, test_id: config.test_id, event: "TEST_REJECTED", error, issues, timestamp: now() });
+    tell({ node_id: nodeId, test_id: config.test_id, event: "TEST_REJECTED", error, issues, timestamp: now() });
     return true;
   };
 
@@ -99,7 +108,11 @@ export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBu
     publishRaw: (topic, raw, key) => bus.publishRaw(topic, raw, key),
     ...(bus.receivedThrough ? { receivedThrough: () => bus.receivedThrough!() } : {}),
     rejected: () => bus.rejected(),
-    close: () => bus.close(),
+    async close() {
+      await outbox.flush(REFUSALS_FLUSH_MS);
+      outbox.close();
+      await bus.close();
+    },
     rejectedCommands: () => ({ ...counts }),
   };
 }

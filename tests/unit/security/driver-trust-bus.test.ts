@@ -27,7 +27,7 @@ async function setup(options: { verify?: boolean; policy?: EdgePolicy } = {}) {
   const bus = createDriverTrustBus({
     bus: new MemoryBus(broker),
     nodeId: "d1",
-    now: () => clock.now(),
+    clock,
     ...(options.verify !== false ? { verifier: createCommandVerifier([await importTrustKey(pair.publicPem)]) } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
     reportKey: REPORT_KEY,
