@@ -1,6 +1,8 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
 import { DEFAULT_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
+import { abortConfigOf } from "./abort/abort-config.ts";
+import { AbortWatch } from "./abort/abort-watch.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
@@ -65,6 +67,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** abort_on: the rolling window of each running test that has thresholds. */
+  const aborts = new Map<string, AbortWatch>();
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
@@ -129,6 +133,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const result = test.view(registry, now, evaluation.outcomes);
     store.saveTest(record, result);
     live.delete(record.test_id);
+    aborts.delete(record.test_id);
     log.info(`test ${record.state}`, { test_id: record.test_id, error: record.error, sent: result.metrics.counts.sent });
     events.emit({ type: "test_final", test_id: record.test_id, result });
     return evaluation;
@@ -152,6 +157,26 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     }
   };
 
+  /**
+   * abort_on: folds an accepted report into the test's window and, when one of its thresholds
+   * holds (after the delay, over the window), stops the test `by: "threshold"`, once.
+   */
+  const watchAbort = (test: LiveTest, report?: MetricsReport) => {
+    const { record } = test;
+    if (!record.abort || record.state !== "running" || record.stop || record.start_at === null) return;
+    let watch = aborts.get(record.test_id);
+    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort)));
+    if (report) watch.add(report, record.start_at);
+    const firing = watch.check(clock.now(), record.start_at);
+    if (!firing) return;
+    const { expression, observed, window_s } = firing;
+    log.warn("abort_on threshold held: stopping the test", { test_id: record.test_id, threshold: expression, observed, window_s });
+    const reason = `abort_on ${expression} held: ${firing.shown} over the last ${window_s} s`;
+    stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
+      log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
+    );
+  };
+
   const onReport = (report: MetricsReport) => {
     const now = clock.now();
     announce(registry.sawActivity(report.node_id, now));
@@ -160,6 +185,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (typeof test === "string") return drop(test, fields);
     if (test.aggregate.seen.has(report.report_id) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
+    watchAbort(test, report);
     events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
     const driver = test.aggregate.drivers.get(report.node_id);
@@ -278,9 +304,12 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const createReserved = async (request: TestRequest, test_id: string, now: number, drivers: string[]): Promise<TestView> => {
-    const { trigger, test_message_delay, ...fields } = request;
+    // abort_on and its window/delay stay on the orchestrator: they are not part of test_config.
+    const { trigger, test_message_delay, abort_on, abort_window_s, abort_delay_s, ...fields } = request;
     const config: TestConfig = { test_id, ...fields, test_message_delay: test_message_delay ?? 0, drivers, created_at: now };
     const record: TestRecord = { test_id, state: "created", config, drivers, created_at: now, triggered_at: null, start_at: null, ended_at: null, error: null };
+    const abort = abortConfigOf({ abort_on, abort_window_s, abort_delay_s });
+    if (abort) record.abort = abort;
     const test = new LiveTest(record, now);
     live.set(test_id, test);
     store.saveTest(record, null);
@@ -306,6 +335,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
+        watchAbort(test);
         events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
       }
     }

@@ -155,6 +155,7 @@ export function buildTestView(input: SnapshotInput): TestView {
     test_id: record.test_id,
     state: record.state,
     config: record.config,
+    ...(record.abort ? { abort: record.abort } : {}),
     drivers: [...record.drivers],
     created_at: record.created_at,
     triggered_at: record.triggered_at,

@@ -1,4 +1,5 @@
 import type { Issue, TestConfig } from "../protocol/index.ts";
+import type { AbortConfig } from "./abort/abort-config.ts";
 import type { NodeStatus } from "./registry.ts";
 
 /**
@@ -42,6 +43,8 @@ export interface TestRecord {
   test_id: string;
   state: TestState;
   config: TestConfig;
+  /** Thresholds that stop the test automatically (`abort_on` of the request, defaults filled); orchestrator-side only. */
+  abort?: AbortConfig;
   /** The node_ids alive when the test was created: the participants. */
   drivers: string[];
   created_at: number;

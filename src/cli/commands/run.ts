@@ -3,7 +3,9 @@ import { hubEvents } from "../../local/hub-events.ts";
 import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
 import { parseTestRequest } from "../../orchestrator/test-request.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, follow } from "../follow.ts";
+import { OrchestratorError } from "../../orchestrator/errors.ts";
+import { finish, INTERRUPT_EXIT_CODE } from "../follow.ts";
+import { followInterruptibly } from "../interrupt.ts";
 import { TEST_FLAGS, TEST_HELP, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
 /** `loadtest run URL`: orchestrator and drivers in this one process over the in-memory bus. */
@@ -14,8 +16,9 @@ export const runCommand: Command = {
 
 Runs the orchestrator core and N drivers inside this one process over an in-memory bus:
 no Kafka, no orchestrator or driver to start. Same progress line, summary, thresholds and
-exit codes as 'loadtest start'. Use it to try a target quickly or in CI; use 'start' to
-load from many machines at once.
+exit codes as 'loadtest start'. Ctrl-C stops the test (in-flight requests get 2 s) and prints
+its summary; a second Ctrl-C leaves at once. Use it to try a target quickly or in CI; use
+'start' to load from many machines at once.
 
 Flags:
   --drivers <n>          drivers in this process, 1 to ${MAX_LOCAL_DRIVERS} (default 2)
@@ -48,8 +51,21 @@ Example:
       const created = await fleet.orchestrator.createTest(parsed.value);
       events.setTestId(created.test_id);
       if (!json) ctx.out.stderr(`test ${created.test_id} running in-process on ${drivers} driver(s)\n`);
-      const result = await follow(events, ctx.out, json);
-      return finish(result, request.thresholds, ctx.out, json);
+      const testId = created.test_id;
+      const outcome = await followInterruptibly(events, {
+        testId,
+        out: ctx.out,
+        quiet: json,
+        requestStop: () =>
+          fleet.orchestrator.stopTest(testId, { reason: "Ctrl-C in loadtest run" }).catch((err: unknown) => {
+            // Ended meanwhile: its final result is on its way.
+            if (!(err instanceof OrchestratorError && err.kind === "conflict")) throw err;
+          }),
+        detach: false,
+        onInterrupt: ctx.onInterrupt,
+      });
+      if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
+      return finish(outcome.test, request.thresholds, ctx.out, json, outcome.interrupted);
     } finally {
       events.close();
       await fleet.close();

@@ -107,6 +107,7 @@ async function refreshHistory(): Promise<void> {
 async function showTest(testId: string, pinned: boolean): Promise<void> {
   const report = await getJson<{ test: TestView; series: TestSeries | null }>(`/tests/${encodeURIComponent(testId)}/report?format=json`);
   state.pinned = pinned;
+  if (state.shown?.test.test_id !== testId) $("stop-error").textContent = "";
   state.shown = { test: report.test, points: report.series?.points ?? [] };
   renderTest();
   renderHistoryPanel();
@@ -211,6 +212,38 @@ async function startTest(form: HTMLFormElement): Promise<void> {
   }
 }
 
+/** The Stop button: `POST /tests/:id/stop`, with the token when the API requires one. */
+async function stopTest(testId: string, button: HTMLButtonElement): Promise<void> {
+  const error = $("stop-error");
+  error.textContent = "";
+  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) return askToken("Enter the token to stop the test, then press Stop again.");
+  button.disabled = true;
+  try {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const t = token();
+    if (t) headers.authorization = `Bearer ${t}`;
+    const response = await fetch(`/tests/${encodeURIComponent(testId)}/stop`, { method: "POST", headers, body: JSON.stringify({ reason: "stopped from the dashboard" }) });
+    const answer = (await response.json()) as TestView & { error?: string };
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      return askToken("That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.");
+    }
+    if (!response.ok) {
+      error.textContent = `Not stopped: ${answer.error ?? `HTTP ${response.status}`}`;
+      return;
+    }
+    // "stopping…" until the final event brings the stopped result.
+    if (state.shown?.test.test_id === testId) {
+      state.shown.test = answer;
+      renderTest();
+    }
+  } catch (err) {
+    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function wire(): void {
   const form = $<HTMLFormElement>("start-form");
   const type = $<HTMLSelectElement>("f-type");
@@ -239,6 +272,8 @@ function wire(): void {
       state.scope = scope;
       renderCharts();
     }
+    const stop = target.closest<HTMLButtonElement>("#stop-test");
+    if (stop?.dataset.test) void stopTest(stop.dataset.test, stop);
     if (target.id === "follow-live") {
       state.pinned = false;
       const running = state.history.find((t) => t.state === "running");

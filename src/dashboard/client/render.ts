@@ -20,6 +20,7 @@ export function summaryOf(view: TestView): TestSummary {
     ended_at: view.ended_at,
     duration_ms: view.duration_ms,
     error: view.error,
+    ...(view.stop ? { stop: view.stop } : {}),
     counts: view.metrics.counts,
     latency: view.metrics.latency,
   };
@@ -43,6 +44,26 @@ export function renderNodes(nodes: readonly NodeView[], now: number): string {
   return `<div class="nodes">${items.join("")}</div>`;
 }
 
+/** Who or what stopped a test, and why: "by threshold errors>10% (observed 48.5 over the last 2 s)". */
+export function describeStop(test: TestView): string | null {
+  const stop = test.stop;
+  if (!stop) return null;
+  const t = stop.threshold;
+  const by = stop.by === "threshold" && t ? `by threshold ${t.expression} (observed ${t.observed} over the last ${t.window_s} s)` : stop.by === "restart" ? "by an orchestrator restart" : "by the user";
+  const unconfirmed = stop.unconfirmed && stop.unconfirmed.length > 0 ? `; no final report from ${stop.unconfirmed.join(", ")}` : "";
+  return `Stopped ${by}: ${stop.reason}${unconfirmed}`;
+}
+
+/**
+ * The Stop button of a running (or created) test; once a stop was asked for, a disabled
+ * "stopping…" in its place.
+ */
+export function renderStopButton(test: TestView): string {
+  if (test.state !== "running" && test.state !== "created") return "";
+  if (test.stop) return `<button type="button" class="danger" data-testid="stop-button" disabled>stopping…</button>`;
+  return `<button type="button" class="danger" id="stop-test" data-testid="stop-button" data-test="${e(test.test_id)}">${test.state === "created" ? "Cancel" : "Stop"}</button>`;
+}
+
 /** Title line of the shown test: state badge, id, type, target and report links. */
 export function renderTestHead(test: TestView, live: boolean): string {
   const c = test.config;
@@ -52,6 +73,7 @@ export function renderTestHead(test: TestView, live: boolean): string {
   return `<h2>Test <code data-testid="test-id">${e(test.test_id)}</code></h2>
 <span class="badge badge-${e(test.state)}" data-testid="test-state">${e(test.state)}</span>
 <span class="muted">${e(what)} · ${formatCount(c.message_count_per_driver)} × ${test.drivers.length} driver(s)${e(cap)} → ${e(c.target_url ?? "")}</span>
+${renderStopButton(test)}
 ${live ? "" : `<button type="button" class="ghost" id="follow-live">follow live</button>`}
 <span class="links"><a href="${base}?format=html" target="_blank">HTML report</a><a href="${base}?format=csv&download=1">CSV</a><a href="${base}?format=json" target="_blank">JSON</a></span>`;
 }
@@ -107,7 +129,8 @@ export function renderSummary(test: TestView): string {
   const m = test.metrics;
   const l = m.latency;
   const item = (id: string, label: string, value: string) => `<dt>${e(label)}</dt><dd data-summary="${id}">${e(value)}</dd>`;
-  return `<h3>Summary</h3><div class="summary-grid">
+  const stop = describeStop(test);
+  return `<h3>Summary</h3>${stop ? `<p class="stop-reason" data-summary="stop">${e(stop)}</p>` : ""}<div class="summary-grid">
 <dl>${item("state", "result", test.state)}${item("duration", "duration", formatDuration(test.duration_ms))}${item("sent", "requests sent", formatCount(m.counts.sent))}${item("completed", "completed", formatCount(m.counts.completed))}${item("avg_rps", "avg requests/s", formatRate(m.avg_requests_per_s))}</dl>
 <dl>${item("mean", "mean", formatMs(l?.mean_latency))}${item("min", "min", formatMs(l?.min_latency))}${item("median", "median", formatMs(l?.median_latency))}${item("max", "max", formatMs(l?.max_latency))}</dl>
 <dl>${item("p90", "p90", formatMs(l?.p90_latency))}${item("p95", "p95", formatMs(l?.p95_latency))}${item("p99", "p99", formatMs(l?.p99_latency))}${item("skew", "start skew", m.start_skew_ms === null ? "–" : `${m.start_skew_ms} ms`)}</dl>
@@ -121,7 +144,7 @@ export function renderHistory(tests: readonly TestSummary[], selectedId: string 
   const rows = tests.map((t) => {
     const sel = t.test_id === selectedId ? " selected" : "";
     return `<tr class="clickable${sel}" data-test="${e(t.test_id)}"><td><code>${e(shortId(t.test_id))}</code></td><td>${e(formatTimestamp(t.created_at))}</td>
-<td>${e(t.test_type)}</td><td><span class="badge badge-${e(t.state)}">${e(t.state)}</span></td><td>${t.drivers.length}</td><td>${formatCount(t.counts.sent)}</td>
+<td>${e(t.test_type)}</td><td><span class="badge badge-${e(t.state)}"${t.error ? ` title="${e(t.error)}"` : ""}>${e(t.state)}</span></td><td>${t.drivers.length}</td><td>${formatCount(t.counts.sent)}</td>
 <td${t.counts.completed < t.counts.sent ? ` class="num-bad"` : ""}>${formatCount(t.counts.completed)}</td><td>${formatMs(t.latency?.median_latency)}</td><td>${formatMs(t.latency?.p99_latency)}</td><td>${formatDuration(t.duration_ms)}</td></tr>`;
   });
   return `<table><thead><tr><th>test</th><th>created</th><th>type</th><th>state</th><th>drivers</th><th>sent</th><th>completed</th><th>p50</th><th>p99</th><th>duration</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

@@ -90,6 +90,7 @@ ${tile("duration", formatDuration(test.duration_ms))}
 <dt>type</dt><dd>${e(c.test_type)}</dd><dt>requests per driver</dt><dd>${formatCount(c.message_count_per_driver)}</dd>
 <dt>delay</dt><dd>${c.test_message_delay ? `${c.test_message_delay} ms` : "–"}</dd><dt>throughput cap</dt><dd>${c.target_throughput ? `${c.target_throughput}/s per driver` : "–"}</dd>
 <dt>concurrency</dt><dd>${c.concurrency ?? "–"}</dd><dt>timeout</dt><dd>${c.timeout_ms ? `${c.timeout_ms} ms` : "–"}</dd>
+${test.abort ? `<dt>abort on</dt><dd>${e(test.abort.abort_on.join(", "))} (over ${test.abort.abort_window_s} s, after ${test.abort.abort_delay_s} s)</dd>` : ""}
 <dt>late sends</dt><dd>${formatCount(m.late)}</dd><dt>start skew</dt><dd>${m.start_skew_ms === null ? "–" : `${m.start_skew_ms} ms`}</dd>
 </dl></div>
 <footer>Generated ${e(formatTimestamp(generatedAt))} by the load test orchestrator.</footer>
