@@ -66,7 +66,7 @@ function makeCertificates(dir: string): { ca: string; chain: string; key: string
 /** A properties value on one line (PEM blocks have their newlines escaped). */
 const oneLine = (pem: string) => pem.trim().replace(/\n/g, "\\n");
 
-/** Starts a broker whose client listener needs `kind`; resolves once an authenticated client gets metadata. */
+/** Starts a broker whose client listener needs `kind`; resolves once an authenticated client gets metadata and group offsets. */
 export async function startSecureBroker(kind: SecureKind): Promise<SecureBroker> {
   const homeDir = mkdtempSync(join(tmpdir(), `lt-${kind}-kafka-`));
   const [clientPort, internalPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
@@ -142,7 +142,13 @@ export async function startSecureBroker(kind: SecureKind): Promise<SecureBroker>
         if (proc!.exitCode !== null) throw new Error(`broker exited (${proc!.exitCode}): ${readFileSync(join(homeDir, "stdout.log"), "utf8").slice(-3000)}`);
         try {
           await admin.connect();
-          await admin.listTopics();
+          if (!(await admin.listTopics()).includes("__ready")) {
+            await admin.createTopics({ topics: [{ topic: "__ready", numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+          }
+          // As scripts/kafka-ready.ts: ready once the group coordinator serves a group (a node's
+          // first subscribe fetches a group's offsets, which fails while __consumer_offsets loads).
+          await admin.describeGroups(["__ready"]);
+          await admin.fetchOffsets({ groupId: "__ready", topics: ["__ready"] });
           return true;
         } finally {
           await admin.disconnect().catch(() => {});
