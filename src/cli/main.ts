@@ -2,6 +2,7 @@
 import { VERSION } from "../cli-flags.ts";
 import { CliError } from "./client.ts";
 import { runCommand as dispatch, type CliContext, type Command } from "./command.ts";
+import { keygenCommand } from "./commands/keygen.ts";
 import { processInterrupts } from "./interrupt.ts";
 import { listCommand } from "./commands/list.ts";
 import { nodesCommand } from "./commands/nodes.ts";
@@ -12,7 +13,7 @@ import { stopCommand } from "./commands/stop.ts";
 import { watchCommand } from "./commands/watch.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, stopCommand, listCommand, reportCommand, runCommand];
+export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, stopCommand, listCommand, reportCommand, runCommand, keygenCommand];
 
 export const USAGE = `Usage: loadtest <command> [flags]
 

@@ -19,6 +19,16 @@ Flags:
   --max-body-bytes <n>        longest response body read (env MAX_BODY_BYTES; default 67108864,
                               64 MiB); a longer one is abandoned there, its connection closed,
                               and counted in its status class and in body_too_large
+  --trust-key <file>          Ed25519 public key (PEM) of the orchestrator; repeat it to trust two
+                              during a rotation (env DRIVER_TRUST_KEY, comma-separated). Set, every
+                              test_config, trigger and stop must be signed by one of them, fresh
+                              (5 min) and not replayed, or it is refused, counted and reported
+  --allow-target <h[:p],..>   hosts this driver may send to, the orchestrator's syntax; * any
+                              (env DRIVER_ALLOW_TARGET; default any)
+  --max-rps <n>               highest request rate one test may ask of this driver (env DRIVER_MAX_RPS)
+  --max-concurrency <n>       most requests in flight one test may ask (env DRIVER_MAX_CONCURRENCY);
+                              a test outside these is rejected (TEST_REJECTED naming the rule)
+  --report-key <file>         the fleet's report key: every report carries its HMAC (env DRIVER_REPORT_KEY)
   --help                      print this help
   --version                   print the version
 
@@ -37,6 +47,11 @@ Example:
     "advertise-ip": { type: "string" },
     "http-client": { type: "string" },
     "max-body-bytes": { type: "string" },
+    "trust-key": { type: "string", multiple: true },
+    "allow-target": { type: "string" },
+    "max-rps": { type: "string" },
+    "max-concurrency": { type: "string" },
+    "report-key": { type: "string" },
   },
 } satisfies CommandSpec<{
   brokers: { type: "string" };
@@ -45,4 +60,9 @@ Example:
   "advertise-ip": { type: "string" };
   "http-client": { type: "string" };
   "max-body-bytes": { type: "string" };
+  "trust-key": { type: "string"; multiple: true };
+  "allow-target": { type: "string" };
+  "max-rps": { type: "string" };
+  "max-concurrency": { type: "string" };
+  "report-key": { type: "string" };
 }>;

@@ -8,6 +8,8 @@ import { DRIVER_COMMAND } from "./flags.ts";
 import { openHttp1Pool } from "./http1-pool.ts";
 import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
 import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
+import { loadDriverTrust } from "../security/driver-trust.ts";
+import { createDriverTrustBus } from "../security/driver-trust-bus.ts";
 
 /** Wiring only: flags and environment in, real bus, clock, fetch and the HTTP/1.1 pool into createDriver. */
 const { values } = flagsOrExit(DRIVER_COMMAND);
@@ -43,9 +45,15 @@ if (maxBodyBytes !== undefined && (maxBodyRaw!.trim() === "" || !Number.isSafeIn
   process.exit(2);
 }
 
+const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
+  process.stderr.write(`driver: ${err.message}\n`);
+  process.exit(2);
+});
+
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
-const bus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
+const kafkaBus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
+const bus = createDriverTrustBus({ bus: kafkaBus, nodeId, log: log.child({ node_id: nodeId }), ...trust });
 const driver = createDriver({
   bus,
   nodeId,
@@ -76,7 +84,7 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 try {
-  await waitForKafka(() => bus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
+  await waitForKafka(() => kafkaBus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
   await driver.start();
   log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION });
 } catch (err) {

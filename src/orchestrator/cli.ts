@@ -24,6 +24,11 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
   --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
                              unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
+  --signing-key <file>       Ed25519 private key (PEM) every test_config, trigger and stop is
+                             signed with, for drivers started with --trust-key [ORCHESTRATOR_SIGNING_KEY];
+                             make one with 'bun run loadtest keygen --out DIR'
+  --report-key <file>        the fleet's report key: reports without its HMAC are dropped and
+                             counted [ORCHESTRATOR_REPORT_KEY]
   -h, --help                 print this help
   --version                  print the version
 
@@ -51,6 +56,8 @@ export const ORCHESTRATOR_COMMAND = {
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
     "bus-degraded-fail-ms": { type: "string" },
+    "signing-key": { type: "string" },
+    "report-key": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -70,9 +77,14 @@ export interface OrchestratorConfig {
   busDegradedFailMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
+  /** Ed25519 private key file commands are signed with; unset, they go unsigned (with a warning). */
+  signingKeyPath?: string;
+  /** Fleet report key file; unset, reports are not authenticated. */
+  reportKeyPath?: string;
 }
 
-const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+/** One `--allow-target` entry: `*`, a host or `[ipv6]`, with an optional `:port` (the drivers take the same syntax). */
+export const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 /** Validates flags and environment together, reporting every bad one by name. */
 export function resolveConfig(flags: OrchestratorFlags, env: Record<string, string | undefined>): { ok: true; config: OrchestratorConfig } | { ok: false; errors: string[] } {
@@ -112,6 +124,9 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const kafka = attempt(() => kafkaConnectionFromEnv("orchestrator", { brokers: str("brokers"), topicPrefix: str("topic-prefix") }, env), undefined);
   const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
 
+  const signingKeyPath = str("signing-key") ?? (env.ORCHESTRATOR_SIGNING_KEY || undefined);
+  const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, token, kafka } };
+  const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, token, kafka, ...keys } };
 }

@@ -27,6 +27,8 @@ export interface NodeView {
   last_test_id: string | null;
   requests_sent: number;
   history: { event: NodeEventKind; at: number }[];
+  /** Whether the driver refuses unsigned commands (from its register and heartbeats); absent until it says. */
+  verifies_signatures?: boolean;
 }
 
 export interface NodeEvent {
@@ -69,6 +71,7 @@ export class NodeRegistry {
     if (message.message_type === "DRIVER_NODE_DEREGISTER") return this.deregister(message, now);
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
     if (message.version) node.version = message.version;
+    if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     return events;
   }
 
@@ -77,6 +80,7 @@ export class NodeRegistry {
     if (known?.status === "left" && this.echoOfLeaving(known, message, now)) return [];
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
     node.driver_state = message.state ?? null;
+    if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
     if (message.state === "idle") node.current_test_id = null;
     return events;

@@ -137,7 +137,7 @@ export function evaluateTest(state: TestState, participants: ParticipantStatus[]
   if (!participants.some((p) => p.reported)) {
     return { ended: true, state: "failed", error: `no driver reported (${describe(outcomes)})`, outcomes };
   }
-  return { ended: true, state: "partial", error: `not every driver finished (${describe(outcomes)})`, outcomes };
+  return { ended: true, state: "partial", error: `not every driver finished (${describe(outcomes)})${rejections(participants, outcomes)}`, outcomes };
 }
 
 /**
@@ -165,4 +165,12 @@ function describe(outcomes: Record<string, DriverOutcome>): string {
     .filter(([, o]) => o !== "final")
     .map(([id, o]) => `${id}: ${o}`)
     .join(", ");
+}
+
+/** The reasons of the drivers that rejected the test (a driver's edge policy names its rule), or "". */
+function rejections(participants: ParticipantStatus[], outcomes: Record<string, DriverOutcome>): string {
+  const reasons = participants
+    .filter((p) => outcomes[p.participant.node_id] === "rejected" && p.participant.rejected)
+    .map((p) => `${p.participant.node_id}: ${p.participant.rejected!.error}`);
+  return reasons.length > 0 ? `; ${reasons.join("; ")}` : "";
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
+import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
 import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_STOP_GRACE_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
@@ -11,6 +12,7 @@ export const RegisterSchema = z.object({
   version: z.string().max(64).optional(),
   /** Extension: when the message was sent (epoch ms). */
   timestamp: wireTimestamp().optional(),
+  ...VERIFIES_FIELD,
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
@@ -40,6 +42,8 @@ export const TestConfigSchema = z.object({
   drivers: z.array(wireId()).max(4096).optional(),
   /** Extension: when the orchestrator created the test (epoch ms). */
   created_at: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
 });
 export type TestConfig = z.infer<typeof TestConfigSchema>;
 
@@ -49,6 +53,8 @@ export const TriggerSchema = z.object({
   trigger: yesFlag(),
   /** Extension: epoch ms at which every driver starts sending (a send never starts before it). */
   start_at: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
 });
 export type Trigger = z.infer<typeof TriggerSchema>;
 
@@ -63,6 +69,8 @@ export const StopSchema = z.object({
   reason: z.string().min(1).max(1024),
   stop_grace_ms: wireCount(MAX_STOP_GRACE_MS),
   timestamp: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
 });
 export type Stop = z.infer<typeof StopSchema>;
 
@@ -145,6 +153,7 @@ export const MetricsReportSchema = z.object({
   /** First send of the test (epoch ms), for start-skew measurement. */
   first_send_at: wireTimestamp().optional(),
   last_send_at: wireTimestamp().optional(),
+  ...REPORT_MAC_FIELD,
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 
@@ -156,6 +165,7 @@ export const HeartbeatSchema = z.object({
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
+  ...VERIFIES_FIELD,
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
@@ -163,9 +173,14 @@ export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 export const DriverEventSchema = z.object({
   node_id: wireId(),
   test_id: wireId(),
-  event: z.enum(["TEST_ACCEPTED", "TEST_REJECTED", "TEST_STARTED", "TEST_FINISHED"]),
+  /** COMMAND_REJECTED (extension): a signed-commands driver refused a command; `reason` and `topic` say why and which. */
+  event: z.enum(["TEST_ACCEPTED", "TEST_REJECTED", "TEST_STARTED", "TEST_FINISHED", "COMMAND_REJECTED"]),
   error: z.string().max(4096).optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).max(100).optional(),
   timestamp: wireTimestamp().optional(),
+  /** Extension, on COMMAND_REJECTED: unsigned, unknown_key, bad_signature, expired, not_yet_valid or replay. */
+  reason: z.string().max(64).optional(),
+  /** Extension, on COMMAND_REJECTED: the topic of the refused command. */
+  topic: z.string().max(64).optional(),
 });
 export type DriverEvent = z.infer<typeof DriverEventSchema>;

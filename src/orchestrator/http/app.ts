@@ -13,6 +13,7 @@ import { ApiError, errorBody, onError } from "./errors.ts";
 import { prometheusRoutes } from "./prometheus.ts";
 import { reportRoutes } from "./report.ts";
 import { sseRoutes } from "./sse.ts";
+import type { SecurityCounts } from "../../security/security-counters.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,6 +23,8 @@ export interface AppOptions extends TestRequestOptions {
   token?: string;
   maxBodyBytes?: number;
   log?: Logger;
+  /** The fleet's trust counters for `/metrics` (refused commands, forged reports). */
+  securityCounts?: () => SecurityCounts;
 }
 
 const ListQuerySchema = z.object({
@@ -103,7 +106,7 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
 
   app.route("/", sseRoutes(orchestrator));
   app.route("/", reportRoutes(orchestrator));
-  app.route("/", prometheusRoutes(orchestrator));
+  app.route("/", prometheusRoutes(orchestrator, options.securityCounts));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));
 
   return app;

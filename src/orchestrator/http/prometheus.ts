@@ -4,6 +4,7 @@ import type { DropCounts } from "../counters.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import type { NodeStatus, NodeView } from "../registry.ts";
 import type { TestView } from "../snapshot.ts";
+import type { SecurityCounts } from "../../security/security-counters.ts";
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -31,6 +32,8 @@ export interface MetricsInput {
   drops: DropCounts;
   /** The Kafka bus's health; absent, no bus families are written. */
   bus?: BusHealth;
+  /** Commands the drivers refused and forged reports dropped (signed fleets; see src/security). */
+  security?: SecurityCounts;
 }
 
 /** A label value escaped for the text format (backslash, quote, line feed). */
@@ -44,7 +47,7 @@ const labels = (pairs: Record<string, string>) =>
     .join(",")}}`;
 
 /** Renders the orchestrator's metrics in the Prometheus text format; pure. */
-export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string {
+export function renderMetrics({ nodes, test, drops, bus, security }: MetricsInput): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
@@ -90,6 +93,14 @@ export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string
     family("loadtest_bus_topic_degraded_since_timestamp_seconds", "gauge", "When each degraded topic's problem began, in Unix seconds.");
     for (const t of bus.topics) sample("loadtest_bus_topic_degraded_since_timestamp_seconds", { topic: t.topic }, t.since / 1000);
   }
+  if (security) {
+    family("loadtest_drivers_verifying", "gauge", "Live drivers that refuse commands not signed by a key they trust.");
+    out.push(`loadtest_drivers_verifying ${nodes.filter((n) => n.status !== "dead" && n.status !== "left" && n.verifies_signatures === true).length}`);
+    family("loadtest_commands_rejected_total", "counter", "Commands the drivers refused (unsigned, bad signature, expired, replayed...), by reason.");
+    for (const [reason, n] of Object.entries(security.commands_rejected)) sample("loadtest_commands_rejected_total", { reason }, n);
+    family("loadtest_reports_forged_total", "counter", "Reports dropped for a missing or wrong report_mac, by reason.");
+    for (const [reason, n] of Object.entries(security.reports_forged)) sample("loadtest_reports_forged_total", { reason }, n);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -102,10 +113,10 @@ function currentTest(orchestrator: Orchestrator): TestView | null {
 }
 
 /** `GET /metrics`: Prometheus text exposition of drivers, the current test and dropped messages. */
-export function prometheusRoutes(orchestrator: Orchestrator): Hono {
+export function prometheusRoutes(orchestrator: Orchestrator, security?: () => SecurityCounts): Hono {
   const app = new Hono();
   app.get("/metrics", (c) =>
-    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters(), bus: orchestrator.busHealth() }), 200, {
+    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters(), bus: orchestrator.busHealth(), ...(security ? { security: security() } : {}) }), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     }),
   );
