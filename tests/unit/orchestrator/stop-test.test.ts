@@ -76,6 +76,48 @@ describe("stopping a test", () => {
     await expect(orchestrator.stopTest("t1")).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("done") });
   });
 
+  test("a test that ends while its stop is being published keeps its result", async () => {
+    const { orchestrator, bus, report, stops } = await withTwoDrivers();
+    await orchestrator.createTest({ ...request, trigger: true });
+    // The broker takes the stop only once both drivers' final reports are in.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const publish = bus.publish.bind(bus);
+    bus.publish = (async (topic, message, key) => {
+      if (topic === "stop") await held;
+      return publish(topic, message, key);
+    }) as typeof bus.publish;
+    const stopping = orchestrator.stopTest("t1");
+    await report(new FakeDriverReports("d1", "t1").window(spread(100, 1, 2), { final: true }));
+    await report(new FakeDriverReports("d2", "t1").window(spread(100, 1, 2), { final: true }));
+    const ended = orchestrator.getTest("t1")!;
+    expect({ state: ended.state, completed: ended.metrics.counts.completed }).toEqual({ state: "stopped", completed: 200 });
+    release();
+    expect((await stopping).metrics.counts.completed).toBe(200);
+    await waitFor("the stop to reach the drivers", () => stops.length === 1);
+    expect(orchestrator.getTest("t1")).toEqual(ended);
+    expect(orchestrator.listTests(10, 0).tests[0]).toMatchObject({ test_id: "t1", state: "stopped", counts: { completed: 200 } });
+  });
+
+  test("a test stopped while its trigger fails to publish is back to created and a second stop cancels it", async () => {
+    const { orchestrator, bus, stops } = await withTwoDrivers();
+    await orchestrator.createTest(request);
+    let fail!: (err: Error) => void;
+    const publish = bus.publish.bind(bus);
+    bus.publish = ((topic, message, key) =>
+      topic === "trigger" ? new Promise<void>((_, reject) => (fail = reject)) : publish(topic, message, key)) as typeof bus.publish;
+    const triggering = orchestrator.triggerTest("t1");
+    await waitFor("the trigger to be on its way", () => fail !== undefined);
+    expect(await orchestrator.stopTest("t1", { reason: "wrong target" })).toMatchObject({ state: "running", stop: { reason: "wrong target" } });
+    fail(new Error("broker down"));
+    await expect(triggering).rejects.toMatchObject({ kind: "unavailable" });
+    expect(orchestrator.getTest("t1")!.state).toBe("created");
+    const cancelled = await orchestrator.stopTest("t1", { reason: "still wrong" });
+    expect(cancelled).toMatchObject({ state: "stopped", error: "cancelled before its trigger: still wrong", stop: { reason: "still wrong", unconfirmed: [] } });
+    await waitFor("both stops to reach the drivers", () => stops.length === 2);
+    await expect(orchestrator.triggerTest("t1")).rejects.toMatchObject({ kind: "conflict" });
+  });
+
   test("ends stopped after grace + slack without a driver's final report, marking it unconfirmed", async () => {
     const { orchestrator, report, clock, beat } = await withTwoDrivers();
     await orchestrator.createTest({ ...request, trigger: true });
