@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../../src/orchestrator/clock.ts";
 import { createMemoryStore } from "../../../src/orchestrator/store.ts";
 import type { TestRequest } from "../../../src/orchestrator/test-request.ts";
-import type { Stop } from "../../../src/protocol/index.ts";
+import type { Bus } from "../../../src/bus/index.ts";
+import type { MessageOf, Stop, TopicKey } from "../../../src/protocol/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { FakeDriverReports, spread, startHarness, T0 } from "./fixtures.ts";
 
@@ -21,6 +22,15 @@ async function withTwoDrivers(ids = ["t1"]) {
   await harness.join("d1");
   await harness.join("d2");
   return { ...harness, stops };
+}
+
+/** Publishes on `topic` wait for `until()` first (and fail when it rejects). */
+function delayPublishes(bus: Bus, topic: TopicKey, until: () => Promise<void>) {
+  const publish = bus.publish.bind(bus);
+  bus.publish = async <T extends TopicKey>(t: T, message: MessageOf<T>, key?: string) => {
+    if (t === topic) await until();
+    return publish(t, message, key);
+  };
 }
 
 /** A driver's final report after a stop: what it sent so far, and the stop's reason. */
@@ -82,11 +92,7 @@ describe("stopping a test", () => {
     // The broker takes the stop only once both drivers' final reports are in.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const publish = bus.publish.bind(bus);
-    bus.publish = (async (topic, message, key) => {
-      if (topic === "stop") await held;
-      return publish(topic, message, key);
-    }) as typeof bus.publish;
+    delayPublishes(bus, "stop", () => held);
     const stopping = orchestrator.stopTest("t1");
     await report(new FakeDriverReports("d1", "t1").window(spread(100, 1, 2), { final: true }));
     await report(new FakeDriverReports("d2", "t1").window(spread(100, 1, 2), { final: true }));
@@ -103,9 +109,7 @@ describe("stopping a test", () => {
     const { orchestrator, bus, stops } = await withTwoDrivers();
     await orchestrator.createTest(request);
     let fail!: (err: Error) => void;
-    const publish = bus.publish.bind(bus);
-    bus.publish = ((topic, message, key) =>
-      topic === "trigger" ? new Promise<void>((_, reject) => (fail = reject)) : publish(topic, message, key)) as typeof bus.publish;
+    delayPublishes(bus, "trigger", () => new Promise<void>((_, reject) => (fail = reject)));
     const triggering = orchestrator.triggerTest("t1");
     await waitFor("the trigger to be on its way", () => fail !== undefined);
     expect(await orchestrator.stopTest("t1", { reason: "wrong target" })).toMatchObject({ state: "running", stop: { reason: "wrong target" } });
