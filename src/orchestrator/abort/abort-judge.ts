@@ -6,6 +6,7 @@ import { formatCount, formatMs, formatRate } from "../../dashboard/client/format
 import { addCounts, zeroCounts, type Counts } from "../../protocol/index.ts";
 import { compareThreshold, isLatencyMetric, LATENCY_METRICS, type Threshold } from "../../protocol/thresholds.ts";
 import { addExact, createDigest, emptyExact, summarize, type ExactStats } from "../../stats/digest.ts";
+import { errorsOf } from "../snapshot.ts";
 
 /** Second `t_s` of a test (0 starts at its start time), every driver merged. */
 export interface AbortCell {
@@ -63,7 +64,7 @@ function measure(t: Threshold, counts: Counts, digest: TDigest, exact: ExactStat
     const observed = round(counts.completed / seconds, 1);
     return { observed, shown: `rps = ${formatRate(observed)}/s` };
   }
-  const count = t.metric === "errors" ? counts.status_4xx + counts.status_5xx + counts.timeout + counts.connection_error : counts.late;
+  const count = t.metric === "errors" ? errorsOf(counts).total : counts.late;
   if (!t.percent) return { observed: count, shown: `${t.metric} = ${formatCount(count)}` };
   if (counts.sent === 0) return null;
   const observed = round((count * 100) / counts.sent, 2);
