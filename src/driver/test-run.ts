@@ -55,6 +55,11 @@ export class TestRun {
     return this.plan.testId;
   }
 
+  /** True once it was told to stop (a stop command, or its planned end passed): it is ending. */
+  get halting(): boolean {
+    return this.stopReason !== undefined;
+  }
+
   /** Starts at the trigger's `start_at` (never before it), or now when it is absent or past. */
   start(trigger: Trigger): void {
     const { clock } = this.deps;
