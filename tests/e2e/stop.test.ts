@@ -6,7 +6,9 @@
  * - requests in flight to a slow target (the project's target with `--delay-ms 3000`) are
  *   aborted once the grace has passed, counted `stopped`;
  * - an orchestrator restarted (SIGTERM, started again on its database) during a long test stops
- *   the drivers (the target's count stops growing) and the next test runs.
+ *   the drivers (the target's count stops growing) and the next test runs;
+ * - after a restart during a long test against the slow target, the next test started at once
+ *   (while the drivers' requests are within the restart stop's grace) runs, not "driver is busy".
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
@@ -50,6 +52,14 @@ async function startOrchestrator(name: string) {
 }
 
 const stopTest = (testId: string, body: Record<string, unknown> = {}) => api(orchestratorUrl).post(`/tests/${testId}/stop`, body);
+
+/** Waits until /nodes says both drivers are idle. */
+async function waitForIdle(): Promise<void> {
+  await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+}
 
 /** Waits until no request has reached the target for `quietMs` and returns the time of the last one. */
 async function waitForQuiet(list: number[], quietMs: number, timeoutMs: number): Promise<number> {
@@ -140,10 +150,7 @@ describe("stopping a test by hand", () => {
   });
 
   test("requests in flight to a slow target (--delay-ms 3000) are aborted once the grace has passed and counted stopped", async () => {
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitForIdle();
     const created = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 1_000, concurrency: 5, target_url: `${slowUrl}/ping` });
     await waitFor("10 requests held by the slow target", async () => (await targetMetrics(slowUrl)).ping.received === 10, { timeoutMs: 30_000, intervalMs: 50 });
     const res = await stopTest(created.test_id, { stop_grace_ms: 500 });
@@ -162,10 +169,7 @@ describe("stopping a test by hand", () => {
 
   test("an orchestrator restarted during a long test stops the drivers (the target's count stops growing) and the next test runs", async () => {
     reset();
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitForIdle();
     // 100,000 requests per driver at 200/s: over 8 minutes if nothing stopped it.
     const long = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100_000, target_throughput: 200, concurrency: 8, target_url: `${targetUrl}/fast` });
     await waitFor("the long test under way", () => arrivals.fast.length >= 200, { timeoutMs: 30_000, intervalMs: 20 });
@@ -183,15 +187,32 @@ describe("stopping a test by hand", () => {
     console.log(`restart: the last request of the interrupted test reached the target ${(lastAt - restartedAt).toFixed(0)} ms after the new orchestrator listened`);
 
     await waitForAlive(orchestratorUrl, DRIVERS, 30_000);
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitForIdle();
     reset();
     const next = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4, target_url: `${targetUrl}/fast` });
     const nextView = await waitForTestEnd(orchestratorUrl, next.test_id, 60_000);
     expect({ state: nextView.state, error: nextView.error, completed: nextView.metrics.counts.completed }).toEqual({ state: "done", error: null, completed: 200 });
     expect(arrivals.fast.length).toBe(200);
     expect((await getTest(orchestratorUrl, long.test_id)).state).toBe("interrupted");
+  });
+
+  test("after a restart during a long test against a slow target, the next test started at once runs once the drivers have aborted what was in flight", async () => {
+    await waitForIdle();
+    reset();
+    const heldBefore = (await targetMetrics(slowUrl)).ping.received;
+    // 3 s a request, 4 at a time per driver: never ends on its own in this test's time.
+    const long = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100_000, concurrency: 4, target_url: `${slowUrl}/ping` });
+    await waitFor("8 requests held by the slow target", async () => (await targetMetrics(slowUrl)).ping.received - heldBefore === 8, { timeoutMs: 30_000, intervalMs: 50 });
+
+    expect(await fleet.signal(fleet.nodeByName("orchestrator-2")!, "SIGTERM")).toBe(0);
+    await startOrchestrator("orchestrator-3");
+    // The restart's stop gives the requests held by the slow target 2 s; the next test does not wait for that.
+    await waitForAlive(orchestratorUrl, DRIVERS, 30_000);
+    const next = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4, target_url: `${targetUrl}/fast` });
+    const nextView = await waitForTestEnd(orchestratorUrl, next.test_id, 60_000);
+    expect({ state: nextView.state, error: nextView.error, completed: nextView.metrics.counts.completed }).toEqual({ state: "done", error: null, completed: 200 });
+    expect(arrivals.fast.length).toBe(200);
+    expect((await getTest(orchestratorUrl, long.test_id)).state).toBe("interrupted");
+    await waitForIdle();
   });
 });
