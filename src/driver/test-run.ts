@@ -71,11 +71,7 @@ export class TestRun {
 
   /** Starts no new request, waits for those in flight, publishes the final report. */
   async stop(): Promise<void> {
-    if (this.startTimer !== null) {
-      this.deps.clock.clearTimeout(this.startTimer);
-      this.startTimer = null;
-      this.begin(false);
-    }
+    this.endBeforeStart();
     await this.loop?.stop();
     await this.finished;
   }
@@ -87,13 +83,17 @@ export class TestRun {
    */
   async halt(reason: string, graceMs: number): Promise<void> {
     this.stopReason ??= reason;
-    if (this.startTimer !== null) {
-      this.deps.clock.clearTimeout(this.startTimer);
-      this.startTimer = null;
-      this.begin(false);
-    }
+    this.endBeforeStart();
     await this.loop?.halt(graceMs);
     await this.finished;
+  }
+
+  /** A run still waiting for its start time ends at once, having sent nothing. */
+  private endBeforeStart(): void {
+    if (this.startTimer === null) return;
+    this.deps.clock.clearTimeout(this.startTimer);
+    this.startTimer = null;
+    this.begin(false);
   }
 
   private readonly awaitStart = (): void => {
