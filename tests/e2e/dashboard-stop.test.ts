@@ -4,7 +4,8 @@
  * capped test is started over REST; the page, opened without a token, asks for one when Stop is
  * pressed, says so when the token is wrong, and with the right one stops the test: `stopped`
  * badge, the reason in the summary, the `stopped` badge in the history, counts exact against
- * the target. Screenshot: tests/artifacts/dashboard-stopped.png.
+ * the target. A created test picked from the history has Cancel instead, which cancels it.
+ * Screenshot: tests/artifacts/dashboard-stopped.png.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
@@ -123,6 +124,44 @@ describe("dashboard Stop button", () => {
     expect({ text: await badge.textContent(), title: await badge.getAttribute("title") }).toEqual({ text: "stopped", title: ended.error });
     expect(ended.error).toBe("stopped: stopped from the dashboard");
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-stopped.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("Cancel on a created test picked from the history cancels it: stopped, never run", async () => {
+    const created = await api(orchestratorUrl, { authorization: `Bearer ${TOKEN}` }).post<TestJson>("/tests", {
+      test_type: "AVALANCHE",
+      message_count_per_driver: PER_DRIVER,
+      target_url: `${targetUrl}/ping`,
+      trigger: false,
+    });
+    expect(created.status).toBe(201);
+    const testId = created.body.test_id;
+    const sentBefore = (await targetMetrics(targetUrl)).ping.received;
+
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.goto(orchestratorUrl);
+    // A new tab has no token yet: saved at the first prompt this time.
+    await page.locator("#token-dialog[open]").waitFor();
+    await page.fill("#token-input", TOKEN);
+    await page.click('#token-form button[value="save"]');
+    await page.click(`#history tr[data-test="${testId}"]`);
+    const head = page.locator("#test-head");
+    await head.locator('[data-testid="test-state"]', { hasText: "created" }).waitFor();
+    expect(await page.textContent("#stop-test")).toBe("Cancel");
+    await page.click("#stop-test");
+    await head.locator('[data-testid="test-state"]', { hasText: "stopped" }).waitFor();
+
+    const ended = (await getTest(orchestratorUrl, testId)) as TestJson & { stop?: { reason: string; by: string } };
+    expect({ state: ended.state, error: ended.error, sent: ended.metrics.counts.sent, stop: ended.stop }).toMatchObject({
+      state: "stopped",
+      error: "cancelled before its trigger: stopped from the dashboard",
+      sent: 0,
+      stop: { reason: "stopped from the dashboard", by: "user" },
+    });
+    await page.locator(`#history tr[data-test="${testId}"] .badge-stopped`).waitFor();
+    expect((await targetMetrics(targetUrl)).ping.received).toBe(sentBefore);
     expect(errors).toEqual([]);
   });
 });
