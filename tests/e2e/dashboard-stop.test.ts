@@ -123,6 +123,12 @@ describe("dashboard Stop button", () => {
     await badge.waitFor();
     expect({ text: await badge.textContent(), title: await badge.getAttribute("title") }).toEqual({ text: "stopped", title: ended.error });
     expect(ended.error).toBe("stopped: stopped from the dashboard");
+    // The drivers panel (from /nodes) no longer shows them running it, and has their final counts.
+    for (const d of ended.per_driver) {
+      const node = page.locator(`[data-node="${d.node_id}"]`);
+      await node.locator(".node-meta", { hasText: "idle" }).waitFor();
+      await node.locator(".node-right", { hasText: `${formatCount(d.counts.sent)} sent in ${testId.slice(0, 8)}` }).waitFor();
+    }
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-stopped.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
