@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext } from "playwright-core";
-import { formatCount } from "../../src/dashboard/client/format.ts";
+import { formatCount, shortId } from "../../src/dashboard/client/format.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";
@@ -127,7 +127,7 @@ describe("dashboard Stop button", () => {
     for (const d of ended.per_driver) {
       const node = page.locator(`[data-node="${d.node_id}"]`);
       await node.locator(".node-meta", { hasText: "idle" }).waitFor();
-      await node.locator(".node-right", { hasText: `${formatCount(d.counts.sent)} sent in ${testId.slice(0, 8)}` }).waitFor();
+      await node.locator(".node-right", { hasText: `${formatCount(d.counts.sent)} sent in ${shortId(testId)}` }).waitFor();
     }
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-stopped.png"), fullPage: true });
     expect(errors).toEqual([]);
