@@ -6,7 +6,8 @@ import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests, summaryOf } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { summarizeTest } from "./history-line.ts";
 
 declare global {
   interface Window {
@@ -117,7 +118,7 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
 function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
   const row = state.history.findIndex((t) => t.test_id === test.test_id);
   if (row >= 0) {
-    state.history[row] = summaryOf(test);
+    state.history[row] = summarizeTest(test);
     renderHistoryPanel();
   }
   const shown = state.shown;
