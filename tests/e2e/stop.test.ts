@@ -16,7 +16,7 @@ import type { Server } from "bun";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
-import { getTest, listNodes, startTest, targetMetrics, waitForAlive, waitForTestEnd, type TestJson } from "../helpers/orchestrator-client.ts";
+import { getTest, listNodes, startTest, targetMetrics, waitForAlive, waitForTestEnd, type NodeJson, type TestJson } from "../helpers/orchestrator-client.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // Starts processes and talks to the real broker; each wait below is bounded on its own.
@@ -206,8 +206,13 @@ describe("stopping a test by hand", () => {
 
     expect(await fleet.signal(fleet.nodeByName("orchestrator-2")!, "SIGTERM")).toBe(0);
     await startOrchestrator("orchestrator-3");
-    // The restart's stop gives the requests held by the slow target 2 s; the next test does not wait for that.
-    await waitForAlive(orchestratorUrl, DRIVERS, 30_000);
+    const listenedAt = Date.now();
+    // The restart's stop gives the requests held by the slow target 2 s; the next test does not
+    // wait for that, only for a heartbeat of each driver since the restart (the stop went out before).
+    await waitFor("a heartbeat from each driver since the restart", async () => {
+      const nodes = (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id)) as (NodeJson & { last_heartbeat_at: number | null; driver_state?: string })[];
+      return nodes.length === 2 && nodes.every((n) => (n.last_heartbeat_at ?? 0) >= listenedAt) ? nodes : null;
+    }, { timeoutMs: 30_000, intervalMs: 20 }).then((nodes) => console.log(`restart: next test started with the drivers ${nodes.map((n) => n.driver_state).join(", ")}`));
     const next = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4, target_url: `${targetUrl}/fast` });
     const nextView = await waitForTestEnd(orchestratorUrl, next.test_id, 60_000);
     expect({ state: nextView.state, error: nextView.error, completed: nextView.metrics.counts.completed }).toEqual({ state: "done", error: null, completed: 200 });
