@@ -134,12 +134,25 @@ export function createDriver(options: DriverOptions): Driver {
     if (early !== undefined) runAccepted(early);
   };
 
-  /** Starts an accepted test on its trigger, or refuses it while another test runs. */
+  /**
+   * Starts an accepted test on its trigger, or refuses it while another test runs. One whose
+   * trigger comes while the running test is being stopped (an orchestrator that restarted and
+   * stopped it starts the next test within its grace) starts once that test has ended.
+   */
   const runAccepted = (trigger: Trigger) => {
     const plan = accepted.take(trigger.test_id);
     if (plan === undefined) return;
-    if (current !== null) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${current.testId}` }]);
-    begin(plan, trigger);
+    const run = current;
+    if (run === null) return begin(plan, trigger);
+    if (!run.halting) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${run.testId}` }]);
+    log.info("test waits for the one being stopped", { test_id: trigger.test_id, stopping: run.testId });
+    void run.finished.then(() => {
+      if (stopping) return;
+      const stopReason = stoppedTests.reasonOf(trigger.test_id);
+      if (stopReason !== undefined) return reject(trigger.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
+      if (current !== null) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${current.testId}` }]);
+      begin(plan, trigger);
+    });
   };
 
   const onTrigger = (trigger: Trigger) => {

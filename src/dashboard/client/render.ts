@@ -6,26 +6,6 @@ import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "./format.ts";
 
-/** A test's history line from a live view (the dashboard's copy of the server's summarizeTest). */
-export function summaryOf(view: TestView): TestSummary {
-  return {
-    test_id: view.test_id,
-    state: view.state,
-    test_type: view.config.test_type,
-    message_count_per_driver: view.config.message_count_per_driver,
-    target_url: view.config.target_url ?? null,
-    drivers: view.drivers,
-    created_at: view.created_at,
-    triggered_at: view.triggered_at,
-    ended_at: view.ended_at,
-    duration_ms: view.duration_ms,
-    error: view.error,
-    ...(view.stop ? { stop: view.stop } : {}),
-    counts: view.metrics.counts,
-    latency: view.metrics.latency,
-  };
-}
-
 /** Requests the test will send in all: count per driver × drivers. */
 export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;
 
