@@ -11,6 +11,7 @@ import { Outbox } from "./outbox.ts";
 import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { TestRun } from "./test-run.ts";
+import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -33,6 +34,13 @@ export interface DriverOptions {
   latencyDumpDir?: string;
   /** How long `stop()` waits for queued messages to reach the bus. */
   shutdownFlushMs?: number;
+  /** This process's instance id (default: random, new on every start); see twin-guard.ts. */
+  instanceId?: string;
+  /**
+   * Called when this process is the younger of two live drivers with one node_id and must
+   * exit (main.ts prints the message and exits). Unset, the driver logs it and stops itself.
+   */
+  onTwin?: (message: string, verdict: TwinVerdict) => void;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -61,7 +69,9 @@ export interface Driver {
 export function createDriver(options: DriverOptions): Driver {
   const { bus, nodeId, nodeIp, clock = systemClock, fetch: fetchFn = fetch, version } = options;
   const log = (options.log ?? silentLogger).child({ node_id: nodeId });
-  const outbox = new Outbox({ bus, clock, log });
+  const instance = { nodeId, instanceId: options.instanceId ?? newInstanceId(), startedAt: clock.now() };
+  const { instanceId } = instance;
+  const outbox = new Outbox({ bus, clock, log, instanceId });
   const held = new HeldTriggers(options.triggerHoldMs);
   const finished: string[] = [];
   const accepted = new AcceptedPlans();
@@ -86,6 +96,7 @@ export function createDriver(options: DriverOptions): Driver {
       outbox,
       log,
       nodeId,
+      instanceId,
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
     });
@@ -138,8 +149,18 @@ export function createDriver(options: DriverOptions): Driver {
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
-  return {
+  /** Another live process with this node_id: the younger one exits, the older one only warns. */
+  const onTwin = (verdict: TwinVerdict) => {
+    const message = describeTwin(instance, verdict);
+    if (!verdict.mustExit) return log.warn(message, { other_instance_id: verdict.other.instanceId });
+    log.error(message, { instance_id: instanceId, other_instance_id: verdict.other.instanceId });
+    if (options.onTwin) options.onTwin(message, verdict);
+    else void driver.stop();
+  };
+
+  const driver: Driver = {
     async start() {
+      await watchForTwins(bus, new TwinDetector(instance), onTwin);
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
       outbox.push({
@@ -155,10 +176,19 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
-          return { node_id: nodeId, heartbeat: "YES", timestamp: clock.now(), state: s.state, node_IP: nodeIp, ...(s.testId !== undefined ? { test_id: s.testId } : {}) };
+          return {
+            node_id: nodeId,
+            heartbeat: "YES",
+            timestamp: clock.now(),
+            state: s.state,
+            node_IP: nodeIp,
+            ...(s.testId !== undefined ? { test_id: s.testId } : {}),
+            instance_id: instanceId,
+            started_at: instance.startedAt,
+          };
         },
       });
-      log.info("driver started", { node_IP: nodeIp });
+      log.info("driver started", { node_IP: nodeIp, instance_id: instanceId });
     },
 
     async stop() {
@@ -177,4 +207,5 @@ export function createDriver(options: DriverOptions): Driver {
 
     status,
   };
+  return driver;
 }

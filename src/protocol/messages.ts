@@ -11,6 +11,8 @@ export const RegisterSchema = z.object({
   version: z.string().max(64).optional(),
   /** Extension: when the message was sent (epoch ms). */
   timestamp: wireTimestamp().optional(),
+  /** Extension: the sending driver process (random per start), so two processes with one node_id are told apart. */
+  instance_id: wireId().optional(),
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
@@ -124,6 +126,8 @@ export const MetricsReportSchema = z.object({
   /** First send of the test (epoch ms), for start-skew measurement. */
   first_send_at: wireTimestamp().optional(),
   last_send_at: wireTimestamp().optional(),
+  /** Extension: the driver process that sent it (see RegisterSchema); reports are counted per instance. */
+  instance_id: wireId().optional(),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 
@@ -135,6 +139,10 @@ export const HeartbeatSchema = z.object({
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
+  /** Extension: the driver process that beats (see RegisterSchema). */
+  instance_id: wireId().optional(),
+  /** Extension: when that process started (epoch ms); of two live instances of one node_id the younger exits. */
+  started_at: wireTimestamp().optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
@@ -146,5 +154,7 @@ export const DriverEventSchema = z.object({
   error: z.string().max(4096).optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).max(100).optional(),
   timestamp: wireTimestamp().optional(),
+  /** Extension: the driver process that answers (see RegisterSchema). */
+  instance_id: wireId().optional(),
 });
 export type DriverEvent = z.infer<typeof DriverEventSchema>;
