@@ -22,13 +22,16 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --allow-target <h[:p],..>  hosts tests may aim at; * allows any (default: the --target host)
   --dead-after-ms <ms>       silence after which a driver is dead (default ${DEFAULT_ORCHESTRATOR_OPTIONS.deadAfterMs})
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
+  --forget-dead-after <time> forget a dead or departed driver this long after it went: 90s,
+                             30m, 24h, 7d, or milliseconds (default 24h); DELETE /nodes/:id
+                             forgets one at once
   -h, --help                 print this help
   --version                  print the version
 
 Environment: ORCHESTRATOR_TOKEN makes POST/PUT/DELETE require "Authorization: Bearer <token>";
 KAFKA_SSL, KAFKA_SSL_CA, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; LOG_LEVEL.
 
-API: GET /nodes, POST /tests, POST /tests/:id/trigger, GET /tests/:id, GET /tests?limit=&offset=
+API: GET /nodes?limit=&offset=, DELETE /nodes/:id, POST /tests, POST /tests/:id/trigger, GET /tests/:id, GET /tests?limit=&offset=
 
 Example:
   bun run orchestrator --port 3000 --allow-target 127.0.0.1,target.internal:8080
@@ -48,6 +51,7 @@ export const ORCHESTRATOR_COMMAND = {
     "allow-target": { type: "string" },
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
+    "forget-dead-after": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -64,8 +68,25 @@ export interface OrchestratorConfig {
   allowTargets: string[];
   deadAfterMs: number;
   heartbeatIntervalMs: number;
+  forgetDeadAfterMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Shortest and longest retention `--forget-dead-after` accepts. */
+const FORGET_MIN_MS = 1_000;
+const FORGET_MAX_MS = 365 * 86_400_000;
+
+/** A duration flag: `90s`, `30m`, `24h`, `7d`, `1500ms`, or a bare number of milliseconds. */
+export function durationFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "ms"]!) : NaN;
+  if (!(ms >= min && ms <= max)) {
+    throw new Error(`--${name} must be a duration from ${min / 1000}s to ${max / 86_400_000}d such as 90s, 30m, 24h or 7d, got "${raw}"`);
+  }
+  return ms;
 }
 
 const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
@@ -89,6 +110,10 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => intFlag("heartbeat-interval-ms", str("heartbeat-interval-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs, 10, 600_000),
     0,
   );
+  const forgetDeadAfterMs = attempt(
+    () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
+    0,
+  );
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
   if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
@@ -105,5 +130,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
 
   if (errors.length > 0 || !kafka) return { ok: false, errors };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, token, kafka } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, forgetDeadAfterMs, token, kafka } };
 }

@@ -24,6 +24,10 @@ export interface OrchestratorOptions {
   busRecoveryGraceMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
+  /** A dead or departed node is forgotten (memory and store) this long after it died or left. */
+  forgetDeadAfterMs: number;
+  /** Most dead or departed nodes kept; beyond it the longest-dead are forgotten first. */
+  maxDeadNodes: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -36,6 +40,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   busStaleMs: 1_000,
   busRecoveryGraceMs: 10_000,
   group: "orchestrator",
+  forgetDeadAfterMs: 24 * 60 * 60 * 1000,
+  maxDeadNodes: 10_000,
 };
 
 /** Options with the defaults filled in. */

@@ -1,13 +1,14 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
+import { reportKey, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
 import { LiveTest } from "./live-test.ts";
+import { LogThrottle } from "./log-throttle.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
-import { NodeRegistry, type NodeEvent, type NodeView } from "./registry.ts";
+import { NodeRegistry, type NodeEvent, type NodePage, type NodeStatus, type NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
@@ -37,6 +38,15 @@ export interface Orchestrator {
   getTest(testId: string): TestView | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
+  /** One page of nodes, live ones first (GET /nodes, the SSE `state`). */
+  pageNodes(limit: number, offset: number): NodePage;
+  /**
+   * Forgets a node now (memory and store). Throws not_found for an unknown node and conflict
+   * for a node taking part in a running test.
+   */
+  deleteNode(nodeId: string): void;
+  /** Nodes by status, those in conflict, and heartbeats from nodes that never registered. */
+  nodeCounters(): NodeCounters;
   /** Snapshots of the running tests right now (what the tick emits). */
   snapshots(): TestView[];
   /** Sweeps liveness, ends tests that can end, emits snapshots; the clock calls it every `tickMs`. */
@@ -45,6 +55,16 @@ export interface Orchestrator {
   counters(): DropCounts;
   /** A test's accepted reports in the order received (per-second series after a restart). */
   reports(testId: string): { report: MetricsReport; received_at: number }[];
+}
+
+/** Node figures for /metrics. */
+export interface NodeCounters {
+  by_status: Record<NodeStatus, number>;
+  conflict: number;
+  /** Heartbeats from node_ids no registration was received for. */
+  unregistered_heartbeats: number;
+  /** Nodes forgotten after their retention (or beyond the cap) or deleted. */
+  forgotten: number;
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -58,6 +78,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
+  /** At most a few log lines a second per kind of node event; the rest are summed up. */
+  const nodeLogs = new LogThrottle();
+  let unregisteredHeartbeats = 0;
+  let forgottenNodes = 0;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -65,10 +89,27 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const announce = (nodeEvents: NodeEvent[]) => {
+    const now = clock.now();
+    const gone: string[] = [];
     for (const { event, node } of nodeEvents) {
-      store.saveNode(node);
-      log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
+      if (event === "forgotten" || event === "deleted") gone.push(node.node_id);
+      else store.saveNode(node);
+      if (event === "conflict") onConflict(node);
+      else if (nodeLogs.allow(`node ${event}`, now)) log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
       events.emit({ type: "node", event, node });
+    }
+    if (gone.length > 0) {
+      forgottenNodes += gone.length;
+      store.deleteNodes(gone);
+    }
+  };
+
+  /** Two processes with one node_id: said loudly, and on every test it takes part in. */
+  const onConflict = (node: NodeView) => {
+    const instances = node.conflict?.instances.join(", ") ?? "";
+    log.warn("two driver processes use one node_id: it takes part in no new test until one stops", { node_id: node.node_id, instances });
+    for (const test of live.values()) {
+      if (test.participants.has(node.node_id)) test.warn(`node ${node.node_id} had two live driver processes during this test (instances ${instances})`);
     }
   };
 
@@ -127,6 +168,12 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const onHeartbeat = (message: Heartbeat) => {
     const now = clock.now();
+    if (registry.isUnregistered(message.node_id)) {
+      unregisteredHeartbeats++;
+      if (nodeLogs.allow("heartbeats from unregistered nodes", now)) {
+        log.info("heartbeat from a node that never registered", { node_id: message.node_id, total: unregisteredHeartbeats });
+      }
+    }
     announce(registry.heartbeat(message, now));
     if (message.state === "running" && message.test_id) live.get(message.test_id)?.touch(message.node_id, now);
   };
@@ -137,7 +184,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const test = liveTestFor(report.test_id, report.node_id);
     const fields = { test_id: report.test_id, node_id: report.node_id, report_id: report.report_id };
     if (typeof test === "string") return drop(test, fields);
-    if (test.aggregate.seen.has(report.report_id) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
+    if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
     events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
@@ -216,6 +263,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const drivers = registry.liveIds();
     if (drivers.length === 0) {
+      const twins = registry.conflictedIds();
+      if (twins.length > 0) {
+        throw new OrchestratorError("conflict", `no alive drivers: ${twins.join(", ")} ${twins.length === 1 ? "is" : "are"} run by two processes at once; stop one of them`);
+      }
       throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
     }
     const busy = request.trigger ? runningTest() : undefined;
@@ -243,6 +294,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
+    announce(registry.forget(now));
+    for (const { key, count } of nodeLogs.drain(now)) log.info(`${key}: ${count} more in the last second, not logged one by one`, { count });
     for (const test of [...live.values()]) {
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
@@ -289,6 +342,17 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       return { tests, total: page.total };
     },
     listNodes: () => registry.list(),
+    pageNodes: (limit, offset) => registry.page(limit, offset),
+    deleteNode(nodeId) {
+      if (!registry.get(nodeId)) throw new OrchestratorError("not_found", `no node ${nodeId}`);
+      const busy = [...live.values()].find((t) => t.record.state === "running" && t.participants.has(nodeId));
+      if (busy) throw new OrchestratorError("conflict", `node ${nodeId} takes part in running test ${busy.test_id}; delete it once the test ends`);
+      announce(registry.delete(nodeId));
+    },
+    nodeCounters() {
+      const { conflict, ...by_status } = registry.statusCounts();
+      return { by_status, conflict, unregistered_heartbeats: unregisteredHeartbeats, forgotten: forgottenNodes };
+    },
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,
     counters: () => drops.read(bus.rejected()),

@@ -26,6 +26,11 @@ export interface TestRecord {
   start_at: number | null;
   ended_at: number | null;
   error: string | null;
+  /**
+   * Why the figures may not be what they seem, though the test ran: e.g. two driver processes
+   * reported under one node_id (both are counted). Absent when there is nothing to say.
+   */
+  warnings?: string[];
 }
 
 /** What a participant said on the driver_event topic and when it was last heard from about this test. */

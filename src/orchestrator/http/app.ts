@@ -23,6 +23,21 @@ export interface AppOptions extends TestRequestOptions {
   log?: Logger;
 }
 
+/** Nodes a `GET /nodes` answers by default, and at most (`?limit=`): a flood of ids cannot make it huge. */
+export const NODES_PAGE_DEFAULT = 500;
+export const NODES_PAGE_MAX = 1_000;
+
+const NodesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(NODES_PAGE_MAX).default(NODES_PAGE_DEFAULT),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** A node id from the path; anything that cannot be an id is simply unknown. */
+function nodeId(raw: string): string {
+  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no node ${JSON.stringify(raw.slice(0, 128))}`);
+  return raw;
+}
+
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
@@ -65,7 +80,19 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 
-  app.get("/nodes", (c) => c.json({ nodes: orchestrator.listNodes() }));
+  // Live nodes first, then the dead and departed; `total` counts them all.
+  app.get("/nodes", (c) => {
+    const query = NodesQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(422, "invalid query", toIssues(query.error));
+    const { limit, offset } = query.data;
+    return c.json({ ...orchestrator.pageNodes(limit, offset), limit, offset });
+  });
+
+  app.delete("/nodes/:id", (c) => {
+    const id = nodeId(c.req.param("id"));
+    orchestrator.deleteNode(id);
+    return c.json({ deleted: id });
+  });
 
   app.post("/tests", async (c) => {
     const parsed = parseTestRequest(await jsonBody(c.req.raw), options);
