@@ -150,8 +150,9 @@ function connect(): void {
     for (const { test, points } of data.tests) onLive(test, points, true);
   });
   source.addEventListener("node", (ev) => {
-    const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
-    state.nodes.set(node.node_id, node);
+    const { event, node } = JSON.parse((ev as MessageEvent<string>).data) as { event: string; node: NodeView };
+    if (event === "forgotten" || event === "deleted") state.nodes.delete(node.node_id);
+    else state.nodes.set(node.node_id, node);
     renderNodesPanel();
   });
   source.addEventListener("snapshot", (ev) => {

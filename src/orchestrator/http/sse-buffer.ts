@@ -37,6 +37,19 @@ export class SseBuffer {
     this.stallDisconnectMs = stallDisconnectMs;
   }
 
+  /**
+   * False while a resync is pending: events are then skipped, so a caller may skip even
+   * building their text (`skip()` counts one).
+   */
+  get accepting(): boolean {
+    return !this.resyncPending;
+  }
+
+  /** Counts an event skipped without building it (see `accepting`). */
+  skip(): void {
+    this.dropped++;
+  }
+
   /** Queues an event's text, unless a resync is pending or it would overflow the buffer. */
   offer(text: string, now: number): OfferResult {
     if (this.resyncPending) {

@@ -128,7 +128,8 @@ function eventStream(c: Context, ctx: StreamContext, start: (controls: StreamCon
       if (buffer.stalled(now)) return disconnect();
       signals.wake?.();
     };
-    const send: Send = (event, data, retryMs) => write(formatSse(event, data, retryMs));
+    // Behind, an event is skipped before it is even serialized: the resync will cover it.
+    const send: Send = (event, data, retryMs) => (buffer.accepting ? write(formatSse(event, data, retryMs)) : buffer.skip());
     // The one writer: takes chunks in order and waits for each write (the client's pace).
     const pump = async () => {
       while (pumping && !gone()) {
