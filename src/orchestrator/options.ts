@@ -28,6 +28,8 @@ export interface OrchestratorOptions {
   forgetDeadAfterMs: number;
   /** Most dead or departed nodes kept; beyond it the longest-dead are forgotten first. */
   maxDeadNodes: number;
+  /** Most nodes known from heartbeats alone (never registered); past it unknown ids are refused. */
+  maxUnregisteredNodes: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -42,6 +44,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   group: "orchestrator",
   forgetDeadAfterMs: 24 * 60 * 60 * 1000,
   maxDeadNodes: 10_000,
+  maxUnregisteredNodes: 1_000,
 };
 
 /** Options with the defaults filled in. */

@@ -63,6 +63,8 @@ export interface NodeCounters {
   conflict: number;
   /** Heartbeats from node_ids no registration was received for. */
   unregistered_heartbeats: number;
+  /** Of those, the ones refused: an unknown id while maxUnregisteredNodes such nodes are known. */
+  unregistered_refused: number;
   /** Nodes forgotten after their retention (or beyond the cap) or deleted. */
   forgotten: number;
 }
@@ -81,6 +83,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** At most a few log lines a second per kind of node event; the rest are summed up. */
   const nodeLogs = new LogThrottle();
   let unregisteredHeartbeats = 0;
+  let unregisteredRefused = 0;
   let forgottenNodes = 0;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
@@ -91,13 +94,17 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const announce = (nodeEvents: NodeEvent[]) => {
     const now = clock.now();
     const gone: string[] = [];
+    const changed: NodeView[] = [];
     for (const { event, node } of nodeEvents) {
       if (event === "forgotten" || event === "deleted") gone.push(node.node_id);
-      else store.saveNode(node);
+      else changed.push(node);
       if (event === "conflict") onConflict(node);
       else if (nodeLogs.allow(`node ${event}`, now)) log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
       events.emit({ type: "node", event, node });
     }
+    // One transaction for a whole sweep (a flood of ids dies at once).
+    if (changed.length === 1) store.saveNode(changed[0]!);
+    else store.saveNodes(changed);
     if (gone.length > 0) {
       forgottenNodes += gone.length;
       store.deleteNodes(gone);
@@ -173,6 +180,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       if (nodeLogs.allow("heartbeats from unregistered nodes", now)) {
         log.info("heartbeat from a node that never registered", { node_id: message.node_id, total: unregisteredHeartbeats });
       }
+      if (!registry.admits(message.node_id)) return void unregisteredRefused++;
     }
     announce(registry.heartbeat(message, now));
     if (message.state === "running" && message.test_id) live.get(message.test_id)?.touch(message.node_id, now);
@@ -351,7 +359,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     },
     nodeCounters() {
       const { conflict, ...by_status } = registry.statusCounts();
-      return { by_status, conflict, unregistered_heartbeats: unregisteredHeartbeats, forgotten: forgottenNodes };
+      return { by_status, conflict, unregistered_heartbeats: unregisteredHeartbeats, unregistered_refused: unregisteredRefused, forgotten: forgottenNodes };
     },
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,

@@ -22,6 +22,13 @@ export const FORGET_DEAD_AFTER_MS = 24 * 60 * 60 * 1000;
 /** Default cap on dead and departed nodes kept; beyond it the longest-dead are forgotten first. */
 export const MAX_DEAD_NODES = 10_000;
 
+/**
+ * Default cap on nodes known from heartbeats alone (never registered). Past it, a heartbeat
+ * from another unknown id is refused (and counted by the caller) until some of them die and
+ * are forgotten: a flood of made-up ids cannot fill the memory, however long it lasts.
+ */
+export const MAX_UNREGISTERED_NODES = 1_000;
+
 /** Two or more live driver processes with one node_id. */
 export interface NodeConflict {
   /** The instance ids seen beating at once, sorted. */
@@ -72,6 +79,8 @@ export interface RegistryOptions {
   forgetDeadAfterMs?: number;
   /** Most dead or departed nodes kept; the longest-dead beyond it are forgotten (default 10,000). */
   maxDeadNodes?: number;
+  /** Most nodes known from heartbeats alone (default 1,000); see MAX_UNREGISTERED_NODES. */
+  maxUnregisteredNodes?: number;
 }
 
 /** What the registry knows of one driver process of a node. */
@@ -107,6 +116,8 @@ export class NodeRegistry {
   private readonly historyLimit: number;
   /** Counts every heartbeat, to order the instances of a node. */
   private beatSeq = 0;
+  /** Nodes known now that never registered. */
+  private unregistered = 0;
 
   constructor(private readonly options: RegistryOptions) {
     this.historyLimit = options.historyLimit ?? 50;
@@ -134,7 +145,10 @@ export class NodeRegistry {
     if (message.message_type === "DRIVER_NODE_DEREGISTER") return this.deregister(message, now);
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
     if (message.version) node.version = message.version;
-    node.registered = true;
+    if (!node.registered) {
+      node.registered = true;
+      this.unregistered--;
+    }
     if (message.instance_id !== undefined) node.instance_id = message.instance_id;
     return events;
   }
@@ -142,6 +156,11 @@ export class NodeRegistry {
   /** Whether a heartbeat for `nodeId` comes from a node that never registered (unknown, or known from heartbeats only). */
   isUnregistered(nodeId: string): boolean {
     return !(this.nodes.get(nodeId)?.registered ?? false);
+  }
+
+  /** Whether a heartbeat from `nodeId` is taken: a known node always, an unknown one while there is room (maxUnregisteredNodes). */
+  admits(nodeId: string): boolean {
+    return this.nodes.has(nodeId) || this.unregistered < (this.options.maxUnregisteredNodes ?? MAX_UNREGISTERED_NODES);
   }
 
   heartbeat(message: Heartbeat, now: number): NodeEvent[] {
@@ -254,18 +273,20 @@ export class NodeRegistry {
   forget(now: number): NodeEvent[] {
     const retention = this.options.forgetDeadAfterMs ?? FORGET_DEAD_AFTER_MS;
     const cap = this.options.maxDeadNodes ?? MAX_DEAD_NODES;
+    // Unregistered nodes at their cap: the dead ones go first, to make room for live ones.
+    const full = this.unregistered >= (this.options.maxUnregisteredNodes ?? MAX_UNREGISTERED_NODES);
     const gone: Entry[] = [];
     const kept: Entry[] = [];
     for (const node of this.nodes.values()) {
       if (node.status !== "dead" && node.status !== "left") continue;
-      (now - node.status_since >= retention ? gone : kept).push(node);
+      (now - node.status_since >= retention || (full && !node.registered) ? gone : kept).push(node);
     }
     if (kept.length > cap) {
       kept.sort((a, b) => a.status_since - b.status_since || a.node_id.localeCompare(b.node_id));
       gone.push(...kept.slice(0, kept.length - cap));
     }
     return gone.map((node) => {
-      this.nodes.delete(node.node_id);
+      this.remove(node);
       return { event: "forgotten" as const, node: view(node) };
     });
   }
@@ -274,8 +295,13 @@ export class NodeRegistry {
   delete(nodeId: string): NodeEvent[] {
     const node = this.nodes.get(nodeId);
     if (!node) return [];
-    this.nodes.delete(nodeId);
+    this.remove(node);
     return [{ event: "deleted", node: view(node) }];
+  }
+
+  private remove(node: Entry): void {
+    this.nodes.delete(node.node_id);
+    if (!node.registered) this.unregistered--;
   }
 
   private deregister(message: Register, now: number): NodeEvent[] {
@@ -334,6 +360,7 @@ export class NodeRegistry {
         left_instances: [],
       };
       this.nodes.set(nodeId, node);
+      this.unregistered++;
       this.remember(node, "joined", now);
       events.push({ event: "joined", node: view(node) });
     } else if (node.status === "dead" || node.status === "left") {

@@ -67,6 +67,9 @@ export function openSqliteStore(path: string): OrchestratorStore {
     "SELECT raw, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
   );
   const upsertNode = db.query("INSERT INTO nodes (node_id, record) VALUES ($id, $record) ON CONFLICT (node_id) DO UPDATE SET record = excluded.record");
+  const saveNodes = db.transaction((nodes: readonly NodeView[]) => {
+    for (const node of nodes) upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
+  });
   const deleteNode = db.query("DELETE FROM nodes WHERE node_id = $id");
   const deleteNodes = db.transaction((ids: readonly string[]) => {
     for (const id of ids) deleteNode.run({ id });
@@ -106,6 +109,9 @@ export function openSqliteStore(path: string): OrchestratorStore {
       selectReports.all({ test: testId }).map((row) => ({ report: JSON.parse(row.raw) as MetricsReport, received_at: row.received_at })),
     saveNode(node: NodeView) {
       upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
+    },
+    saveNodes(nodes: readonly NodeView[]) {
+      if (nodes.length > 0) saveNodes(nodes);
     },
     deleteNodes(nodeIds: readonly string[]) {
       if (nodeIds.length > 0) deleteNodes(nodeIds);

@@ -23,6 +23,8 @@ export interface OrchestratorStore {
   /** A test's stored reports, in the order they were received. */
   reports(testId: string): { report: MetricsReport; received_at: number }[];
   saveNode(node: NodeView): void;
+  /** Saves many nodes at once (one transaction): a sweep that finds thousands dead. */
+  saveNodes(nodes: readonly NodeView[]): void;
   /** Removes nodes (forgotten or deleted); unknown ids are ignored. */
   deleteNodes(nodeIds: readonly string[]): void;
   nodes(): NodeView[];
@@ -61,6 +63,7 @@ export function createMemoryStore(): OrchestratorStore {
     },
     reports: (testId) => [...reports.values()].filter((r) => r.report.test_id === testId).map(clone),
     saveNode: (node) => void nodes.set(node.node_id, clone(node)),
+    saveNodes: (list) => list.forEach((node) => nodes.set(node.node_id, clone(node))),
     deleteNodes: (nodeIds) => nodeIds.forEach((id) => nodes.delete(id)),
     nodes: () => [...nodes.values()].map(clone),
     close: () => {},

@@ -11,7 +11,7 @@ import { dashboardRoutes } from "./dashboard.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
 import { prometheusRoutes } from "./prometheus.ts";
 import { reportRoutes } from "./report.ts";
-import { sseRoutes } from "./sse.ts";
+import { sseRoutes, type SseOptions } from "./sse.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -21,6 +21,8 @@ export interface AppOptions extends TestRequestOptions {
   token?: string;
   maxBodyBytes?: number;
   log?: Logger;
+  /** Ping interval and per-client buffer bounds of the event streams (defaults in sse.ts). */
+  sse?: SseOptions;
 }
 
 /** Nodes a `GET /nodes` answers by default, and at most (`?limit=`): a flood of ids cannot make it huge. */
@@ -116,7 +118,7 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     return c.json({ ...orchestrator.listTests(limit, offset), limit, offset });
   });
 
-  app.route("/", sseRoutes(orchestrator));
+  app.route("/", sseRoutes(orchestrator, options.sse));
   app.route("/", reportRoutes(orchestrator));
   app.route("/", prometheusRoutes(orchestrator));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));

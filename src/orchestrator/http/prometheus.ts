@@ -58,6 +58,8 @@ export function renderMetrics({ nodes, test, drops, nodeCounters, sse }: Metrics
     out.push(`loadtest_drivers_in_conflict ${nodeCounters.conflict}`);
     family("loadtest_unregistered_heartbeats_total", "counter", "Heartbeats from node_ids that never registered.");
     out.push(`loadtest_unregistered_heartbeats_total ${nodeCounters.unregistered_heartbeats}`);
+    family("loadtest_unregistered_heartbeats_refused_total", "counter", "Heartbeats from unknown, unregistered node_ids refused while too many such nodes were known.");
+    out.push(`loadtest_unregistered_heartbeats_refused_total ${nodeCounters.unregistered_refused}`);
     family("loadtest_nodes_forgotten_total", "counter", "Dead or departed nodes forgotten after their retention, beyond the cap, or deleted.");
     out.push(`loadtest_nodes_forgotten_total ${nodeCounters.forgotten}`);
   }
