@@ -69,6 +69,9 @@ export class LiveTest {
     const p = this.participants.get(event.node_id);
     if (!p) return;
     p.last_activity_at = Math.max(p.last_activity_at, now);
+    // A second process under the participant's node_id (see applyReport) speaks for itself only.
+    const own = this.aggregate.drivers.get(event.node_id)?.instance_id ?? null;
+    if (event.instance_id !== undefined && own !== null && event.instance_id !== own) return;
     if (event.event === "TEST_ACCEPTED") p.accepted_at = now;
     else if (event.event === "TEST_STARTED") p.started_at = now;
     else if (event.event === "TEST_FINISHED") {

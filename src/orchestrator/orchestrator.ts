@@ -92,6 +92,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const announce = (nodeEvents: NodeEvent[]) => {
+    if (nodeEvents.length === 0) return;
     const now = clock.now();
     const gone: string[] = [];
     const changed: NodeView[] = [];

@@ -1,5 +1,5 @@
 import type { TDigest } from "tdigest";
-import { addCounts, zeroCounts, type Counts, type MetricsReport } from "../../protocol/index.ts";
+import { addCounts, reportKey, zeroCounts, type Counts, type MetricsReport } from "../../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest, summarize, type ExactStats } from "../../stats/digest.ts";
 import { errorsOf, type ErrorsView } from "../snapshot.ts";
 
@@ -86,7 +86,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  * Builds a test's per-second series from its drivers' report windows. A window belongs to
  * the second its midpoint falls in, counted from `originMs` (the test's start time), so
  * one-second windows land one per second even with timer jitter. Each report is counted
- * once (by report_id), in any order. Pure: no clock, no IO.
+ * once (by report_id within its driver process, see reportKey), in any order. Pure: no clock, no IO.
  */
 export class SeriesBuilder {
   private readonly cells = new Map<number, Map<string, Cell>>();
@@ -101,8 +101,9 @@ export class SeriesBuilder {
   /** Folds a report's window in; false when it has none or was already counted. */
   add(report: MetricsReport): boolean {
     const window = report.window;
-    if (!window || this.seen.has(report.report_id)) return false;
-    this.seen.add(report.report_id);
+    const key = reportKey(report);
+    if (!window || this.seen.has(key)) return false;
+    this.seen.add(key);
     this.originMs ??= window.start_ms;
     const mid = (window.start_ms + window.end_ms) / 2;
     const bucket = Math.max(0, Math.floor((mid - this.originMs) / this.bucketMs));

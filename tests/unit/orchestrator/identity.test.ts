@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe("two driver processes with one node_id", () => {
-  test("both are counted (same report_ids, other instance), the test waits for both finals and is marked", async () => {
+  test("both are counted (same report_ids, other instance), the test waits for both finals, ends done and is marked", async () => {
     harness = await startHarness({ ids: ["t1"] });
     const { orchestrator, join, report } = harness;
     await join("d1");
@@ -38,6 +38,8 @@ describe("two driver processes with one node_id", () => {
     // A replay of one instance's report is still a duplicate.
     await report(as("b", { ...d1b.window([], {}), report_id: "d1:t1:0", sequence: 0 }));
     expect(orchestrator.counters().dropped.duplicate_report).toBe(1);
+    // The twin stopped early: that is its own business, the participant d1 is not `stopped` for it.
+    await harness.drivers.publish("driver_event", { node_id: "d1", test_id: "t1", event: "TEST_FINISHED", error: "stopped after 40 of 100 requests", instance_id: "b" });
     await report(as("b", d1b.window(spread(10, 1, 2), { final: true })));
 
     const done = orchestrator.getTest("t1")!;
