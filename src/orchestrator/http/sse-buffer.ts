@@ -4,6 +4,7 @@ export const SSE_BUFFER_BYTES = 1024 * 1024;
 /** A client that stays behind this long (its resync not yet taken) is disconnected. */
 export const SSE_STALL_DISCONNECT_MS = 30_000;
 
+/** Bounds of one stream's queue; defaults SSE_BUFFER_BYTES and SSE_STALL_DISCONNECT_MS. */
 export interface SseBufferOptions {
   maxBytes?: number;
   stallDisconnectMs?: number;
