@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
-import { FINISHED_TESTS_REMEMBERED, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
+import { FINISHED_TESTS_REMEMBERED, HEARTBEAT_INTERVAL_MS, SHUTDOWN_FLUSH_MS } from "./defaults.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { HeldTriggers } from "./held-triggers.ts";
 import type { OpenHttpPool } from "./http1-pool.ts";
@@ -78,6 +78,8 @@ export function createDriver(options: DriverOptions): Driver {
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
+  /** Set when this process found an older one with its node_id: it takes no more tests and exits. */
+  let standingDown = false;
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -110,7 +112,7 @@ export function createDriver(options: DriverOptions): Driver {
   };
 
   const onConfig = (config: TestConfig) => {
-    if (stopping) return;
+    if (stopping || standingDown) return;
     if (config.drivers !== undefined && !config.drivers.includes(nodeId)) {
       log.debug("configuration is for other drivers", { test_id: config.test_id });
       return;
@@ -137,7 +139,7 @@ export function createDriver(options: DriverOptions): Driver {
   };
 
   const onTrigger = (trigger: Trigger) => {
-    if (stopping) return;
+    if (stopping || standingDown) return;
     if (accepted.has(trigger.test_id)) return runAccepted(trigger);
     if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
     // The configuration may still be on its way (another topic): keep the trigger a while.
@@ -149,13 +151,21 @@ export function createDriver(options: DriverOptions): Driver {
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
-  /** Another live process with this node_id: the younger one exits, the older one only warns. */
+  /**
+   * Another live process with this node_id: the older one only warns; the younger one takes no
+   * more tests at once, keeps beating for two intervals so the orchestrator surely sees both
+   * (and keeps the node out of new tests), then exits.
+   */
   const onTwin = (verdict: TwinVerdict) => {
     const message = describeTwin(instance, verdict);
     if (!verdict.mustExit) return log.warn(message, { other_instance_id: verdict.other.instanceId });
+    if (standingDown) return;
+    standingDown = true;
     log.error(message, { instance_id: instanceId, other_instance_id: verdict.other.instanceId });
-    if (options.onTwin) options.onTwin(message, verdict);
-    else void driver.stop();
+    clock.setTimeout(() => {
+      if (options.onTwin) options.onTwin(message, verdict);
+      else void driver.stop();
+    }, 2 * (options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
   };
 
   const driver: Driver = {

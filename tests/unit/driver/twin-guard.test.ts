@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { MemoryBroker, MemoryBus } from "../../../src/bus/index.ts";
 import { createDriver } from "../../../src/driver/driver.ts";
 import { isYounger, TwinDetector } from "../../../src/driver/twin-guard.ts";
-import type { Register } from "../../../src/protocol/index.ts";
+import type { DriverEvent, Register } from "../../../src/protocol/index.ts";
 import { FakeClock, settle } from "./fake-clock.ts";
 import { FakeTarget } from "./fake-target.ts";
 
@@ -35,11 +35,14 @@ describe("twin detection", () => {
 });
 
 describe("two drivers with one node_id on one bus", () => {
-  test("the younger one reports the conflict with both instances named and stops (deregisters with its instance); the older one keeps running", async () => {
+  test("the younger one takes no more tests at once, keeps beating two intervals, then reports both instances and stops; the older one keeps running", async () => {
     const clock = new FakeClock();
     const broker = new MemoryBroker();
     const registers: Register[] = [];
-    await new MemoryBus(broker).subscribe("register", { mode: { kind: "broadcast" } }, (m) => void registers.push(m));
+    const answers: DriverEvent[] = [];
+    const orchestrator = new MemoryBus(broker);
+    await orchestrator.subscribe("register", { mode: { kind: "broadcast" } }, (m) => void registers.push(m));
+    await orchestrator.subscribe("driver_event", { mode: { kind: "broadcast" } }, (m) => void answers.push(m));
     const target = new FakeTarget(clock);
     const messages: string[] = [];
     const older = createDriver({ bus: new MemoryBus(broker), clock, fetch: target.fetch, nodeId: "d1", nodeIp: "10.0.0.7", instanceId: "old1", onTwin: (m) => messages.push(`old: ${m}`) });
@@ -60,6 +63,13 @@ describe("two drivers with one node_id on one bus", () => {
     await younger.start();
     await settle();
     await clock.advance(1_000);
+    await settle();
+    // Found out, the younger one stands down: a configuration now is answered by the older one only.
+    await orchestrator.publish("test_config", { test_id: "t1", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 1, target_url: "http://target/ping" });
+    await settle();
+    expect(answers.map((a) => [a.event, a.instance_id])).toEqual([["TEST_ACCEPTED", "old1"]]);
+    expect(messages).toEqual([]);
+    await clock.advance(2_000);
     await settle();
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/^new: node id "d1" is already used by another running driver \(instance old1, started .+\); this driver \(instance new1, started .+\) is the newer one and exits\. Give each driver its own --node-id\.$/);
