@@ -24,6 +24,8 @@ interface NodeWithConflict {
 }
 
 let fleet: Fleet | undefined;
+let orchestratorUrl = "";
+let targetUrl = "";
 
 beforeAll(async () => {
   const brokers = await requireKafka();
@@ -42,6 +44,8 @@ async function nodes(url: string): Promise<NodeWithConflict[]> {
 test("the newer of two drivers with one node id exits naming both instances, the conflict shows on /nodes meanwhile, and the next test is exact", async () => {
   const target = await fleet!.target();
   const orchestrator = await fleet!.orchestrator("orchestrator", ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1"]);
+  orchestratorUrl = orchestrator.url;
+  targetUrl = target.url;
   fleet!.driver("tw-1");
   fleet!.driver("tw-2");
   await waitForAlive(orchestrator.url, ["tw-1", "tw-2"], 60_000);
@@ -90,4 +94,18 @@ test("the newer of two drivers with one node id exits naming both instances, the
     completed: 2 * COUNT,
     received: 2 * COUNT,
   });
+});
+
+test("a twin started while a test runs stands down without touching it: the test ends done and exact", async () => {
+  expect(orchestratorUrl).not.toBe("");
+  await resetTarget(targetUrl);
+  // 400 sends 10 ms apart: 4 s per driver, during which the twin comes and goes.
+  const created = await startTest(orchestratorUrl, { test_type: "TSUNAMI", test_message_delay: 10, message_count_per_driver: 400 });
+  expect(created.drivers).toEqual(["tw-1", "tw-2"]);
+  const twin = fleet!.spawn("driver", "tw-2-twin", ["--node-id", "tw-2"]);
+  expect(await twin.proc.exited).toBe(3);
+  expect(twin.output()).toContain('driver: node id "tw-2" is already used by another running driver');
+  const ended = await waitForTestEnd(orchestratorUrl, created.test_id, 120_000);
+  const received = (await targetMetrics(targetUrl)).ping.received;
+  expect({ state: ended.state, completed: ended.metrics.counts.completed, received }).toEqual({ state: "done", completed: 800, received: 800 });
 });
