@@ -21,6 +21,8 @@ export interface TestRunDeps {
   outbox: Outbox;
   log: Logger;
   nodeId: string;
+  /** This driver process's instance id, part of each report_id. */
+  instanceId?: string;
   reportIntervalMs?: number;
   /** When set, the raw latencies are written there at the end (LOADTEST_LATENCY_DUMP). */
   latencyDumpDir?: string;
@@ -111,6 +113,7 @@ export class TestRun {
     const nowMs = clock.now();
     this.stats = new TestStats({
       nodeId,
+      ...(this.deps.instanceId !== undefined ? { instanceId: this.deps.instanceId } : {}),
       testId: this.plan.testId,
       paced: this.plan.mode === "TSUNAMI",
       startedAtMs: nowMs,

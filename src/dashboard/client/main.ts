@@ -164,8 +164,9 @@ function connect(): void {
   });
   source.addEventListener("bus", (ev) => renderBus(JSON.parse((ev as MessageEvent<string>).data) as BusHealth));
   source.addEventListener("node", (ev) => {
-    const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
-    state.nodes.set(node.node_id, node);
+    const { event, node } = JSON.parse((ev as MessageEvent<string>).data) as { event: string; node: NodeView };
+    if (event === "forgotten" || event === "deleted") state.nodes.delete(node.node_id);
+    else state.nodes.set(node.node_id, node);
     renderNodesPanel();
   });
   source.addEventListener("snapshot", (ev) => {

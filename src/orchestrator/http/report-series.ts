@@ -1,4 +1,4 @@
-import type { MetricsReport } from "../../protocol/index.ts";
+import { reportKey, type MetricsReport } from "../../protocol/index.ts";
 import { summarize } from "../../stats/digest.ts";
 import { errorsOf, type ErrorsView } from "../snapshot.ts";
 import { addCell, addWindow, bucketOf, emptyWindowCell, type WindowCell } from "../window-cell.ts";
@@ -69,7 +69,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  * Builds a test's per-second series from its drivers' report windows. A window belongs to
  * the second its midpoint falls in, counted from `originMs` (the test's start time), so
  * one-second windows land one per second even with timer jitter. Each report is counted
- * once (by report_id), in any order. Pure: no clock, no IO.
+ * once (by report_id within its driver process, see reportKey), in any order. Pure: no clock, no IO.
  */
 export class SeriesBuilder {
   private readonly cells = new Map<number, Map<string, Cell>>();
@@ -84,8 +84,9 @@ export class SeriesBuilder {
   /** Folds a report's window in; false when it has none or was already counted. */
   add(report: MetricsReport): boolean {
     const window = report.window;
-    if (!window || this.seen.has(report.report_id)) return false;
-    this.seen.add(report.report_id);
+    const key = reportKey(report);
+    if (!window || this.seen.has(key)) return false;
+    this.seen.add(key);
     this.originMs ??= window.start_ms;
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
     const row = this.cells.get(bucket) ?? new Map<string, Cell>();
