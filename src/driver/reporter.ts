@@ -1,5 +1,5 @@
 import type { MetricsReport } from "../protocol/index.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { REPORT_INTERVAL_MS } from "./defaults.ts";
 import type { Outbox } from "./outbox.ts";
 import type { TestStats } from "./test-stats.ts";
@@ -19,20 +19,20 @@ export interface ReporterOptions {
  * loses or reorders them.
  */
 export class Reporter {
-  private timer: TimerHandle | null = null;
+  private stopTimer: (() => void) | null = null;
 
   constructor(private readonly options: ReporterOptions) {}
 
   /** Starts the window timer. */
   start(): void {
     const { clock, intervalMs = REPORT_INTERVAL_MS } = this.options;
-    this.timer = clock.setInterval(() => this.publish(false), intervalMs);
+    this.stopTimer = clock.every(intervalMs, () => this.publish(false));
   }
 
   /** Stops the timer and publishes the final report; `stopped` says why the test ended early, if it did. */
   finish(stopped?: string): MetricsReport {
-    if (this.timer !== null) this.options.clock.clearInterval(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     return this.publish(true, stopped);
   }
 

@@ -14,12 +14,6 @@ export class TsunamiSchedule {
   dueAt(i: number): number {
     return this.startMs + i * this.delayMs;
   }
-
-  /** How many of the first `count` sends are due by `nowMs`. */
-  dueBy(nowMs: number, count: number): number {
-    if (nowMs < this.startMs) return 0;
-    return Math.min(count, Math.floor((nowMs - this.startMs) / this.delayMs) + 1);
-  }
 }
 
 /** Whether a send that started at `startedMs` missed its due time by more than the threshold. */

@@ -120,11 +120,6 @@ export class SendLoop {
     this.timeouts.abortAll(STOP_REASON);
   };
 
-  /** Requests in flight now. */
-  get pending(): number {
-    return this.inFlight;
-  }
-
   private readonly pump = (): void => {
     this.pumpQueued = false;
     if (this.finished) return;

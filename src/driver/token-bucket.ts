@@ -62,7 +62,7 @@ class Gcra {
 /**
  * The target_throughput limiter, pure (time comes in as an argument): a sustained cell at the
  * rate whose one-second bucket makes up lateness (stalls, timer slop) so a run's achieved
- * rate is the rate, and a peak cell at twice the rate with a 10 ms burst, so that made-up
+ * rate is the rate, and a peak cell at 1.1 × the rate (PEAK_RATE_FACTOR) with a 10 ms burst, so that made-up
  * time is spread out instead of sent at once. A run starts empty: no opening burst, and
  * token k is never available before `start + k / rate`.
  */

@@ -1,7 +1,7 @@
 import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
-import { TargetUrlSchema } from "./test-request.ts";
+import { TargetUrlSchema } from "../protocol/index.ts";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DB = "data/orchestrator.sqlite";

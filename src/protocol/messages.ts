@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
 import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
-import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_STOP_GRACE_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
+import { MAX_STOP_GRACE_MS } from "./limits.ts";
+import { TestParametersSchema } from "./test-parameters.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
 export const RegisterSchema = z.object({
@@ -18,28 +19,12 @@ export const RegisterSchema = z.object({
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
-/** The brief's two test types, in any case on the wire. */
-export const TestTypeSchema = z.preprocess(
-  (v) => (typeof v === "string" ? v.toUpperCase() : v),
-  z.enum(["AVALANCHE", "TSUNAMI"]),
-);
-export type TestType = z.infer<typeof TestTypeSchema>;
-
 /** 2. Test configuration (brief), plus the target and pacing extensions. */
 export const TestConfigSchema = z.object({
   test_id: wireId(),
-  test_type: TestTypeSchema,
-  /** Milliseconds between sends (TSUNAMI); the brief sends "" or "0" for AVALANCHE. */
-  test_message_delay: z.preprocess((v) => (v === "" || v === null ? 0 : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS))).default(0),
-  message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1)),
-  /** Extension: the URL every request goes to. */
-  target_url: z.string().url().max(MAX_URL_LENGTH).optional(),
-  /** Extension: requests/s cap for each driver (token bucket). */
-  target_throughput: wireNumber(z.number().positive().max(MAX_THROUGHPUT)).optional(),
-  /** Extension: AVALANCHE in-flight cap. */
-  concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1)).optional(),
-  /** Extension: per-request timeout. */
-  timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1)).optional(),
+  // The parameters' field list (test-parameters.ts); a missing delay is 0 on the wire.
+  ...TestParametersSchema.shape,
+  test_message_delay: TestParametersSchema.shape.test_message_delay.transform((v) => v ?? 0),
   /** Extension: the node_ids that take part; absent means every driver that hears it. */
   drivers: z.array(wireId()).max(4096).optional(),
   /** Extension: when the orchestrator created the test (epoch ms). */

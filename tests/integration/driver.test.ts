@@ -162,7 +162,7 @@ describe("driver over a memory bus against a real HTTP server", () => {
       node_id: "d1",
       test_id: "bad",
       issues: [
-        { path: "target_url", message: "must be http or https, got file" },
+        { path: "target_url", message: 'scheme "file" is not allowed: use http or https' },
         { path: "test_message_delay", message: expect.stringContaining("positive delay") },
       ],
     });

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { wireId } from "../../protocol/fields.ts";
+import { testIdParam } from "./path-params.ts";
 import type { EventHub, Listener, OrchestratorEvent } from "../event-hub.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { ApiError } from "./errors.ts";
@@ -173,12 +173,6 @@ function eventStream(c: Context, ctx: StreamContext, start: (controls: StreamCon
       for (const unsubscribe of unsubscribes) unsubscribe();
     }
   });
-}
-
-function testIdParam(c: Context): string {
-  const id = c.req.param("id") ?? "";
-  if (!wireId().safeParse(id).success) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);
-  return id;
 }
 
 /** `snapshot`/`final` payloads of `/events`, or null for events that stream does not carry. */
