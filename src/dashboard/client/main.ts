@@ -9,7 +9,7 @@ import { renderBusBanner } from "./bus-banner.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
-import { summarizeTest } from "./history-line.ts";
+import { summarizeTest } from "../../orchestrator/test-summary.ts";
 
 declare global {
   interface Window {

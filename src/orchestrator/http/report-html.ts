@@ -1,6 +1,6 @@
 import { lineChart } from "../../dashboard/client/chart.ts";
 import { latencyLines, rateLines } from "../../dashboard/client/chart-data.ts";
-import { escapeHtml as e, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../dashboard/client/format.ts";
+import { escapeHtml as e, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../format/format.ts";
 import type { TestView } from "../snapshot.ts";
 import type { TestSeries } from "./report-series.ts";
 
