@@ -13,6 +13,7 @@ import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
+import type { WorkerFault } from "./worker-loop.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -37,6 +38,10 @@ export interface DriverOptions {
   shutdownFlushMs?: number;
   /** Longest response body read before it is abandoned and counted `body_too_large` (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** Bun Workers each test runs on (`--workers`, default 1: the in-thread send loop); see worker-loop.ts. */
+  workers?: number;
+  /** Test hook: crash one send worker mid-test (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -98,6 +103,8 @@ export function createDriver(options: DriverOptions): Driver {
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
     });
     current = run;
     run.start(trigger);

@@ -10,6 +10,8 @@ import { PLANNED_END_FACTOR, PLANNED_END_SLACK_MS } from "./defaults.ts";
 import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
 import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
+import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
+import { workersFor } from "./worker-split.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -24,6 +26,13 @@ export interface TestRunDeps {
   reportIntervalMs?: number;
   /** When set, the raw latencies are written there at the end (LOADTEST_LATENCY_DUMP). */
   latencyDumpDir?: string;
+  /**
+   * Bun Workers to run the test on (`--workers`); 1 or unset: the in-thread send loop. More
+   * need the real clock and HTTP (each worker opens its own pool, or uses the global fetch).
+   */
+  workers?: number;
+  /** Test hook: crash one worker (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /**
@@ -37,7 +46,7 @@ export class TestRun {
   private startTimer: TimerHandle | null = null;
   private plannedEndTimer: TimerHandle | null = null;
   private startMono = 0;
-  private loop: SendLoop | null = null;
+  private loop: RunLoop | null = null;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
@@ -120,9 +129,33 @@ export class TestRun {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
-    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+    const workers = workersFor(this.deps.workers ?? 1, this.plan);
+    this.loop =
+      workers > 1
+        ? this.workerLoop(workers)
+        : new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
     this.armPlannedEnd();
     void this.loop.start().then((result) => this.end(result));
+  }
+
+  /** The test's sends spread over `workers` Bun Workers, their windows merged into this run's stats. */
+  private workerLoop(workers: number): WorkerLoop {
+    const { log, openHttp, maxBodyBytes, workerFault } = this.deps;
+    log.info("test runs on workers", { test_id: this.plan.testId, workers });
+    return new WorkerLoop(
+      this.plan,
+      {
+        stats: this.stats!,
+        log,
+        workers,
+        pooled: openHttp !== undefined,
+        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+        keepRaw: this.deps.latencyDumpDir !== undefined,
+        onCrash: (reason) => void (this.stopReason ??= reason),
+        ...(workerFault !== undefined ? { fault: workerFault } : {}),
+      },
+      this.startMono,
+    );
   }
 
   /** See {@link PLANNED_END_FACTOR}: a run far past its schedule stops itself. */
