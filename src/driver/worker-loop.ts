@@ -27,6 +27,7 @@ export interface WorkerFault {
   afterMs: number;
 }
 
+/** What a {@link WorkerLoop} needs besides the plan and its start. */
 export interface WorkerLoopDeps {
   /** The main thread's stats: every worker window is absorbed into them (one report per second). */
   stats: TestStats;
