@@ -20,6 +20,8 @@ export interface DriverNodeJob {
   stop_after_ms?: number;
   /** The HTTP path: as `bun run driver` wires it (default), or plain fetch (the "before"). */
   sender?: SenderChoice;
+  /** Bun Workers the driver sends on (`--workers`); absent or 1, the in-thread loop. */
+  workers?: number;
 }
 
 /** What this child prints. */
@@ -70,7 +72,7 @@ await controlBus.subscribe("driver_event", collect, (event) => {
 await controlBus.subscribe("heartbeat", collect, () => {});
 await controlBus.subscribe("register", collect, () => {});
 
-const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", log: silentLogger, ...driverHttpOptions(job.sender) });
+const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", log: silentLogger, ...driverHttpOptions(job.sender), ...(job.workers !== undefined ? { workers: job.workers } : {}) });
 await driver.start();
 await controlBus.publish("test_config", {
   test_id: TEST_ID,

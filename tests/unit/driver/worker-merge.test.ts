@@ -57,7 +57,7 @@ describe("merging worker windows into one report", () => {
     expect(merged.metrics.median_latency).toBeCloseTo(expected.metrics.median_latency, 0);
     expect(merged.metrics.median_latency).toBeLessThan(3);
     expect(merged.metrics.p90_latency).toBeGreaterThan(100);
-    expect(merged.metrics.p99_latency).toBeCloseTo(expected.metrics.p99_latency, -1);
+    expect(merged.metrics.p99_latency).toBeCloseTo(expected.metrics.p99_latency!, -1);
     expect(merged.due_metrics!.max_latency).toBe(expected.due_metrics!.max_latency);
   });
 
