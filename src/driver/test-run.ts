@@ -12,6 +12,7 @@ import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
 import { workersFor } from "./worker-split.ts";
+import { REPORT_INTERVAL_MS } from "./defaults.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -152,6 +153,9 @@ export class TestRun {
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         keepRaw: this.deps.latencyDumpDir !== undefined,
         onCrash: (reason) => void (this.stopReason ??= reason),
+        // The reporter started just before this (begin()).
+        reportIntervalMs: this.deps.reportIntervalMs ?? REPORT_INTERVAL_MS,
+        reportStartMs: this.deps.clock.mono(),
         ...(workerFault !== undefined ? { fault: workerFault } : {}),
       },
       this.startMono,

@@ -1,4 +1,5 @@
-import { addCounts, zeroCounts, type Counts } from "../protocol/index.ts";
+import type { Counts } from "../protocol/index.ts";
+import { addCounts, zeroCounts } from "../protocol/counts.ts";
 import type { Logger } from "../log.ts";
 import type { SendLoopResult } from "./send-loop.ts";
 import type { ShareWindow, TestStats } from "./test-stats.ts";
@@ -6,8 +7,13 @@ import type { ControlMessage, RunShareMessage, WorkerReply } from "./worker-mess
 import { splitPlan, type WorkerShare } from "./worker-split.ts";
 import type { RunPlan } from "./run-plan.ts";
 
-/** How often a send worker hands its window to the main thread (5 a report). */
-export const WORKER_WINDOW_MS = 200;
+/**
+ * How long before each of the main thread's 1 s reports a send worker hands over its window:
+ * once a report, so the workers close as many windows as one in-thread loop does (closing one
+ * costs ~1 ms: sorting and folding its latencies into a digest), and just before the report so
+ * it carries the second it is about (data this late lands in the next window; totals are exact).
+ */
+export const WORKER_WINDOW_LEAD_MS = 200;
 
 /** How long the main thread waits after a worker's error or exit for messages it posted before. */
 const CRASH_SETTLE_MS = 50;
@@ -40,7 +46,9 @@ export interface WorkerLoopDeps {
   keepRaw: boolean;
   /** Called once per crashed worker, with the reason the final report carries. */
   onCrash(reason: string): void;
-  windowMs?: number;
+  /** The report interval and when the reporter started (this thread's monotonic ms): workers hand over windows in step with it. */
+  reportIntervalMs: number;
+  reportStartMs: number;
   fault?: WorkerFault;
   /** Builds a worker (tests may swap the entry point). */
   spawn?: () => Worker;
@@ -87,7 +95,7 @@ export class WorkerLoop implements RunLoop {
   start(): Promise<SendLoopResult> {
     if (this.started) return this.done;
     this.started = true;
-    const { workers, pooled, maxBodyBytes, keepRaw, windowMs = WORKER_WINDOW_MS, fault, spawn = spawnSendWorker } = this.deps;
+    const { workers, pooled, maxBodyBytes, keepRaw, reportIntervalMs, reportStartMs, fault, spawn = spawnSendWorker } = this.deps;
     for (const share of splitPlan(this.plan, this.startMs, workers)) {
       const worker = spawn();
       const state: ShareState = { share, worker, counts: zeroCounts(), done: false, sent: 0, stopped: false };
@@ -108,7 +116,8 @@ export class WorkerLoop implements RunLoop {
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         paced: this.plan.mode === "TSUNAMI",
         keepRaw,
-        windowMs,
+        windowMs: reportIntervalMs,
+        windowEndEpochMs: performance.timeOrigin + reportStartMs + reportIntervalMs - Math.min(WORKER_WINDOW_LEAD_MS, reportIntervalMs / 4),
         ...(fault !== undefined && fault.index === share.index ? { crashAfterMs: fault.afterMs } : {}),
       };
       worker.postMessage(message);

@@ -20,8 +20,10 @@ export interface RunShareMessage {
   /** Whether sends have due times (TSUNAMI). */
   paced: boolean;
   keepRaw: boolean;
-  /** How often the worker hands its window to the main thread. */
+  /** How often the worker hands its window to the main thread (the report interval). */
   windowMs: number;
+  /** When it hands over its first window (epoch ms); the next ones follow every `windowMs` from there. */
+  windowEndEpochMs: number;
   /** Test hook: the worker throws from a timer this long after it began (see WorkerFault). */
   crashAfterMs?: number;
 }

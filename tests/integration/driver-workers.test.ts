@@ -99,6 +99,25 @@ describe("a driver with --workers 2 against a real HTTP server", () => {
     expect(report.metrics.median_latency).toBeLessThan(alone.metrics.median_latency * 20 + 5);
   });
 
+  test("a rate-capped run on two workers reports each second's requests in that second's report", async () => {
+    const target = startTarget();
+    const driver = await startDriver("paced", { workers: 2 });
+    await driver.trigger(config("w-rate", target.url("/"), { message_count_per_driver: 4_000, target_throughput: 1_000, concurrency: 8 }));
+    const report = await driver.final("w-rate");
+    expect(report.counts?.completed).toBe(4_000);
+    expect(target.seen.count).toBe(4_000);
+    const reports = driver.seen.metrics.filter((r) => r.test_id === "w-rate").sort((a, b) => a.sequence! - b.sequence!);
+    // 1,000/s split as 500/s per worker: each full second's report carries both workers' ~1,000,
+    // not one worker's 500 (a window missed) nor 2,000 (one carried over).
+    const full = reports.filter((r) => !r.final).slice(0, 3);
+    expect(full.length).toBe(3);
+    for (const r of full) {
+      expect(r.window!.counts.sent).toBeGreaterThan(600);
+      expect(r.window!.counts.sent).toBeLessThan(1_400);
+    }
+    expect(reports.reduce((sum, r) => sum + r.window!.counts.sent, 0)).toBe(4_000);
+  });
+
   test("keeps a TSUNAMI's global spacing over two workers: sends alternate, not in pairs", async () => {
     const target = startTarget();
     const driver = await startDriver("tsunami", { workers: 2 });
