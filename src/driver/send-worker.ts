@@ -1,7 +1,7 @@
 /**
  * The entry point of one send worker (`--workers N`): runs a share of a test with its own
- * send loop, HTTP pool, pacer and stats, hands a closed window to the main thread just before
- * each of its reports, and its last window with the loop's result when the share ends. A crash hands
+ * send loop, HTTP pool, pacer and stats, hands a closed window to the main thread when asked
+ * (before each of its reports), and its last window with the loop's result when the share ends. A crash hands
  * over what it counted so far, then the worker exits (the main thread reports the reason).
  * The hot path is the in-thread one: the same SendLoop and TestStats.
  */
@@ -15,7 +15,6 @@ declare const self: Worker;
 
 let stats: TestStats | null = null;
 let loop: SendLoop | null = null;
-let windowTimer: ReturnType<typeof setTimeout> | null = null;
 
 const reply = (message: WorkerReply) => postMessage(message);
 
@@ -42,16 +41,6 @@ function run(message: RunShareMessage): void {
     },
     startMs,
   );
-  // Each hand-over at its absolute time (first + k × windowMs), so it never drifts from the
-  // main thread's reports; one that woke late hands over once and waits for the next slot.
-  const firstMs = message.windowEndEpochMs - performance.timeOrigin;
-  const handOver = () => {
-    const now = performance.now();
-    if (now >= firstMs) reply({ type: "window", share: sink.closeShare(false) });
-    const nextMs = firstMs + Math.max(0, Math.floor((now - firstMs) / message.windowMs) + 1) * message.windowMs;
-    windowTimer = setTimeout(handOver, Math.max(1, Math.ceil(nextMs - now)));
-  };
-  windowTimer = setTimeout(handOver, Math.max(1, Math.ceil(firstMs - performance.now())));
   if (message.crashAfterMs !== undefined) {
     setTimeout(() => {
       throw new Error(`injected crash of worker ${message.index} (test hook)`);
@@ -59,8 +48,6 @@ function run(message: RunShareMessage): void {
   }
   const running = loop;
   void running.start().then((result) => {
-    if (windowTimer !== null) clearTimeout(windowTimer);
-    windowTimer = null;
     reply({ type: "done", share: sink.closeShare(true), result, maxInFlight: running.maxInFlight, ...(running.firstError !== undefined ? { firstError: running.firstError } : {}) });
   });
 }
@@ -68,14 +55,14 @@ function run(message: RunShareMessage): void {
 self.onmessage = (event: MessageEvent<RunShareMessage | ControlMessage>) => {
   const message = event.data;
   if (message.type === "run") run(message);
-  else if (message.type === "halt") void loop?.halt(message.graceMs);
+  else if (message.type === "window") {
+    if (stats !== null) reply({ type: "window", share: stats.closeShare(false) });
+  } else if (message.type === "halt") void loop?.halt(message.graceMs);
   else void loop?.stop();
 };
 
 // An uncaught error ends the worker: what it counted goes to the main thread first.
 self.addEventListener("error", (event: ErrorEvent) => {
-  if (windowTimer !== null) clearTimeout(windowTimer);
-  windowTimer = null;
   const error = event.error instanceof Error ? event.error.message : event.message;
   reply({ type: "crash", error, ...(stats !== null ? { share: stats.closeShare(false) } : {}) });
 });

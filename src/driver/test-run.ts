@@ -12,7 +12,6 @@ import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
 import { workersFor } from "./worker-split.ts";
-import { REPORT_INTERVAL_MS } from "./defaults.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -48,6 +47,8 @@ export class TestRun {
   private plannedEndTimer: TimerHandle | null = null;
   private startMono = 0;
   private loop: RunLoop | null = null;
+  /** The loop when it runs on Bun Workers (`--workers`), for the reporter's gather. */
+  private workers: WorkerLoop | null = null;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
@@ -122,7 +123,7 @@ export class TestRun {
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
     });
-    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs });
+    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });
     if (!send) {
       void this.end({ sent: 0, stopped: true });
       return;
@@ -139,11 +140,17 @@ export class TestRun {
     void this.loop.start().then((result) => this.end(result));
   }
 
+  /** On workers, each 1 s report first collects their windows (WorkerLoop.collect); in-thread, none. */
+  private gatherOption(): { gather?: () => Promise<void> } {
+    if (workersFor(this.deps.workers ?? 1, this.plan) === 1) return {};
+    return { gather: () => this.workers?.collect() ?? Promise.resolve() };
+  }
+
   /** The test's sends spread over `workers` Bun Workers, their windows merged into this run's stats. */
   private workerLoop(workers: number): WorkerLoop {
     const { log, openHttp, maxBodyBytes, workerFault } = this.deps;
     log.info("test runs on workers", { test_id: this.plan.testId, workers });
-    return new WorkerLoop(
+    return (this.workers = new WorkerLoop(
       this.plan,
       {
         stats: this.stats!,
@@ -153,13 +160,10 @@ export class TestRun {
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         keepRaw: this.deps.latencyDumpDir !== undefined,
         onCrash: (reason) => void (this.stopReason ??= reason),
-        // The reporter started just before this (begin()).
-        reportIntervalMs: this.deps.reportIntervalMs ?? REPORT_INTERVAL_MS,
-        reportStartMs: this.deps.clock.mono(),
         ...(workerFault !== undefined ? { fault: workerFault } : {}),
       },
       this.startMono,
-    );
+    ));
   }
 
   /** See {@link PLANNED_END_FACTOR}: a run far past its schedule stops itself. */

@@ -8,12 +8,10 @@ import { splitPlan, type WorkerShare } from "./worker-split.ts";
 import type { RunPlan } from "./run-plan.ts";
 
 /**
- * How long before each of the main thread's 1 s reports a send worker hands over its window:
- * once a report, so the workers close as many windows as one in-thread loop does (closing one
- * costs ~1 ms: sorting and folding its latencies into a digest), and just before the report so
- * it carries the second it is about (data this late lands in the next window; totals are exact).
+ * Longest a 1 s report waits for the workers' windows: a worker this late (a very busy
+ * machine) has its window absorbed when it comes, into the next report; the totals are exact.
  */
-export const WORKER_WINDOW_LEAD_MS = 200;
+export const COLLECT_TIMEOUT_MS = 500;
 
 /** How long the main thread waits after a worker's error or exit for messages it posted before. */
 const CRASH_SETTLE_MS = 50;
@@ -46,9 +44,6 @@ export interface WorkerLoopDeps {
   keepRaw: boolean;
   /** Called once per crashed worker, with the reason the final report carries. */
   onCrash(reason: string): void;
-  /** The report interval and when the reporter started (this thread's monotonic ms): workers hand over windows in step with it. */
-  reportIntervalMs: number;
-  reportStartMs: number;
   fault?: WorkerFault;
   /** Builds a worker (tests may swap the entry point). */
   spawn?: () => Worker;
@@ -63,6 +58,8 @@ interface ShareState {
   done: boolean;
   sent: number;
   stopped: boolean;
+  /** Called on its next reply (a window, its end or its crash): a pending collect(). */
+  waiters: (() => void)[];
 }
 
 const spawnSendWorker = () => new Worker(new URL("./send-worker.ts", import.meta.url).href);
@@ -95,10 +92,10 @@ export class WorkerLoop implements RunLoop {
   start(): Promise<SendLoopResult> {
     if (this.started) return this.done;
     this.started = true;
-    const { workers, pooled, maxBodyBytes, keepRaw, reportIntervalMs, reportStartMs, fault, spawn = spawnSendWorker } = this.deps;
+    const { workers, pooled, maxBodyBytes, keepRaw, fault, spawn = spawnSendWorker } = this.deps;
     for (const share of splitPlan(this.plan, this.startMs, workers)) {
       const worker = spawn();
-      const state: ShareState = { share, worker, counts: zeroCounts(), done: false, sent: 0, stopped: false };
+      const state: ShareState = { share, worker, counts: zeroCounts(), done: false, sent: 0, stopped: false, waiters: [] };
       this.states.push(state);
       worker.onmessage = (event: MessageEvent<WorkerReply>) => this.onReply(state, event.data);
       // The worker's own last word (its window, then `crash`) may still be queued behind these.
@@ -116,8 +113,6 @@ export class WorkerLoop implements RunLoop {
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         paced: this.plan.mode === "TSUNAMI",
         keepRaw,
-        windowMs: reportIntervalMs,
-        windowEndEpochMs: performance.timeOrigin + reportStartMs + reportIntervalMs - Math.min(WORKER_WINDOW_LEAD_MS, reportIntervalMs / 4),
         ...(fault !== undefined && fault.index === share.index ? { crashAfterMs: fault.afterMs } : {}),
       };
       worker.postMessage(message);
@@ -137,6 +132,30 @@ export class WorkerLoop implements RunLoop {
     return this.settledOrNow();
   }
 
+  /**
+   * Asks every running worker for its current window and resolves once each has handed it
+   * over (or ended), or after {@link COLLECT_TIMEOUT_MS}: the Reporter's `gather`, so every 1 s
+   * report carries all the workers' requests of its second, however their threads are scheduled.
+   * Closing a window costs ~1 ms (sorting and folding its latencies), so once a report.
+   */
+  collect(): Promise<void> {
+    const running = this.states.filter((s) => !s.done);
+    if (running.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let left = running.length;
+      const timer = setTimeout(resolve, COLLECT_TIMEOUT_MS);
+      const one = () => {
+        if (--left > 0) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      for (const state of running) {
+        state.waiters.push(one);
+        state.worker.postMessage({ type: "window" } satisfies ControlMessage);
+      }
+    });
+  }
+
   private settledOrNow(): Promise<SendLoopResult> {
     if (!this.started) {
       this.started = true;
@@ -152,6 +171,7 @@ export class WorkerLoop implements RunLoop {
   private onReply(state: ShareState, reply: WorkerReply): void {
     if (state.done) return;
     if (reply.share !== undefined) this.absorb(state, reply.share);
+    this.wake(state);
     if (reply.type === "done") {
       this.maxInFlight += reply.maxInFlight;
       this.firstError ??= reply.firstError;
@@ -176,8 +196,13 @@ export class WorkerLoop implements RunLoop {
     this.settle(state, c.sent, true);
   }
 
+  private wake(state: ShareState): void {
+    for (const waiter of state.waiters.splice(0)) waiter();
+  }
+
   private settle(state: ShareState, sent: number, stopped: boolean): void {
     state.done = true;
+    this.wake(state);
     state.sent = sent;
     state.stopped = stopped;
     state.worker.terminate();

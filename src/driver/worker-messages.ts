@@ -20,18 +20,17 @@ export interface RunShareMessage {
   /** Whether sends have due times (TSUNAMI). */
   paced: boolean;
   keepRaw: boolean;
-  /** How often the worker hands its window to the main thread (the report interval). */
-  windowMs: number;
-  /** When it hands over its first window (epoch ms); the next ones follow every `windowMs` from there. */
-  windowEndEpochMs: number;
   /** Test hook: the worker throws from a timer this long after it began (see WorkerFault). */
   crashAfterMs?: number;
 }
 
-/** Main → worker: a stop (`halt` with a grace, or a clean `stop` that lets requests in flight end). */
-export type ControlMessage = { type: "stop" } | { type: "halt"; graceMs: number };
+/**
+ * Main → worker: a stop (`halt` with a grace, or a clean `stop` that lets requests in flight
+ * end), or `window`: close the current window and hand it over (before each 1 s report).
+ */
+export type ControlMessage = { type: "stop" } | { type: "halt"; graceMs: number } | { type: "window" };
 
-/** Worker → main: a closed window; `done` is the last one, with how the loop ended; `crash` a worker's last word. */
+/** Worker → main: a closed window (answering `window`); `done` is the last one, with how the loop ended; `crash` a worker's last word. */
 export type WorkerReply =
   | { type: "window"; share: ShareWindow }
   | { type: "done"; share: ShareWindow; result: SendLoopResult; maxInFlight: number; firstError?: string }
