@@ -68,7 +68,8 @@ export class OrchestratorClient {
     throw new CliError(message, 1, body.issues ?? [], response.status);
   }
 
-  nodes(): Promise<{ nodes: NodeView[] }> {
+  /** `GET /nodes`: a page of nodes, live ones first; `total` (absent from older orchestrators) counts them all. */
+  nodes(): Promise<{ nodes: NodeView[]; total?: number }> {
     return this.json("/nodes");
   }
 

@@ -1,5 +1,6 @@
 // Ctrl-C while `loadtest start|watch|run` follows a test: the first asks for the stop and keeps
 // following to the summary; the second (or the first, with --detach) leaves without waiting.
+import { OrchestratorError } from "../orchestrator/errors.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 import { CliError } from "./client.ts";
 import { follow, type FollowEvent, type Output } from "./follow.ts";
@@ -75,8 +76,8 @@ export async function followInterruptibly(events: AsyncIterable<FollowEvent>, op
     }
     out.stderr(`\nloadtest: stopping test ${testId} (Ctrl-C again to leave without waiting)\n`);
     requestStop().catch((err: unknown) => {
-      // 409: it ended meanwhile; its final result is on its way.
-      if (err instanceof CliError && err.status === 409) return;
+      // It ended meanwhile (409 from the API, a conflict from the in-process orchestrator): its final result is on its way.
+      if ((err instanceof CliError && err.status === 409) || (err instanceof OrchestratorError && err.kind === "conflict")) return;
       out.stderr(`loadtest: could not stop test ${testId}: ${(err as Error).message}\n`);
     });
   };

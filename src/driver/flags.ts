@@ -11,7 +11,9 @@ second, and runs each test it is configured and triggered for against the target
 Flags:
   --brokers <host:port,...>   Kafka brokers (env KAFKA_BROKERS; default 127.0.0.1:9092)
   --topic-prefix <prefix>     prefix of every topic name (env KAFKA_TOPIC_PREFIX; default none)
-  --node-id <id>              this driver's id (env NODE_ID; default <hostname>-<4 random hex>)
+  --node-id <id>              this driver's id (env NODE_ID; default <hostname>-<4 random hex>);
+                              one process per id: a driver that finds another live driver
+                              with its id exits (status 3) if it started later
   --advertise-ip <address>    node_IP to register with (env NODE_IP; default: the local
                               address of a connection to the first broker)
   --http-client <kind>        auto (default): our HTTP/1.1 keep-alive pool for http:// targets,

@@ -76,18 +76,26 @@ const driver = createDriver({
   ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
   ...(workers > 1 ? { workers } : {}),
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
+  // The younger of two live drivers with one node_id exits (status 3) with the reason.
+  onTwin: (message) => {
+    process.stderr.write(`driver: ${message}\n`);
+    void shutdown("twin", TWIN_EXIT_CODE);
+  },
 });
+
+/** Exit status of a driver that found an older live driver with its node_id. */
+const TWIN_EXIT_CODE = 3;
 
 let stopping = false;
 const stopSignal = new AbortController();
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   stopSignal.abort();
   log.info("shutting down", { signal });
   await driver.stop();
   await bus.close();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -23,6 +23,8 @@ export interface TestRunDeps {
   outbox: Outbox;
   log: Logger;
   nodeId: string;
+  /** This driver process's instance id, part of each report_id. */
+  instanceId?: string;
   reportIntervalMs?: number;
   /** When set, the raw latencies are written there at the end (LOADTEST_LATENCY_DUMP). */
   latencyDumpDir?: string;
@@ -66,6 +68,11 @@ export class TestRun {
     return this.plan.testId;
   }
 
+  /** True once it was told to stop (a stop command, or its planned end passed): it is ending. */
+  get halting(): boolean {
+    return this.stopReason !== undefined;
+  }
+
   /** Starts at the trigger's `start_at` (never before it), or now when it is absent or past. */
   start(trigger: Trigger): void {
     const { clock } = this.deps;
@@ -77,11 +84,7 @@ export class TestRun {
 
   /** Starts no new request, waits for those in flight, publishes the final report. */
   async stop(): Promise<void> {
-    if (this.startTimer !== null) {
-      this.deps.clock.clearTimeout(this.startTimer);
-      this.startTimer = null;
-      this.begin(false);
-    }
+    this.endBeforeStart();
     await this.loop?.stop();
     await this.finished;
   }
@@ -93,13 +96,17 @@ export class TestRun {
    */
   async halt(reason: string, graceMs: number): Promise<void> {
     this.stopReason ??= reason;
-    if (this.startTimer !== null) {
-      this.deps.clock.clearTimeout(this.startTimer);
-      this.startTimer = null;
-      this.begin(false);
-    }
+    this.endBeforeStart();
     await this.loop?.halt(graceMs);
     await this.finished;
+  }
+
+  /** A run still waiting for its start time ends at once, having sent nothing. */
+  private endBeforeStart(): void {
+    if (this.startTimer === null) return;
+    this.deps.clock.clearTimeout(this.startTimer);
+    this.startTimer = null;
+    this.begin(false);
   }
 
   private readonly awaitStart = (): void => {
@@ -117,6 +124,7 @@ export class TestRun {
     const nowMs = clock.now();
     this.stats = new TestStats({
       nodeId,
+      ...(this.deps.instanceId !== undefined ? { instanceId: this.deps.instanceId } : {}),
       testId: this.plan.testId,
       paced: this.plan.mode === "TSUNAMI",
       startedAtMs: nowMs,

@@ -9,6 +9,8 @@ import type { SendSink } from "./send-loop.ts";
 
 export interface TestStatsOptions {
   nodeId: string;
+  /** This driver process's instance id; when set it is part of every report_id. */
+  instanceId?: string;
   testId: string;
   /** Whether sends have due times (TSUNAMI): then due-time latency is kept too. */
   paced: boolean;
@@ -38,13 +40,16 @@ export interface ShareWindow {
 }
 
 /**
- * The report id, stable across redelivery: `${node_id}:${test_id}:${sequence}`. Ids too long
- * for the wire (over 128 characters) use a hash of node and test instead.
+ * The report id, stable across redelivery: `${node_id}:${test_id}:${sequence}`, or
+ * `${node_id}:${instance_id}:${test_id}:${sequence}` when the process has an instance id (two
+ * processes with one node_id never share an id). Ids too long for the wire (over 128
+ * characters) use a hash of node, instance and test instead.
  */
-export function reportId(nodeId: string, testId: string, sequence: number): string {
-  const id = `${nodeId}:${testId}:${sequence}`;
+export function reportId(nodeId: string, testId: string, sequence: number, instanceId?: string): string {
+  const prefix = instanceId === undefined ? `${nodeId}:${testId}` : `${nodeId}:${instanceId}:${testId}`;
+  const id = `${prefix}:${sequence}`;
   if (id.length <= MAX_ID_LENGTH) return id;
-  return `h${Bun.hash(`${nodeId}:${testId}`).toString(36)}:${sequence}`;
+  return `h${Bun.hash(prefix).toString(36)}:${sequence}`;
 }
 
 /**
@@ -164,7 +169,7 @@ export class TestStats implements SendSink {
     const report: MetricsReport = {
       node_id: nodeId,
       test_id: testId,
-      report_id: reportId(nodeId, testId, sequence),
+      report_id: reportId(nodeId, testId, sequence, this.options.instanceId),
       metrics: this.latency.totalSummary(),
       sequence,
       final,

@@ -36,6 +36,12 @@ export interface OrchestratorOptions {
    * resubscribed) this long while it ran: the bus heals in seconds, so longer means it cannot.
    */
   busDegradedFailMs: number;
+  /** A dead or departed node is forgotten (memory and store) this long after it died or left. */
+  forgetDeadAfterMs: number;
+  /** Most dead or departed nodes kept; beyond it the longest-dead are forgotten first. */
+  maxDeadNodes: number;
+  /** Most nodes known from heartbeats alone (never registered); past it unknown ids are refused. */
+  maxUnregisteredNodes: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -51,6 +57,9 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   stopRepeatMs: 1_000,
   group: "orchestrator",
   busDegradedFailMs: 30_000,
+  forgetDeadAfterMs: 24 * 60 * 60 * 1000,
+  maxDeadNodes: 10_000,
+  maxUnregisteredNodes: 1_000,
 };
 
 /** Options with the defaults filled in. */

@@ -1,6 +1,6 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import { DEFAULT_STOP_GRACE_MS, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, reportKey, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
 import { abortConfigOf } from "./abort/abort-config.ts";
 import { AbortWatch } from "./abort/abort-watch.ts";
 import type { Clock } from "./clock.ts";
@@ -9,8 +9,9 @@ import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
 import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
+import { LogThrottle } from "./log-throttle.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
-import { NodeRegistry, type NodeEvent, type NodeView } from "./registry.ts";
+import { NodeRegistry, type NodeEvent, type NodePage, type NodeStatus, type NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
@@ -50,6 +51,15 @@ export interface Orchestrator {
   getTest(testId: string): TestView | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
+  /** One page of nodes, live ones first (GET /nodes, the SSE `state`). */
+  pageNodes(limit: number, offset: number): NodePage;
+  /**
+   * Forgets a node now (memory and store). Throws not_found for an unknown node and conflict
+   * for a node taking part in a running test.
+   */
+  deleteNode(nodeId: string): void;
+  /** Nodes by status, those in conflict, and heartbeats from nodes that never registered. */
+  nodeCounters(): NodeCounters;
   /** Snapshots of the running tests right now (what the tick emits). */
   snapshots(): TestView[];
   /** Sweeps liveness, ends tests that can end, emits snapshots; the clock calls it every `tickMs`. */
@@ -60,6 +70,20 @@ export interface Orchestrator {
   reports(testId: string): { report: MetricsReport; received_at: number }[];
   /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
   busHealth(): BusHealth;
+}
+
+/** Node figures for /metrics. */
+export interface NodeCounters {
+  by_status: Record<NodeStatus, number>;
+  conflict: number;
+  /** Live drivers that refuse unsigned commands (they said so in their register or heartbeats). */
+  verifying: number;
+  /** Heartbeats from node_ids no registration was received for. */
+  unregistered_heartbeats: number;
+  /** Of those, the ones refused: an unknown id while maxUnregisteredNodes such nodes are known. */
+  unregistered_refused: number;
+  /** Nodes forgotten after their retention (or beyond the cap) or deleted. */
+  forgotten: number;
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -82,6 +106,11 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
    * loser's test `created` for ever).
    */
   let reservedBy: string | null = null;
+  /** At most a few log lines a second per kind of node event; the rest are summed up. */
+  const nodeLogs = new LogThrottle();
+  let unregisteredHeartbeats = 0;
+  let unregisteredRefused = 0;
+  let forgottenNodes = 0;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -89,10 +118,32 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const announce = (nodeEvents: NodeEvent[]) => {
+    if (nodeEvents.length === 0) return;
+    const now = clock.now();
+    const gone: string[] = [];
+    const changed: NodeView[] = [];
     for (const { event, node } of nodeEvents) {
-      store.saveNode(node);
-      log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
+      if (event === "forgotten" || event === "deleted") gone.push(node.node_id);
+      else changed.push(node);
+      if (event === "conflict") onConflict(node);
+      else if (nodeLogs.allow(`node ${event}`, now)) log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
       events.emit({ type: "node", event, node });
+    }
+    // One transaction for a whole sweep (a flood of ids dies at once).
+    if (changed.length === 1) store.saveNode(changed[0]!);
+    else store.saveNodes(changed);
+    if (gone.length > 0) {
+      forgottenNodes += gone.length;
+      store.deleteNodes(gone);
+    }
+  };
+
+  /** Two processes with one node_id: said loudly, and on every test it takes part in. */
+  const onConflict = (node: NodeView) => {
+    const instances = node.conflict?.instances.join(", ") ?? "";
+    log.warn("two driver processes use one node_id: it takes part in no new test until one stops", { node_id: node.node_id, instances });
+    for (const test of live.values()) {
+      if (test.participants.has(node.node_id)) test.warn(`node ${node.node_id} had two live driver processes during this test (instances ${instances})`);
     }
   };
 
@@ -188,6 +239,13 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const onHeartbeat = (message: Heartbeat) => {
     const now = clock.now();
+    if (registry.isUnregistered(message.node_id)) {
+      unregisteredHeartbeats++;
+      if (nodeLogs.allow("heartbeats from unregistered nodes", now)) {
+        log.info("heartbeat from a node that never registered", { node_id: message.node_id, total: unregisteredHeartbeats });
+      }
+      if (!registry.admits(message.node_id)) return void unregisteredRefused++;
+    }
     announce(registry.heartbeat(message, now));
     if (message.state === "running" && message.test_id) {
       live.get(message.test_id)?.touch(message.node_id, now);
@@ -221,7 +279,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const test = liveTestFor(report.test_id, report.node_id);
     const fields = { test_id: report.test_id, node_id: report.node_id, report_id: report.report_id };
     if (typeof test === "string") return drop(test, fields);
-    if (test.aggregate.seen.has(report.report_id) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
+    if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
     watchAbort(test, report);
     events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
@@ -328,6 +386,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const drivers = registry.liveIds();
     if (drivers.length === 0) {
+      const twins = registry.conflictedIds();
+      if (twins.length > 0) {
+        throw new OrchestratorError("conflict", `no alive drivers: ${twins.join(", ")} ${twins.length === 1 ? "is" : "are"} run by two processes at once; stop one of them`);
+      }
       throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
     }
     if (request.trigger) refuseIfBusy("", `create this one without "trigger" or wait`);
@@ -370,6 +432,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
     stopping.prune(now);
+    announce(registry.forget(now));
+    for (const { key, count } of nodeLogs.drain(now)) log.info(`${key}: ${count} more in the last second, not logged one by one`, { count });
     for (const test of [...live.values()]) {
       if (failIfBusDegraded(test, now)) continue;
       const evaluation = evaluate(test);
@@ -424,6 +488,17 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       return { tests, total: page.total };
     },
     listNodes: () => registry.list(),
+    pageNodes: (limit, offset) => registry.page(limit, offset),
+    deleteNode(nodeId) {
+      if (!registry.get(nodeId)) throw new OrchestratorError("not_found", `no node ${nodeId}`);
+      const busy = [...live.values()].find((t) => t.record.state === "running" && t.participants.has(nodeId));
+      if (busy) throw new OrchestratorError("conflict", `node ${nodeId} takes part in running test ${busy.test_id}; delete it once the test ends`);
+      announce(registry.delete(nodeId));
+    },
+    nodeCounters() {
+      const { conflict, verifying, ...by_status } = registry.statusCounts();
+      return { by_status, conflict, verifying, unregistered_heartbeats: unregisteredHeartbeats, unregistered_refused: unregisteredRefused, forgotten: forgottenNodes };
+    },
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,
     counters: () => drops.read(bus.rejected()),

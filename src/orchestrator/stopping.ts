@@ -69,7 +69,8 @@ export function createStopping(deps: StoppingDeps): Stopping {
     const { record } = test;
     const now = clock.now();
     // Already stopping: the stop goes out again (a driver may have missed it), the first one stands.
-    if (record.stop) {
+    // A created test may carry a stop too (asked while its trigger failed to publish): it is cancelled below.
+    if (record.stop && record.state === "running") {
       stops.publish(testId, record.stop.reason, record.stop.grace_ms, now);
       return viewOf(test);
     }
@@ -90,10 +91,13 @@ export function createStopping(deps: StoppingDeps): Stopping {
     try {
       await stops.publishNow(testId, reason, graceMs, now);
     } catch (err) {
-      delete record.stop;
+      if (live.get(testId) === test) delete record.stop;
       log.error("publishing a stop failed", { test_id: testId, err });
       throw new OrchestratorError("unavailable", `could not publish the stop: ${(err as Error).message}`);
     }
+    // Its last final report may have come in while the stop was being published: the test has
+    // ended and its result is saved; saving the record again would drop that result.
+    if (live.get(testId) !== test) return store.getTest(testId)?.result ?? viewOf(test);
     store.saveTest(record, null);
     log.info("test stopping", { test_id: testId, reason, grace_ms: graceMs, by });
     return viewOf(test);

@@ -55,6 +55,11 @@ export interface TestRecord {
   error: string | null;
   /** Set once a stop was asked for; the test then ends `stopped`. */
   stop?: TestStop;
+  /**
+   * Why the figures may not be what they seem, though the test ran: e.g. two driver processes
+   * reported under one node_id (both are counted). Absent when there is nothing to say.
+   */
+  warnings?: string[];
 }
 
 /** What a participant said on the driver_event topic and when it was last heard from about this test. */

@@ -13,6 +13,8 @@ export const RegisterSchema = z.object({
   /** Extension: when the message was sent (epoch ms). */
   timestamp: wireTimestamp().optional(),
   ...VERIFIES_FIELD,
+  /** Extension: the sending driver process (random per start), so two processes with one node_id are told apart. */
+  instance_id: wireId().optional(),
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
@@ -154,6 +156,8 @@ export const MetricsReportSchema = z.object({
   first_send_at: wireTimestamp().optional(),
   last_send_at: wireTimestamp().optional(),
   ...REPORT_MAC_FIELD,
+  /** Extension: the driver process that sent it (see RegisterSchema); reports are counted per instance. */
+  instance_id: wireId().optional(),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 
@@ -166,6 +170,10 @@ export const HeartbeatSchema = z.object({
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
   ...VERIFIES_FIELD,
+  /** Extension: the driver process that beats (see RegisterSchema). */
+  instance_id: wireId().optional(),
+  /** Extension: when that process started (epoch ms); of two live instances of one node_id the younger exits. */
+  started_at: wireTimestamp().optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
@@ -182,5 +190,7 @@ export const DriverEventSchema = z.object({
   reason: z.string().max(64).optional(),
   /** Extension, on COMMAND_REJECTED: the topic of the refused command. */
   topic: z.string().max(64).optional(),
+  /** Extension: the driver process that answers (see RegisterSchema). */
+  instance_id: wireId().optional(),
 });
 export type DriverEvent = z.infer<typeof DriverEventSchema>;

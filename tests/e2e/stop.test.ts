@@ -3,9 +3,12 @@
  * over the real broker, a target in this process that notes when each request arrives.
  * - a capped test stopped 2 s in: no request reaches the target more than 200 ms after the
  *   stop was published, the test ends `stopped`, counts exact against the target, reports intact;
- * - requests in flight to a slow target are aborted once the grace has passed, counted `stopped`;
+ * - requests in flight to a slow target (the project's target with `--delay-ms 3000`) are
+ *   aborted once the grace has passed, counted `stopped`;
  * - an orchestrator restarted (SIGTERM, started again on its database) during a long test stops
- *   the drivers (the target's count stops growing) and the next test runs.
+ *   the drivers (the target's count stops growing) and the next test runs;
+ * - after a restart during a long test against the slow target, the next test started at once
+ *   (while the drivers' requests are within the restart stop's grace) runs, not "driver is busy".
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
@@ -13,7 +16,7 @@ import type { Server } from "bun";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
-import { getTest, listNodes, startTest, waitForAlive, waitForTestEnd, type TestJson } from "../helpers/orchestrator-client.ts";
+import { getTest, listNodes, startTest, targetMetrics, waitForAlive, waitForTestEnd, type NodeJson, type TestJson } from "../helpers/orchestrator-client.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // Starts processes and talks to the real broker; each wait below is bounded on its own.
@@ -22,7 +25,7 @@ setDefaultTimeout(240_000);
 const DRIVERS = ["stop-a", "stop-b"];
 /** How long after the stop was published a request may still reach the target (issue 17). */
 const STOP_LAG_MS = 200;
-/** How long the slow path holds each answer. */
+/** How long the slow target holds each answer. */
 const SLOW_MS = 3_000;
 
 let fleet: Fleet;
@@ -30,11 +33,12 @@ let target: Server<unknown>;
 let targetUrl: string;
 let orchestratorUrl: string;
 let dbPath: string;
-/** Arrival times (performance.now()) of the requests to each path since the last reset. */
-const arrivals = { fast: [] as number[], slow: [] as number[] };
+/** The project's target started with `--delay-ms 3000`: every answer comes after 3 s. */
+let slowUrl: string;
+/** Arrival times (performance.now()) of the requests to /fast since the last reset. */
+const arrivals = { fast: [] as number[] };
 const reset = () => {
   arrivals.fast.length = 0;
-  arrivals.slow.length = 0;
 };
 
 type StopView = TestJson & { stop?: { reason: string; grace_ms: number; by: string; requested_at: number; unconfirmed?: string[] }; ended_at: number | null };
@@ -48,6 +52,14 @@ async function startOrchestrator(name: string) {
 }
 
 const stopTest = (testId: string, body: Record<string, unknown> = {}) => api(orchestratorUrl).post(`/tests/${testId}/stop`, body);
+
+/** Waits until /nodes says both drivers are idle. */
+async function waitForIdle(): Promise<void> {
+  await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+}
 
 /** Waits until no request has reached the target for `quietMs` and returns the time of the last one. */
 async function waitForQuiet(list: number[], quietMs: number, timeoutMs: number): Promise<number> {
@@ -70,15 +82,11 @@ beforeAll(async () => {
         arrivals.fast.push(performance.now());
         return new Response("ok");
       }
-      if (path === "/slow") {
-        arrivals.slow.push(performance.now());
-        await Bun.sleep(SLOW_MS);
-        return new Response("late");
-      }
       return new Response("no such path", { status: 404 });
     },
   });
   targetUrl = `http://127.0.0.1:${target.port}`;
+  slowUrl = (await fleet.target("target-slow", ["--delay-ms", String(SLOW_MS)])).url;
   await startOrchestrator("orchestrator-1");
   // One driver sends through the HTTP/1.1 pool (the default for http://), the other through fetch: both abort paths.
   fleet.driver(DRIVERS[0]!);
@@ -141,21 +149,18 @@ describe("stopping a test by hand", () => {
     await expect(stopTest(created.test_id)).resolves.toMatchObject({ status: 409 });
   });
 
-  test("requests in flight to a slow target are aborted once the grace has passed and counted stopped", async () => {
-    reset();
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
-    const created = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 1_000, concurrency: 5, target_url: `${targetUrl}/slow` });
-    await waitFor("10 requests held by the slow target", () => arrivals.slow.length === 10, { timeoutMs: 30_000, intervalMs: 10 });
+  test("requests in flight to a slow target (--delay-ms 3000) are aborted once the grace has passed and counted stopped", async () => {
+    await waitForIdle();
+    const created = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 1_000, concurrency: 5, target_url: `${slowUrl}/ping` });
+    await waitFor("10 requests held by the slow target", async () => (await targetMetrics(slowUrl)).ping.received === 10, { timeoutMs: 30_000, intervalMs: 50 });
     const res = await stopTest(created.test_id, { stop_grace_ms: 500 });
     expect(res.status).toBe(200);
 
     const ended = (await waitForTestEnd(orchestratorUrl, created.test_id, 30_000)) as StopView;
     expect(ended.state).toBe("stopped");
     expect(ended.per_driver.map((d) => [d.node_id, d.counts.sent, d.counts.completed, d.counts.stopped]).sort()).toEqual(DRIVERS.map((id) => [id, 5, 0, 5]));
-    expect({ sent: ended.metrics.counts.sent, stopped: ended.metrics.counts.stopped }).toEqual({ sent: arrivals.slow.length, stopped: arrivals.slow.length });
+    expect({ sent: ended.metrics.counts.sent, stopped: ended.metrics.counts.stopped }).toEqual({ sent: 10, stopped: 10 });
+    expect((await targetMetrics(slowUrl)).ping.received).toBe(10);
     // Aborted after 0.5 s, not answered after 3 s: the test ended well before the slow answers were due.
     const tookMs = ended.ended_at! - ended.stop!.requested_at;
     console.log(`stop with a 500 ms grace against a ${SLOW_MS} ms target: ended ${tookMs} ms after the stop`);
@@ -164,10 +169,7 @@ describe("stopping a test by hand", () => {
 
   test("an orchestrator restarted during a long test stops the drivers (the target's count stops growing) and the next test runs", async () => {
     reset();
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitForIdle();
     // 100,000 requests per driver at 200/s: over 8 minutes if nothing stopped it.
     const long = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100_000, target_throughput: 200, concurrency: 8, target_url: `${targetUrl}/fast` });
     await waitFor("the long test under way", () => arrivals.fast.length >= 200, { timeoutMs: 30_000, intervalMs: 20 });
@@ -185,15 +187,37 @@ describe("stopping a test by hand", () => {
     console.log(`restart: the last request of the interrupted test reached the target ${(lastAt - restartedAt).toFixed(0)} ms after the new orchestrator listened`);
 
     await waitForAlive(orchestratorUrl, DRIVERS, 30_000);
-    await waitFor("both drivers idle", async () => (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id) && (n as { driver_state?: string }).driver_state === "idle").length === 2, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    await waitForIdle();
     reset();
     const next = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4, target_url: `${targetUrl}/fast` });
     const nextView = await waitForTestEnd(orchestratorUrl, next.test_id, 60_000);
     expect({ state: nextView.state, error: nextView.error, completed: nextView.metrics.counts.completed }).toEqual({ state: "done", error: null, completed: 200 });
     expect(arrivals.fast.length).toBe(200);
     expect((await getTest(orchestratorUrl, long.test_id)).state).toBe("interrupted");
+  });
+
+  test("after a restart during a long test against a slow target, the next test started at once runs once the drivers have aborted what was in flight", async () => {
+    await waitForIdle();
+    reset();
+    const heldBefore = (await targetMetrics(slowUrl)).ping.received;
+    // 3 s a request, 4 at a time per driver: never ends on its own in this test's time.
+    const long = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100_000, concurrency: 4, target_url: `${slowUrl}/ping` });
+    await waitFor("8 requests held by the slow target", async () => (await targetMetrics(slowUrl)).ping.received - heldBefore === 8, { timeoutMs: 30_000, intervalMs: 50 });
+
+    expect(await fleet.signal(fleet.nodeByName("orchestrator-2")!, "SIGTERM")).toBe(0);
+    await startOrchestrator("orchestrator-3");
+    const listenedAt = Date.now();
+    // The restart's stop gives the requests held by the slow target 2 s; the next test does not
+    // wait for that, only for a heartbeat of each driver since the restart (the stop went out before).
+    await waitFor("a heartbeat from each driver since the restart", async () => {
+      const nodes = (await listNodes(orchestratorUrl)).filter((n) => DRIVERS.includes(n.node_id)) as (NodeJson & { last_heartbeat_at: number | null; driver_state?: string })[];
+      return nodes.length === 2 && nodes.every((n) => (n.last_heartbeat_at ?? 0) >= listenedAt) ? nodes : null;
+    }, { timeoutMs: 30_000, intervalMs: 20 }).then((nodes) => console.log(`restart: next test started with the drivers ${nodes.map((n) => n.driver_state).join(", ")}`));
+    const next = await startTest(orchestratorUrl, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4, target_url: `${targetUrl}/fast` });
+    const nextView = await waitForTestEnd(orchestratorUrl, next.test_id, 60_000);
+    expect({ state: nextView.state, error: nextView.error, completed: nextView.metrics.counts.completed }).toEqual({ state: "done", error: null, completed: 200 });
+    expect(arrivals.fast.length).toBe(200);
+    expect((await getTest(orchestratorUrl, long.test_id)).state).toBe("interrupted");
+    await waitForIdle();
   });
 });

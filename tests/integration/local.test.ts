@@ -102,11 +102,11 @@ describe("loadtest run (one process, no Kafka)", () => {
   test("has help for every command, and names an unknown one", async () => {
     const help = await loadtest("--help");
     expect(help.stdout).toContain("  run      run a test from this process alone (no Kafka, no fleet)");
-    for (const name of ["nodes", "start", "watch", "stop", "list", "report", "run"]) {
+    for (const name of ["nodes", "start", "watch", "stop", "list", "report", "run", "keygen"]) {
       const sub = await loadtest(name, "--help");
       expect({ name, code: sub.code, usage: sub.stdout.startsWith(`Usage: loadtest ${name}`) }).toEqual({ name, code: 0, usage: true });
     }
     const unknown = await loadtest("launch");
-    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, stop, list, report, run' });
+    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, stop, list, report, run, keygen' });
   });
 });

@@ -5,7 +5,6 @@ import { hubEvents } from "../../local/hub-events.ts";
 import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
 import { parseTestRequest } from "../../orchestrator/test-request.ts";
 import { usageError, type Command } from "../command.ts";
-import { OrchestratorError } from "../../orchestrator/errors.ts";
 import { finish, INTERRUPT_EXIT_CODE } from "../follow.ts";
 import { followInterruptibly } from "../interrupt.ts";
 import { TEST_FLAGS, TEST_HELP, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
@@ -62,11 +61,7 @@ Example:
         testId,
         out: ctx.out,
         quiet: json,
-        requestStop: () =>
-          fleet.orchestrator.stopTest(testId, { reason: "Ctrl-C in loadtest run" }).catch((err: unknown) => {
-            // Ended meanwhile: its final result is on its way.
-            if (!(err instanceof OrchestratorError && err.kind === "conflict")) throw err;
-          }),
+        requestStop: () => fleet.orchestrator.stopTest(testId, { reason: "Ctrl-C in loadtest run" }),
         detach: false,
         onInterrupt: ctx.onInterrupt,
       });

@@ -5,7 +5,6 @@ import { usageError, type Command } from "../command.ts";
 import { finish, follow, sseTestEvents } from "../follow.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 
-
 /** `loadtest stop ID`: asks the orchestrator to stop a test (a created one is cancelled). */
 export const stopCommand: Command = {
   name: "stop",

@@ -8,7 +8,8 @@ import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import { renderBusBanner } from "./bus-banner.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests, summaryOf } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { summarizeTest } from "./history-line.ts";
 
 declare global {
   interface Window {
@@ -127,7 +128,7 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
 function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
   const row = state.history.findIndex((t) => t.test_id === test.test_id);
   if (row >= 0) {
-    state.history[row] = summaryOf(test);
+    state.history[row] = summarizeTest(test);
     renderHistoryPanel();
   }
   const shown = state.shown;
@@ -163,8 +164,9 @@ function connect(): void {
   });
   source.addEventListener("bus", (ev) => renderBus(JSON.parse((ev as MessageEvent<string>).data) as BusHealth));
   source.addEventListener("node", (ev) => {
-    const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
-    state.nodes.set(node.node_id, node);
+    const { event, node } = JSON.parse((ev as MessageEvent<string>).data) as { event: string; node: NodeView };
+    if (event === "forgotten" || event === "deleted") state.nodes.delete(node.node_id);
+    else state.nodes.set(node.node_id, node);
     renderNodesPanel();
   });
   source.addEventListener("snapshot", (ev) => {
@@ -192,22 +194,41 @@ function formBody(form: HTMLFormElement): Record<string, unknown> {
   return body;
 }
 
+/**
+ * POSTs `body` as JSON with the token, when the API requires one. Without a token, or with one
+ * the API refuses (401, then forgotten), it asks for the token with the prompt given and
+ * answers null; otherwise the response and its JSON answer.
+ */
+async function postWithToken<T>(path: string, body: unknown, prompts: { missing: string; refused: string }): Promise<{ response: Response; answer: T } | null> {
+  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) {
+    askToken(prompts.missing);
+    return null;
+  }
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  const answer = (await response.json()) as T;
+  if (response.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    askToken(prompts.refused);
+    return null;
+  }
+  return { response, answer };
+}
+
 async function startTest(form: HTMLFormElement): Promise<void> {
   const error = $("form-error");
   const button = $<HTMLButtonElement>("start-button");
   error.textContent = "";
-  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) return askToken("Enter the token to start tests.");
   button.disabled = true;
   try {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
-    const response = await fetch("/tests", { method: "POST", headers, body: JSON.stringify(formBody(form)) });
-    const answer = (await response.json()) as TestView & { error?: string; issues?: { path: string; message: string }[] };
-    if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      return askToken("That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.");
-    }
+    const posted = await postWithToken<TestView & { error?: string; issues?: { path: string; message: string }[] }>("/tests", formBody(form), {
+      missing: "Enter the token to start tests.",
+      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.",
+    });
+    if (!posted) return;
+    const { response, answer } = posted;
     if (!response.ok) {
       const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
       error.textContent = issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${response.status}`}`;
@@ -228,18 +249,14 @@ async function startTest(form: HTMLFormElement): Promise<void> {
 async function stopTest(testId: string, button: HTMLButtonElement): Promise<void> {
   const error = $("stop-error");
   error.textContent = "";
-  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) return askToken("Enter the token to stop the test, then press Stop again.");
   button.disabled = true;
   try {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
-    const response = await fetch(`/tests/${encodeURIComponent(testId)}/stop`, { method: "POST", headers, body: JSON.stringify({ reason: "stopped from the dashboard" }) });
-    const answer = (await response.json()) as TestView & { error?: string };
-    if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      return askToken("That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.");
-    }
+    const posted = await postWithToken<TestView & { error?: string }>(`/tests/${encodeURIComponent(testId)}/stop`, { reason: "stopped from the dashboard" }, {
+      missing: "Enter the token to stop the test, then press Stop again.",
+      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.",
+    });
+    if (!posted) return;
+    const { response, answer } = posted;
     if (!response.ok) {
       error.textContent = `Not stopped: ${answer.error ?? `HTTP ${response.status}`}`;
       return;

@@ -6,41 +6,29 @@ import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "./format.ts";
 
-/** A test's history line from a live view (the dashboard's copy of the server's summarizeTest). */
-export function summaryOf(view: TestView): TestSummary {
-  return {
-    test_id: view.test_id,
-    state: view.state,
-    test_type: view.config.test_type,
-    message_count_per_driver: view.config.message_count_per_driver,
-    target_url: view.config.target_url ?? null,
-    drivers: view.drivers,
-    created_at: view.created_at,
-    triggered_at: view.triggered_at,
-    ended_at: view.ended_at,
-    duration_ms: view.duration_ms,
-    error: view.error,
-    ...(view.stop ? { stop: view.stop } : {}),
-    counts: view.metrics.counts,
-    latency: view.metrics.latency,
-  };
-}
-
 /** Requests the test will send in all: count per driver × drivers. */
 export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;
 
-/** The driver list with a health dot each, alive first. */
+/** Most drivers the list shows (a flood of dead ids must not freeze the page). */
+export const NODES_SHOWN = 200;
+
+/** The driver list with a health dot each, alive first; a node run by two processes is flagged. */
 export function renderNodes(nodes: readonly NodeView[], now: number): string {
   if (nodes.length === 0) return `<p class="muted">No driver has registered yet. Start one: <code>bun run driver</code></p>`;
   const order = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
   const sorted = [...nodes].sort((a, b) => order[a.status] - order[b.status] || a.node_id.localeCompare(b.node_id));
-  const items = sorted.map((n) => {
+  const more = sorted.length - NODES_SHOWN;
+  const items = sorted.slice(0, NODES_SHOWN).map((n) => {
+    const conflict = n.conflict
+      ? `<div class="node-conflict" title="two driver processes use this node_id; it takes part in no new test until one stops">CONFLICT: ${n.conflict.instances.length} processes (${e(n.conflict.instances.join(", "))})</div>`
+      : "";
     const doing = n.driver_state === "running" && n.current_test_id ? `running ${shortId(n.current_test_id)}` : (n.driver_state ?? "");
     return `<div class="node" data-node="${e(n.node_id)}" data-status="${e(n.status)}">
 <span class="dot dot-${e(n.status)}" title="${e(n.status)}"></span>
-<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div></div>
+<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div>${conflict}</div>
 <div class="node-right"><div>${e(n.status)} · ${e(formatAgo(n.last_heartbeat_at, now))}</div><div>${formatCount(n.requests_sent)} sent${n.last_test_id ? ` in ${e(shortId(n.last_test_id))}` : ""}</div></div></div>`;
   });
+  if (more > 0) items.push(`<p class="muted">and ${formatCount(more)} more not shown</p>`);
   return `<div class="nodes">${items.join("")}</div>`;
 }
 

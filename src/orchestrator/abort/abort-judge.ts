@@ -3,16 +3,15 @@
 // k6's abortOnFail / delayAbortEval, judged on the last seconds rather than the whole test.
 import type { TDigest } from "tdigest";
 import { formatCount, formatMs, formatRate } from "../../dashboard/client/format.ts";
-import { addCounts, zeroCounts, type Counts } from "../../protocol/index.ts";
+import type { Counts } from "../../protocol/index.ts";
 import { compareThreshold, isLatencyMetric, LATENCY_METRICS, type Threshold } from "../../protocol/thresholds.ts";
-import { addExact, createDigest, emptyExact, summarize, type ExactStats } from "../../stats/digest.ts";
+import { summarize, type ExactStats } from "../../stats/digest.ts";
+import { errorsOf } from "../snapshot.ts";
+import { addCell, emptyWindowCell, type WindowCell } from "../window-cell.ts";
 
 /** Second `t_s` of a test (0 starts at its start time), every driver merged. */
-export interface AbortCell {
+export interface AbortCell extends WindowCell {
   t_s: number;
-  counts: Counts;
-  digest: TDigest;
-  exact: ExactStats;
 }
 
 /** What {@link judgeAbort} looks at. */
@@ -63,7 +62,7 @@ function measure(t: Threshold, counts: Counts, digest: TDigest, exact: ExactStat
     const observed = round(counts.completed / seconds, 1);
     return { observed, shown: `rps = ${formatRate(observed)}/s` };
   }
-  const count = t.metric === "errors" ? counts.status_4xx + counts.status_5xx + counts.timeout + counts.connection_error : counts.late;
+  const count = t.metric === "errors" ? errorsOf(counts).total : counts.late;
   if (!t.percent) return { observed: count, shown: `${t.metric} = ${formatCount(count)}` };
   if (counts.sent === 0) return null;
   const observed = round((count * 100) / counts.sent, 2);
@@ -82,18 +81,11 @@ export function judgeAbort(input: AbortJudgeInput): AbortFiring | null {
   if (thresholds.length === 0 || elapsed_ms < delay_s * 1000) return null;
   const window = abortWindow(elapsed_ms, window_s);
   if (!window) return null;
-  const counts = zeroCounts();
-  const digest = createDigest();
-  const exact = emptyExact();
+  const merged = emptyWindowCell();
   // Digests are merged only when a latency is judged: counts alone are cheap.
   const latency = thresholds.some((t) => isLatencyMetric(t.metric));
-  for (const cell of cells) {
-    if (cell.t_s < window.from_s || cell.t_s > window.to_s) continue;
-    addCounts(counts, cell.counts);
-    if (!latency) continue;
-    for (const c of cell.digest.toArray()) digest.push_centroid({ mean: c.mean, n: c.n });
-    addExact(exact, cell.exact);
-  }
+  for (const cell of cells) if (cell.t_s >= window.from_s && cell.t_s <= window.to_s) addCell(merged, cell, latency);
+  const { counts, digest, exact } = merged;
   const seconds = window.to_s - window.from_s + 1;
   for (const threshold of thresholds) {
     const figure = measure(threshold, counts, digest, exact, seconds);

@@ -1,8 +1,8 @@
 // One test's automatic-abort watch: the few merged seconds its window needs (a rolling window,
 // not the whole series), and the judge asked at each report and tick. Pure: time is passed in.
-import { addCounts, zeroCounts, type MetricsReport } from "../../protocol/index.ts";
+import type { MetricsReport } from "../../protocol/index.ts";
 import type { Threshold } from "../../protocol/thresholds.ts";
-import { addExact, createDigest, emptyExact, mergeDigest } from "../../stats/digest.ts";
+import { addWindow, bucketOf, emptyWindowCell } from "../window-cell.ts";
 import { abortThresholds, type AbortConfig } from "./abort-config.ts";
 import { judgeAbort, type AbortCell, type AbortFiring } from "./abort-judge.ts";
 
@@ -32,19 +32,15 @@ export class AbortWatch {
     if (report.final) this.done = true;
     const window = report.window;
     if (!window || this.done) return;
-    const t_s = Math.max(0, Math.floor(((window.start_ms + window.end_ms) / 2 - startAt) / 1000));
+    const t_s = bucketOf(window, startAt, 1000);
     let cell = this.cells.get(t_s);
     if (!cell) {
-      cell = { t_s, counts: zeroCounts(), digest: createDigest(), exact: emptyExact() };
+      cell = { t_s, ...emptyWindowCell() };
       this.cells.set(t_s, cell);
       const oldest = t_s - this.config.abort_window_s - SLACK_S;
       for (const t of this.cells.keys()) if (t < oldest) this.cells.delete(t);
     }
-    addCounts(cell.counts, window.counts);
-    mergeDigest(cell.digest, window.digest);
-    if (window.counts.completed > 0) {
-      addExact(cell.exact, { count: window.counts.completed, sum: window.latency_sum_ms, min: window.min_latency ?? Infinity, max: window.max_latency ?? -Infinity });
-    }
+    addWindow(cell, window);
   }
 
   /** The threshold that holds at `now` (at most once per test, judged at most every {@link ABORT_JUDGE_EVERY_MS}), or null. */

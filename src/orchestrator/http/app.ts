@@ -12,7 +12,7 @@ import { dashboardRoutes } from "./dashboard.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
 import { prometheusRoutes } from "./prometheus.ts";
 import { reportRoutes } from "./report.ts";
-import { sseRoutes } from "./sse.ts";
+import { sseRoutes, type SseOptions } from "./sse.ts";
 import type { SecurityCounts } from "../../security/security-counters.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
@@ -25,6 +25,23 @@ export interface AppOptions extends TestRequestOptions {
   log?: Logger;
   /** The fleet's trust counters for `/metrics` (refused commands, forged reports). */
   securityCounts?: () => SecurityCounts;
+  /** Ping interval and per-client buffer bounds of the event streams (defaults in sse.ts). */
+  sse?: SseOptions;
+}
+
+/** Nodes a `GET /nodes` answers by default, and at most (`?limit=`): a flood of ids cannot make it huge. */
+export const NODES_PAGE_DEFAULT = 500;
+export const NODES_PAGE_MAX = 1_000;
+
+const NodesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(NODES_PAGE_MAX).default(NODES_PAGE_DEFAULT),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** A node id from the path; anything that cannot be an id is simply unknown. */
+function nodeId(raw: string): string {
+  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no node ${JSON.stringify(raw.slice(0, 128))}`);
+  return raw;
 }
 
 const ListQuerySchema = z.object({
@@ -73,7 +90,19 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     return bus.status === "ok" ? c.json({ ok: true, status: "ok", bus }) : c.json({ ok: false, status: "degraded", bus }, 503);
   });
 
-  app.get("/nodes", (c) => c.json({ nodes: orchestrator.listNodes() }));
+  // Live nodes first, then the dead and departed; `total` counts them all.
+  app.get("/nodes", (c) => {
+    const query = NodesQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(422, "invalid query", toIssues(query.error));
+    const { limit, offset } = query.data;
+    return c.json({ ...orchestrator.pageNodes(limit, offset), limit, offset });
+  });
+
+  app.delete("/nodes/:id", (c) => {
+    const id = nodeId(c.req.param("id"));
+    orchestrator.deleteNode(id);
+    return c.json({ deleted: id });
+  });
 
   app.post("/tests", async (c) => {
     const parsed = parseTestRequest(await jsonBody(c.req.raw), options);
@@ -104,7 +133,7 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     return c.json({ ...orchestrator.listTests(limit, offset), limit, offset });
   });
 
-  app.route("/", sseRoutes(orchestrator));
+  app.route("/", sseRoutes(orchestrator, options.sse));
   app.route("/", reportRoutes(orchestrator));
   app.route("/", prometheusRoutes(orchestrator, options.securityCounts));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));

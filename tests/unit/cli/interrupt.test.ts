@@ -3,6 +3,7 @@ import { CliError } from "../../../src/cli/client.ts";
 import { finish, type FollowEvent, type Output } from "../../../src/cli/follow.ts";
 import { followInterruptibly, type OnInterrupt } from "../../../src/cli/interrupt.ts";
 import { formatSummary } from "../../../src/cli/summary.ts";
+import { OrchestratorError } from "../../../src/orchestrator/errors.ts";
 import { parseThreshold } from "../../../src/protocol/thresholds.ts";
 import { testView } from "./fixtures.ts";
 
@@ -82,10 +83,13 @@ describe("Ctrl-C while following a test", () => {
     expect({ stops, err: out.err }).toEqual({ stops: 0, err: '\nloadtest: detached; test t1 keeps running; follow it with "loadtest watch t1"\n' });
   });
 
-  test("a stop the API refuses is said and the follow goes on; a test that ended meanwhile (409) is silent", async () => {
+  test("a stop the API refuses is said and the follow goes on; a test that ended meanwhile (409, or a conflict in-process) is silent", async () => {
     for (const [error, said] of [
       [new CliError("unauthorized", 1, [], 401), "loadtest: could not stop test t1: unauthorized\n"],
       [new CliError("test t1 has already ended (done)", 1, [], 409), ""],
+      // loadtest run: the in-process orchestrator's own errors.
+      [new OrchestratorError("conflict", "test t1 has already ended (done)"), ""],
+      [new OrchestratorError("unavailable", "could not publish the stop: broker down"), "loadtest: could not stop test t1: could not publish the stop: broker down\n"],
     ] as const) {
       const events = eventStream();
       const keys = keyboard();

@@ -84,6 +84,56 @@ describe("a driver told to stop", () => {
     expect(seen.metrics.find((r) => r.final)!.stopped).toBeUndefined();
   });
 
+  test("a trigger that comes while the running test is being stopped starts once that test has ended, instead of being refused as busy", async () => {
+    const { clock, orchestrator, seen, target, stop, events } = await setup();
+    target.hold = true;
+    await orchestrator.publish("test_config", config("t1"));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await clock.advance(45);
+    await stop("t1", 500, "orchestrator restarted");
+    // The orchestrator, which no longer runs t1, starts the next test within t1's grace.
+    await orchestrator.publish("test_config", config("t2", { message_count_per_driver: 5 }));
+    await orchestrator.publish("trigger", { test_id: "t2", trigger: "YES" });
+    await clock.advance(100);
+    expect(events()).toEqual(["t1:TEST_ACCEPTED", "t1:TEST_STARTED", "t2:TEST_ACCEPTED"]);
+    target.hold = false;
+    await clock.advanceUntil(() => seen.metrics.some((r) => r.final && r.test_id === "t2"), 10);
+    expect(events()).toEqual(["t1:TEST_ACCEPTED", "t1:TEST_STARTED", "t2:TEST_ACCEPTED", "t1:TEST_FINISHED", "t2:TEST_STARTED", "t2:TEST_FINISHED"]);
+    expect(seen.metrics.filter((r) => r.final).map((r) => [r.test_id, r.counts!.sent, r.counts!.completed, r.counts!.stopped ?? 0])).toEqual([
+      ["t1", 5, 0, 5],
+      ["t2", 5, 5, 0],
+    ]);
+  });
+
+  test("a test stopped while it waited for the one being stopped is refused with the stop's reason", async () => {
+    const { clock, orchestrator, target, stop, events, seen } = await setup();
+    target.hold = true;
+    await orchestrator.publish("test_config", config("t1"));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await clock.advance(45);
+    await stop("t1", 500);
+    await orchestrator.publish("test_config", config("t2", { message_count_per_driver: 5 }));
+    await orchestrator.publish("trigger", { test_id: "t2", trigger: "YES" });
+    await stop("t2", 0, "cancelled");
+    await clock.advance(1_000);
+    expect(events()).toEqual(["t1:TEST_ACCEPTED", "t1:TEST_STARTED", "t2:TEST_ACCEPTED", "t1:TEST_FINISHED", "t2:TEST_REJECTED"]);
+    expect(seen.events.at(-1)!.error).toContain("the test was stopped: cancelled");
+    expect(target.sentAt.length).toBe(5);
+  });
+
+  test("a trigger that comes while a test runs and was not told to stop is still refused as busy", async () => {
+    const { clock, orchestrator, target, events, seen } = await setup();
+    target.hold = true;
+    await orchestrator.publish("test_config", config("t1"));
+    await orchestrator.publish("trigger", { test_id: "t1", trigger: "YES" });
+    await clock.advance(45);
+    await orchestrator.publish("test_config", config("t2", { message_count_per_driver: 5 }));
+    await orchestrator.publish("trigger", { test_id: "t2", trigger: "YES" });
+    await clock.advance(10);
+    expect(events()).toEqual(["t1:TEST_ACCEPTED", "t1:TEST_STARTED", "t2:TEST_ACCEPTED", "t2:TEST_REJECTED"]);
+    expect(seen.events.at(-1)!.error).toContain("driver is busy with test t1");
+  });
+
   test("a TSUNAMI run far past its planned end stops itself, as a driver that missed every stop must", async () => {
     const { clock, orchestrator, seen, target } = await setup();
     target.hold = true;

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../../src/orchestrator/clock.ts";
 import { createMemoryStore } from "../../../src/orchestrator/store.ts";
 import type { TestRequest } from "../../../src/orchestrator/test-request.ts";
-import type { Stop } from "../../../src/protocol/index.ts";
+import type { Bus } from "../../../src/bus/index.ts";
+import type { MessageOf, Stop, TopicKey } from "../../../src/protocol/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { FakeDriverReports, spread, startHarness, T0 } from "./fixtures.ts";
 
@@ -21,6 +22,15 @@ async function withTwoDrivers(ids = ["t1"]) {
   await harness.join("d1");
   await harness.join("d2");
   return { ...harness, stops };
+}
+
+/** Publishes on `topic` wait for `until()` first (and fail when it rejects). */
+function delayPublishes(bus: Bus, topic: TopicKey, until: () => Promise<void>) {
+  const publish = bus.publish.bind(bus);
+  bus.publish = async <T extends TopicKey>(t: T, message: MessageOf<T>, key?: string) => {
+    if (t === topic) await until();
+    return publish(t, message, key);
+  };
 }
 
 /** A driver's final report after a stop: what it sent so far, and the stop's reason. */
@@ -74,6 +84,42 @@ describe("stopping a test", () => {
     await report(new FakeDriverReports("d2", "t1").window(spread(100, 1, 2), { final: true }));
     expect(orchestrator.getTest("t1")!.state).toBe("done");
     await expect(orchestrator.stopTest("t1")).rejects.toMatchObject({ kind: "conflict", message: expect.stringContaining("done") });
+  });
+
+  test("a test that ends while its stop is being published keeps its result", async () => {
+    const { orchestrator, bus, report, stops } = await withTwoDrivers();
+    await orchestrator.createTest({ ...request, trigger: true });
+    // The broker takes the stop only once both drivers' final reports are in.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    delayPublishes(bus, "stop", () => held);
+    const stopping = orchestrator.stopTest("t1");
+    await report(new FakeDriverReports("d1", "t1").window(spread(100, 1, 2), { final: true }));
+    await report(new FakeDriverReports("d2", "t1").window(spread(100, 1, 2), { final: true }));
+    const ended = orchestrator.getTest("t1")!;
+    expect({ state: ended.state, completed: ended.metrics.counts.completed }).toEqual({ state: "stopped", completed: 200 });
+    release();
+    expect((await stopping).metrics.counts.completed).toBe(200);
+    await waitFor("the stop to reach the drivers", () => stops.length === 1);
+    expect(orchestrator.getTest("t1")).toEqual(ended);
+    expect(orchestrator.listTests(10, 0).tests[0]).toMatchObject({ test_id: "t1", state: "stopped", counts: { completed: 200 } });
+  });
+
+  test("a test stopped while its trigger fails to publish is back to created and a second stop cancels it", async () => {
+    const { orchestrator, bus, stops } = await withTwoDrivers();
+    await orchestrator.createTest(request);
+    let fail!: (err: Error) => void;
+    delayPublishes(bus, "trigger", () => new Promise<void>((_, reject) => (fail = reject)));
+    const triggering = orchestrator.triggerTest("t1");
+    await waitFor("the trigger to be on its way", () => fail !== undefined);
+    expect(await orchestrator.stopTest("t1", { reason: "wrong target" })).toMatchObject({ state: "running", stop: { reason: "wrong target" } });
+    fail(new Error("broker down"));
+    await expect(triggering).rejects.toMatchObject({ kind: "unavailable" });
+    expect(orchestrator.getTest("t1")!.state).toBe("created");
+    const cancelled = await orchestrator.stopTest("t1", { reason: "still wrong" });
+    expect(cancelled).toMatchObject({ state: "stopped", error: "cancelled before its trigger: still wrong", stop: { reason: "still wrong", unconfirmed: [] } });
+    await waitFor("both stops to reach the drivers", () => stops.length === 2);
+    await expect(orchestrator.triggerTest("t1")).rejects.toMatchObject({ kind: "conflict" });
   });
 
   test("ends stopped after grace + slack without a driver's final report, marking it unconfirmed", async () => {

@@ -62,6 +62,12 @@ describe("abort_on in POST /tests", () => {
     expect({ state: view.state, abort: view.abort }).toEqual({ state: "interrupted", abort: { abort_on: ["errors>5%", "p99>2000"], abort_window_s: 5, abort_delay_s: 3 } });
   });
 
+  test("without a window or a delay, judges over 5 s after 10 s", async () => {
+    const { post } = await setup();
+    const created = await post({ ...BASE, abort_on: ["errors>5%"] });
+    expect({ status: created.status, abort: created.body.abort }).toEqual({ status: 201, abort: { abort_on: ["errors>5%"], abort_window_s: 5, abort_delay_s: 10 } });
+  });
+
   test("a test without abort_on has no abort rule", async () => {
     const { post } = await setup();
     const created = await post(BASE);
