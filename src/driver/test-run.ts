@@ -51,6 +51,8 @@ export class TestRun {
   private loop: RunLoop | null = null;
   /** The loop when it runs on Bun Workers (`--workers`), for the reporter's gather. */
   private workers: WorkerLoop | null = null;
+  /** Why a send worker's share failed, when one crashed (the other workers go on). */
+  private crashReason: string | undefined;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
@@ -167,7 +169,7 @@ export class TestRun {
         pooled: openHttp !== undefined,
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         keepRaw: this.deps.latencyDumpDir !== undefined,
-        onCrash: (reason) => void (this.stopReason ??= reason),
+        onCrash: (reason) => void (this.crashReason ??= reason),
         ...(workerFault !== undefined ? { fault: workerFault } : {}),
       },
       this.startMono,
@@ -203,7 +205,8 @@ export class TestRun {
     const aborted = stats.counts.stopped ?? 0;
     const cut = result.stopped || aborted > 0;
     const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
-    const error = !cut ? undefined : this.stopReason !== undefined ? `${this.stopReason} (${howFar})` : howFar;
+    const reason = this.stopReason ?? this.crashReason;
+    const error = !cut ? undefined : reason !== undefined ? `${reason} (${howFar})` : howFar;
     const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",
