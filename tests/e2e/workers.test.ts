@@ -13,6 +13,9 @@ setDefaultTimeout(180_000);
 let fleet: Fleet;
 let orchestrator: ReturnType<typeof api>;
 let targetUrl: string;
+/** The project's target with `--delay-ms 3000`: every answer comes after 3 s. */
+let slowUrl: string;
+const SLOW_MS = 3_000;
 
 async function aliveNodes(): Promise<string[]> {
   const res = await orchestrator.get("/nodes");
@@ -42,6 +45,7 @@ beforeAll(async () => {
   const brokers = await requireKafka();
   fleet = new Fleet({ brokers, topicPrefix: uniqueTopicPrefix("workers") });
   targetUrl = (await fleet.target("target")).url;
+  slowUrl = (await fleet.target("target-slow", ["--delay-ms", String(SLOW_MS)])).url;
   const orch = await fleet.orchestrator("orchestrator", ["--target", `${targetUrl}/ping`, "--allow-target", "127.0.0.1"]);
   orchestrator = api(orch.url);
   fleet.driver("driver-multi", ["--workers", "2"]);
@@ -82,5 +86,33 @@ describe("a fleet run with a driver on two workers over the real broker", () => 
     // Send 199 is due 1,990 ms after the start: worker 1's last (odd) send.
     const lasted = multi.last_send_at - view.start_at + 10;
     expect(Math.abs(lasted - 2000) / 2000).toBeLessThan(0.05);
+  });
+
+  test("a stop over the broker reaches both workers: their requests in flight are aborted after the grace", async () => {
+    const created = await orchestrator.post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 1_000, concurrency: 6, target_url: `${slowUrl}/ping`, trigger: true });
+    expect(created.status).toBe(201);
+    const id = created.body.test_id as string;
+    const held = async () => ((await (await fetch(`${slowUrl}/metrics?format=json`)).json()) as { ping: { received: number } }).ping.received;
+    // 6 in flight on each driver: 3 on each of driver-multi's two workers.
+    await waitFor("12 requests held by the slow target", async () => (await held()) === 12, { timeoutMs: 60_000, intervalMs: 50 });
+    const res = await orchestrator.post(`/tests/${id}/stop`, { stop_grace_ms: 500 });
+    expect(res.status).toBe(200);
+    const ended = await waitFor(
+      `test ${id} to end`,
+      async () => {
+        const view = (await orchestrator.get(`/tests/${id}`)).body;
+        return view.state === "running" ? null : view;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    expect(ended.state).toBe("stopped");
+    const rows = ended.per_driver.map((d: any) => [d.node_id, d.counts.sent, d.counts.completed, d.counts.stopped]).sort();
+    expect(rows).toEqual([
+      ["driver-multi", 6, 0, 6],
+      ["driver-single", 6, 0, 6],
+    ]);
+    expect(await held()).toBe(12);
+    // Aborted after the 0.5 s grace, not answered after 3 s.
+    expect(ended.ended_at - ended.stop.requested_at).toBeLessThan(SLOW_MS - 500);
   });
 });
