@@ -174,21 +174,25 @@ test(`the HTTP/1.1 parser ends every randomly split valid response at its last b
     if (chance(r, 0.75)) {
       valid++;
       const c = validResponse(r);
+      // Now and then bytes follow the end in the same read (a server that pipelines or misbehaves):
+      // the response still ends at its own last byte, and the extra bytes are flagged.
+      const extra = c.kind !== "close" && chance(r, 0.1) ? anyBytes(r, 1 + int(r, 20)) : "";
       const at = cuts(r, c.text.length);
-      const { states, fedBytes } = feed(parser, c.text, at);
+      const { states, fedBytes } = feed(parser, c.text + extra, at);
       const last = c.kind === "close" ? parser.endOfStream() : states.at(-1);
       const observed = {
-        early: fedBytes < c.text.length, // "done" or "error" before the last byte
+        early: fedBytes < c.text.length, // "done" or "error" before the last read
         last,
         afterLastByte: states.at(-1),
         status: parser.status,
         keepAlive: parser.keepAlive,
-        bodyBytes: parser.bodyBytes(),
+        // Counted to the end of the last read, so only meaningful without extra bytes (the pool reads it only on "more").
+        bodyBytes: extra === "" ? parser.bodyBytes() : null,
         extra: parser.hasExtraBytes,
         error: parser.error,
       };
-      const wanted = { early: false, last: "done", afterLastByte: c.kind === "close" ? "more" : "done", ...c.expect, extra: false, error: "" };
-      if (JSON.stringify(observed) !== JSON.stringify(wanted)) failures.push(`${describe(c.text, at)}\n  got  ${JSON.stringify(observed)}\n  want ${JSON.stringify(wanted)}`);
+      const wanted = { early: false, last: "done", afterLastByte: c.kind === "close" ? "more" : "done", ...c.expect, ...(extra === "" ? {} : { bodyBytes: null }), extra: extra !== "", error: "" };
+      if (!Bun.deepEquals(observed, wanted)) failures.push(`${describe(c.text, at)}\n  got  ${JSON.stringify(observed)}\n  want ${JSON.stringify(wanted)}`);
     } else {
       bad++;
       const b = badResponse(r);
