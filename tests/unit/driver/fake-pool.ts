@@ -1,5 +1,5 @@
-import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "../../../src/driver/http1-pool.ts";
 import type { Clock } from "../../../src/driver/clock.ts";
+import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "../../../src/driver/http1-pool.ts";
 
 /** How the fake pool answers one request: a status (0 = failure with `error`), and whether the body passed the cap. */
 export interface FakeAnswer {
@@ -16,9 +16,10 @@ interface Held {
 
 /**
  * A stand-in for http1-pool behind `openHttp`, as the send loop sees it: records when each
- * request was sent (fake time), answers at once with `answer` (or holds answers until
- * `release()`), and ends a request with `done(0, signal.reason)` when its signal aborts, as
- * the real pool does. Each request's `done` is called exactly once; a second call throws.
+ * request was sent (fake time), answers on a later turn with `answer` (the clock's `defer`,
+ * as the real pool answers from a socket callback, never inside `send`) or holds answers until `release()`,
+ * and ends a request with `done(0, signal.reason)` when its signal aborts, as the real pool
+ * does. Each request's `done` is called exactly once.
  */
 export class FakePool implements HttpPool {
   readonly sentAt: number[] = [];
@@ -30,8 +31,6 @@ export class FakePool implements HttpPool {
   answer: FakeAnswer = { status: 200 };
   /** When true, answers wait for `release()`. */
   hold = false;
-  /** Called after each `send` records its time (e.g. to answer from inside the callback). */
-  onSend: ((pool: FakePool) => void) | null = null;
   private readonly waiting: Held[] = [];
 
   constructor(private readonly clock: Clock) {}
@@ -54,8 +53,10 @@ export class FakePool implements HttpPool {
     const held: Held = { done, signal, settled: false };
     signal.addEventListener("abort", () => this.end(held, { status: 0, error: signal.reason }), { once: true });
     if (this.hold) this.waiting.push(held);
-    else this.end(held, this.answer);
-    this.onSend?.(this);
+    else {
+      const answer = this.answer;
+      this.clock.defer(() => this.end(held, answer));
+    }
   }
 
   /** Answers up to `n` held requests, oldest first, with `answer` (default: the pool's). */

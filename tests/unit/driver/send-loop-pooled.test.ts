@@ -262,4 +262,17 @@ describe("SendLoop through the connection pool", () => {
     await clock.advanceUntil(() => stats.counts.completed === 20);
     expect(pool.sentAt).toEqual(Array.from({ length: 20 }, (_, i) => i * 20));
   });
+
+  test("yields between batches through the pool: a timer due meanwhile fires before all sends are done, and every send is counted once", async () => {
+    const { clock, pool, stats, loop } = setup({ count: 5_000, concurrency: 1_000 });
+    let sentWhenTimerFired = -1;
+    clock.setTimeout(() => (sentWhenTimerFired = stats.counts.sent), 0);
+    const done = loop.start();
+    await clock.advanceUntil(() => stats.counts.completed === 5_000);
+    expect(await done).toEqual({ sent: 5_000, stopped: false });
+    expect(sentWhenTimerFired).toBeGreaterThan(0);
+    expect(sentWhenTimerFired).toBeLessThan(5_000);
+    expect(pool.sentAt.length).toBe(5_000);
+    expect(stats.counts).toMatchObject({ sent: 5_000, completed: 5_000, status_2xx: 5_000 });
+  });
 });
