@@ -39,7 +39,7 @@ const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 const chance = (r: Rand, p: number) => r() < p;
 
-/** Random case for ASCII letters (header names, hex digits and versions are case-insensitive where the parser says so). */
+/** Random case for ASCII letters (header names and hex digits are case-insensitive). */
 const randomCase = (r: Rand, s: string) => [...s].map((c) => (chance(r, 0.5) ? c.toUpperCase() : c.toLowerCase())).join("");
 /** Random bytes of any value, as latin1 text (bodies may hold CR, LF and "HTTP/1.1"). */
 const anyBytes = (r: Rand, n: number) =>
@@ -60,7 +60,7 @@ function validResponse(r: Rand): Case {
   const eol = () => (chance(r, 0.25) ? "\n" : "\r\n");
   const status = pick(r, [200, 200, 201, 204, 299, 301, 304, 404, 418, 500, 503, 599]);
   const kind: Case["kind"] = status === 204 || status === 304 ? "empty" : pick(r, http10 ? (["length", "close", "chunked"] as const) : (["length", "length", "chunked", "chunked", "close"] as const));
-  const lines: string[] = [`${chance(r, 0.1) ? randomCase(r, "http") : "HTTP"}/1.${http10 ? 0 : 1} ${status}${chance(r, 0.8) ? ` ${pick(r, ["OK", "Whatever", "", "Not Found Here"])}` : ""}`];
+  const lines: string[] = [`HTTP/1.${http10 ? 0 : 1}${chance(r, 0.1) ? "  " : " "}${status}${chance(r, 0.8) ? ` ${pick(r, ["OK", "Whatever", "", "Not Found Here"])}` : ""}`];
   let connection: string[] = [];
   for (let i = int(r, 5); i > 0; i--) lines.push(`${randomCase(r, pick(r, ["x-custom", "content-type", "server", "date", "content-lengthy", "x-transfer-encoding"]))}:${chance(r, 0.5) ? " " : ""}${token(r, int(r, 40))}`);
   if (chance(r, 0.4)) {
@@ -108,7 +108,10 @@ function badResponse(r: Rand): { text: string; why: string } {
     case 0:
       return { why: "not HTTP/1.x", text: `${pick(r, ["HTTP/2 200 OK", "HTTX/1.1 200 OK", "ICY 200 OK", "<html><body>", "SSH-2.0-OpenSSH", "HTTP/1.1"])}\r\nContent-Length: 0\r\n\r\n` };
     case 1:
-      return { why: "bad status", text: `HTTP/1.1 ${pick(r, ["2x0", "099", "-20", "20", "abc", "0200"])} OK\r\nContent-Length: 0\r\n\r\n` };
+      return {
+        why: "bad status line",
+        text: `${pick(r, ["HTTP/1.1 2x0 OK", "HTTP/1.1 099 OK", "HTTP/1.1 -20 OK", "HTTP/1.1 20 OK", "HTTP/1.1 abc OK", "HTTP/1.1 0200 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 200OK", "HTTP/1.1_200 OK", "HTTP/1.1 200\tOK", "http/1.1 200 OK", "HTTP/1.x 200 OK", "HTTP/1.1\t200 OK"])}\r\nContent-Length: 0\r\n\r\n`,
+      };
     case 2:
       return { why: "bad Content-Length", text: `${ok}Content-Length: ${pick(r, ["abc", "-1", "1e3", "0x10", "9999999999999999", "5 5", ""])}\r\n\r\nhello` };
     case 3:
