@@ -38,7 +38,7 @@ async function startBroker(): Promise<string | undefined> {
 
 if (process.env[SKIP_BROKER_ENV] === "1" && process.env.KAFKA_BROKERS === undefined) {
   // The unit tier (`bun run test:unit`) needs no broker: a Kafka test run in it fails, saying so.
-  process.env[KAFKA_UP_ERROR_ENV] = `no broker started: ${SKIP_BROKER_ENV}=1 (the unit tier); run it with bun test or bun run test:integration`;
+  process.env[KAFKA_UP_ERROR_ENV] = `not run, ${SKIP_BROKER_ENV}=1 (the unit tier): run this file with bun test or bun run test:integration`;
 } else if (process.env.KAFKA_BROKERS === undefined) {
   const broker = localKafkaBroker();
   const answering = await probeTcp(broker, 500).then(
