@@ -2,7 +2,7 @@ import { lineChart } from "../../dashboard/client/chart.ts";
 import { latencyLines, rateLines } from "../../dashboard/client/chart-data.ts";
 import { escapeHtml as e, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../dashboard/client/format.ts";
 import type { TestView } from "../snapshot.ts";
-import type { TestSeries } from "./report-series.ts";
+import type { TestSeries } from "../series.ts";
 
 const STYLE = `
 :root{color-scheme:light;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--card:#fff;--bg:#f8fafc}

@@ -5,7 +5,6 @@ import type { Orchestrator } from "../orchestrator.ts";
 import { ApiError } from "./errors.ts";
 import { reportCsv } from "./report-csv.ts";
 import { reportHtml } from "./report-html.ts";
-import { seriesRecorderFor } from "./report-recorder.ts";
 
 const QuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("json"), download: z.enum(["0", "1"]).optional() });
 
@@ -15,7 +14,6 @@ const QuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("
  */
 export function reportRoutes(orchestrator: Orchestrator): Hono {
   const app = new Hono();
-  const recorder = seriesRecorderFor(orchestrator);
 
   app.get("/tests/:id/report", (c) => {
     const id = c.req.param("id");
@@ -23,7 +21,7 @@ export function reportRoutes(orchestrator: Orchestrator): Hono {
     if (!query.success) throw new ApiError(422, "invalid query: format must be json, csv or html", [{ path: "format", message: "must be json, csv or html" }]);
     const test = wireId().safeParse(id).success ? orchestrator.getTest(id) : null;
     if (!test) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);
-    const series = recorder.series(id);
+    const series = orchestrator.series(id);
     const { format, download } = query.data;
     if (download === "1") c.header("Content-Disposition", `attachment; filename="loadtest-${id}.${format}"`);
     if (format === "csv") return c.body(reportCsv(test, series), 200, { "content-type": "text/csv; charset=utf-8" });
