@@ -165,7 +165,8 @@ export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 export const HeartbeatSchema = z.object({
   node_id: wireId(),
   heartbeat: yesFlag(),
-  timestamp: wireTimestamp(),
+  /** The brief's send time; a heartbeat without one takes the time the orchestrator received it. */
+  timestamp: wireTimestamp().optional(),
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
