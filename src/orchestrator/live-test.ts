@@ -55,6 +55,11 @@ export class LiveTest {
     return this.tally.series();
   }
 
+  /** Each driver's figures of seconds `fromS` to `toS` of the series (what the abort watch judges). */
+  cells(fromS: number, toS: number): ReturnType<TestTally["cells"]> {
+    return this.tally.cells(fromS, toS);
+  }
+
   /** The newest `n` seconds of the series. */
   tail(n: number): SeriesPoint[] {
     return this.tally.tail(n);

@@ -146,8 +146,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const { record } = test;
     if (!record.abort || record.state !== "running" || record.stop || record.start_at === null) return;
     let watch = aborts.get(record.test_id);
-    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort)));
-    if (report) watch.add(report, record.start_at);
+    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort, test)));
+    if (report) watch.note(report);
     const firing = watch.check(clock.now(), record.start_at);
     if (!firing) return;
     const { expression, observed, window_s } = firing;

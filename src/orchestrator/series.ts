@@ -81,7 +81,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  * once (by report_id within its driver process, see reportKey), in any order. Pure: no clock, no IO.
  */
 export class SeriesBuilder {
-  private readonly cells = new Map<number, Map<string, Cell>>();
+  private readonly bySecond = new Map<number, Map<string, Cell>>();
   private readonly seen = new Set<string>();
 
   constructor(
@@ -102,8 +102,8 @@ export class SeriesBuilder {
     this.seen.add(key);
     this.originMs ??= originMs ?? window.start_ms;
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
-    const row = this.cells.get(bucket) ?? new Map<string, Cell>();
-    this.cells.set(bucket, row);
+    const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
+    this.bySecond.set(bucket, row);
     const cell = row.get(report.node_id) ?? { ...emptyWindowCell(), duration_ms: 0 };
     row.set(report.node_id, cell);
     addWindow(cell, window);
@@ -113,7 +113,7 @@ export class SeriesBuilder {
 
   /** Points from second `fromS` on (every point by default). */
   points(fromS = 0): SeriesPoint[] {
-    return [...this.cells.keys()]
+    return [...this.bySecond.keys()]
       .filter((t) => t >= fromS)
       .sort((a, b) => a - b)
       .map((t) => this.point(t));
@@ -121,8 +121,18 @@ export class SeriesBuilder {
 
   /** The last `n` points: what a live update carries (a late window may still change them). */
   tail(n: number): SeriesPoint[] {
-    const last = Math.max(-1, ...this.cells.keys());
+    const last = Math.max(-1, ...this.bySecond.keys());
     return this.points(last - n + 1);
+  }
+
+  /**
+   * Each driver's figures of seconds `fromS` to `toS` (unmerged: one cell per driver per
+   * second), for a reader that merges them itself, such as the abort judge.
+   */
+  cells(fromS: number, toS: number): (WindowCell & { t_s: number })[] {
+    const out: (WindowCell & { t_s: number })[] = [];
+    for (let t = fromS; t <= toS; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) out.push({ t_s: t, counts: cell.counts, digest: cell.digest, exact: cell.exact });
+    return out;
   }
 
   /** The whole series so far. */
@@ -131,7 +141,7 @@ export class SeriesBuilder {
   }
 
   private point(t: number): SeriesPoint {
-    const row = this.cells.get(t)!;
+    const row = this.bySecond.get(t)!;
     const drivers: Record<string, SeriesSample> = {};
     let totalRate = 0;
     for (const [nodeId, cell] of [...row].sort(([a], [b]) => a.localeCompare(b))) {

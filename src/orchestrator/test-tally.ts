@@ -31,6 +31,11 @@ export class TestTally {
     return this.builder.series();
   }
 
+  /** Each driver's figures of seconds `fromS` to `toS` (see SeriesBuilder.cells). */
+  cells(fromS: number, toS: number): ReturnType<SeriesBuilder["cells"]> {
+    return this.builder.cells(fromS, toS);
+  }
+
   /** The newest `n` seconds (what a live update carries: a late window may still change them). */
   tail(n: number): SeriesPoint[] {
     return this.builder.tail(n);
