@@ -1,5 +1,5 @@
 // The live progress line of `loadtest start|watch|run`; pure.
-import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../dashboard/client/format.ts";
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 
 /** Cells of the progress bar. */

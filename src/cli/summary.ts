@@ -1,5 +1,5 @@
 // The end-of-test summary of the CLI, k6-style; pure.
-import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../dashboard/client/format.ts";
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 

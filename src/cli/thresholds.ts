@@ -1,6 +1,6 @@
 // k6-style pass/fail criteria on a test's result: `p99<200`, `errors<1%`, `rps>500`.
 import type { TestView } from "../orchestrator/snapshot.ts";
-import { formatCount, formatMs, formatRate } from "../dashboard/client/format.ts";
+import { formatCount, formatMs, formatRate } from "../format/format.ts";
 import { compareThreshold, isLatencyMetric, LATENCY_METRICS, parseThreshold as parseShared, type Threshold } from "../protocol/thresholds.ts";
 
 /** Exit code when a threshold fails (k6 uses 99 too). */

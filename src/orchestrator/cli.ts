@@ -2,6 +2,7 @@ import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
 import { TargetUrlSchema } from "./test-request.ts";
+import { BEARER_TOKEN } from "./http/auth.ts";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DB = "data/orchestrator.sqlite";
@@ -158,6 +159,7 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const host = str("host") ?? env.HOST ?? "0.0.0.0";
   const kafka = attempt(() => kafkaConnectionFromEnv("orchestrator", { brokers: str("brokers"), topicPrefix: str("topic-prefix") }, env), undefined);
   const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
+  if (token !== undefined && !BEARER_TOKEN.test(token)) errors.push("ORCHESTRATOR_TOKEN must be a bearer token: letters, digits and - . _ ~ + /, optionally ending in =");
 
   const signingKeyPath = str("signing-key") ?? (env.ORCHESTRATOR_SIGNING_KEY || undefined);
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);

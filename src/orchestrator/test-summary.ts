@@ -1,4 +1,5 @@
 import type { Counts, LatencySummary, TestType } from "../protocol/index.ts";
+import type { TestView } from "./snapshot.ts";
 import type { TestState, TestStop } from "./test-state.ts";
 
 /** One line of `GET /tests`: what a history list shows without the per-driver detail. */
@@ -20,5 +21,25 @@ export interface TestSummary {
   latency: LatencySummary | null;
 }
 
-/** Shortens a test view to its history line (one function with the dashboard's live rows). */
-export { summarizeTest } from "../dashboard/client/history-line.ts";
+/**
+ * Shortens a test view to its history line: each line of `GET /tests`, and each live update of
+ * a dashboard row (the browser bundle imports this function; keep this file free of IO).
+ */
+export function summarizeTest(view: TestView): TestSummary {
+  return {
+    test_id: view.test_id,
+    state: view.state,
+    test_type: view.config.test_type,
+    message_count_per_driver: view.config.message_count_per_driver,
+    target_url: view.config.target_url ?? null,
+    drivers: view.drivers,
+    created_at: view.created_at,
+    triggered_at: view.triggered_at,
+    ended_at: view.ended_at,
+    duration_ms: view.duration_ms,
+    error: view.error,
+    ...(view.stop ? { stop: view.stop } : {}),
+    counts: view.metrics.counts,
+    latency: view.metrics.latency,
+  };
+}

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext } from "playwright-core";
-import { formatCount, shortId } from "../../src/dashboard/client/format.ts";
+import { formatCount, shortId } from "../../src/format/format.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";

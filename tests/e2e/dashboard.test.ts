@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { formatCount, formatMs } from "../../src/dashboard/client/format.ts";
+import { formatCount, formatMs } from "../../src/format/format.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";

@@ -1,4 +1,4 @@
-import { formatAgo, formatCount } from "../../dashboard/client/format.ts";
+import { formatAgo, formatCount } from "../../format/format.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../command.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";

@@ -9,15 +9,9 @@ import { renderBusBanner } from "./bus-banner.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
-import { summarizeTest } from "./history-line.ts";
+import { summarizeTest } from "../../orchestrator/test-summary.ts";
+import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
 
-declare global {
-  interface Window {
-    DASHBOARD_CONFIG: { tokenRequired: boolean };
-  }
-}
-
-const TOKEN_KEY = "loadtest.token";
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
 const NODES_REFRESH_MS = 2_000;
@@ -32,17 +26,6 @@ const state = {
 };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function token(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-function askToken(message = ""): void {
-  $("token-error").textContent = message;
-  ($("token-input") as HTMLInputElement).value = "";
-  const dialog = $("token-dialog") as HTMLDialogElement;
-  if (!dialog.open) dialog.showModal();
-}
 
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { accept: "application/json" } });
@@ -194,29 +177,6 @@ function formBody(form: HTMLFormElement): Record<string, unknown> {
   return body;
 }
 
-/**
- * POSTs `body` as JSON with the token, when the API requires one. Without a token, or with one
- * the API refuses (401, then forgotten), it asks for the token with the prompt given and
- * answers null; otherwise the response and its JSON answer.
- */
-async function postWithToken<T>(path: string, body: unknown, prompts: { missing: string; refused: string }): Promise<{ response: Response; answer: T } | null> {
-  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) {
-    askToken(prompts.missing);
-    return null;
-  }
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  const t = token();
-  if (t) headers.authorization = `Bearer ${t}`;
-  const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
-  const answer = (await response.json()) as T;
-  if (response.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    askToken(prompts.refused);
-    return null;
-  }
-  return { response, answer };
-}
-
 async function startTest(form: HTMLFormElement): Promise<void> {
   const error = $("form-error");
   const button = $<HTMLButtonElement>("start-button");
@@ -310,14 +270,7 @@ function wire(): void {
       else renderTest();
     }
   });
-  const tokenButton = $("token-button");
-  tokenButton.hidden = !window.DASHBOARD_CONFIG.tokenRequired;
-  tokenButton.addEventListener("click", () => askToken());
-  $("token-form").addEventListener("submit", (ev) => {
-    const submitter = (ev as SubmitEvent).submitter as HTMLButtonElement | null;
-    const value = ($("token-input") as HTMLInputElement).value.trim();
-    if (submitter?.value === "save" && value) sessionStorage.setItem(TOKEN_KEY, value);
-  });
+  wireTokenDialog();
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);
   // A failed read shows in the connection pill (the EventSource fails too); the next one retries.
@@ -330,4 +283,4 @@ void refreshHistory().then(() => {
   const latest = state.history[0];
   if (!state.shown && latest && latest.state !== "created") void showTest(latest.test_id, false);
 });
-if (window.DASHBOARD_CONFIG.tokenRequired && !token()) askToken();
+askTokenIfMissing();

@@ -4,7 +4,7 @@ import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
-import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "./format.ts";
+import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "../../format/format.ts";
 
 /** Requests the test will send in all: count per driver × drivers. */
 export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;

@@ -2,7 +2,7 @@
 // thresholds, the window and the delay, which threshold holds now and on what figure.
 // k6's abortOnFail / delayAbortEval, judged on the last seconds rather than the whole test.
 import type { TDigest } from "tdigest";
-import { formatCount, formatMs, formatRate } from "../../dashboard/client/format.ts";
+import { formatCount, formatMs, formatRate } from "../../format/format.ts";
 import type { Counts } from "../../protocol/index.ts";
 import { compareThreshold, isLatencyMetric, LATENCY_METRICS, type Threshold } from "../../protocol/thresholds.ts";
 import { summarize, type ExactStats } from "../../stats/digest.ts";

@@ -1,19 +1,22 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
 import { silentLogger, type Logger } from "../../log.ts";
 import { toIssues } from "../../protocol/index.ts";
 import { wireId } from "../../protocol/fields.ts";
 import { parseStopRequest } from "./stop-request.ts";
+import { ListQuerySchema, NodesQuerySchema } from "./queries.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
 import { dashboardRoutes } from "./dashboard.ts";
+import { openApiRoutes } from "./openapi/routes.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
 import { prometheusRoutes } from "./prometheus.ts";
 import { reportRoutes } from "./report.ts";
 import { sseRoutes, type SseOptions } from "./sse.ts";
 import type { SecurityCounts } from "../../security/security-counters.ts";
+
+export { NODES_PAGE_DEFAULT, NODES_PAGE_MAX } from "./queries.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -29,25 +32,11 @@ export interface AppOptions extends TestRequestOptions {
   sse?: SseOptions;
 }
 
-/** Nodes a `GET /nodes` answers by default, and at most (`?limit=`): a flood of ids cannot make it huge. */
-export const NODES_PAGE_DEFAULT = 500;
-export const NODES_PAGE_MAX = 1_000;
-
-const NodesQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(NODES_PAGE_MAX).default(NODES_PAGE_DEFAULT),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
 /** A node id from the path; anything that cannot be an id is simply unknown. */
 function nodeId(raw: string): string {
   if (!wireId().safeParse(raw).success) throw new ApiError(404, `no node ${JSON.stringify(raw.slice(0, 128))}`);
   return raw;
 }
-
-const ListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 
 /** Reads a JSON body; malformed JSON is the caller's mistake, answered 400 with the reason. */
 async function jsonBody(req: Request): Promise<unknown> {
@@ -137,6 +126,7 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
   app.route("/", reportRoutes(orchestrator));
   app.route("/", prometheusRoutes(orchestrator, options.securityCounts));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));
+  app.route("/", openApiRoutes());
 
   return app;
 }

@@ -36,6 +36,6 @@ describe("stopping in the dashboard", () => {
     expect(history).toContain(">stopped</span>");
     const report = reportHtml(aborted, null, 0);
     expect(report).toContain('<span class="badge stopped">stopped</span>');
-    expect(report).toContain("<dt>abort on</dt><dd>errors&#62;10% (over 2 s, after 2 s)</dd>");
+    expect(report).toContain("<dt>abort on</dt><dd>errors&gt;10% (over 2 s, after 2 s)</dd>");
   });
 });

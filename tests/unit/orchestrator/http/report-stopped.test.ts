@@ -29,7 +29,7 @@ test("a stopped test's JSON, CSV and HTML reports and its history line show the 
 
   const html = await (await app.request("/tests/t1/report?format=html")).text();
   expect(html).toContain('<span class="badge stopped">stopped</span>');
-  expect(html).toContain("<dt>reason</dt><dd>target &#60;on&#62; fire</dd>");
+  expect(html).toContain("<dt>reason</dt><dd>target &lt;on&gt; fire</dd>");
   expect(html).toContain("<dt>aborted in flight</dt><dd>3</dd>");
 
   const list = (await (await app.request("/tests")).json()) as { tests: TestSummary[] };
