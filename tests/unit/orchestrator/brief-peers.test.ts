@@ -12,6 +12,15 @@ const briefReport = (nodeId: string, reportId: string, [mean, median, min, max]:
   return decoded.value;
 };
 
+describe("the brief's heartbeat at the edge", () => {
+  test("is accepted without a timestamp, and with one as a string of seconds", () => {
+    expect([decode("heartbeat", '{"node_id":"b1","heartbeat":"YES"}'), decode("heartbeat", '{"node_id":"b1","heartbeat":"yes","timestamp":"1764000000"}')]).toEqual([
+      { ok: true, value: { node_id: "b1", heartbeat: "YES" } },
+      { ok: true, value: { node_id: "b1", heartbeat: "YES", timestamp: 1_764_000_000_000 } },
+    ]);
+  });
+});
+
 describe("fleet latency with summary-only drivers", () => {
   test("min and max include theirs exactly; mean and median are combined per driver, and say so", () => {
     const agg = createAggregate(["d1", "b1"]);
