@@ -2,7 +2,7 @@
 // announced (hub, store, log), conflicts warned about on their tests, unregistered heartbeats
 // counted and bounded, and a heartbeat without `timestamp` (the brief lets it) timed at receipt.
 import type { Logger } from "../log.ts";
-import type { Heartbeat, Register } from "../protocol/index.ts";
+import type { Register, WireHeartbeat } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import type { EventHub, OrchestratorEvent } from "./event-hub.ts";
 import type { LiveTest } from "./live-test.ts";
@@ -41,7 +41,8 @@ export interface NodeIntake {
   /** Emits, stores and logs registry changes (one store transaction for a whole sweep). */
   announce(nodeEvents: NodeEvent[]): void;
   onRegister(message: Register): void;
-  onHeartbeat(message: Heartbeat): void;
+  /** A heartbeat as it came off the bus (the brief's may have no `timestamp`). */
+  onHeartbeat(message: WireHeartbeat): void;
   /** Logs the node events held back by the throttle; call it on every tick. */
   drainLogs(now: number): void;
   counters(): NodeCounters;
@@ -85,7 +86,7 @@ export function createNodeIntake({ registry, store, clock, log, events, live, on
     }
   };
 
-  const onHeartbeat = (message: Heartbeat) => {
+  const onHeartbeat = (message: WireHeartbeat) => {
     const now = clock.now();
     if (registry.isUnregistered(message.node_id)) {
       unregisteredHeartbeats++;

@@ -335,7 +335,7 @@ export class NodeRegistry {
    * registration; a heartbeat brings it back only `deadAfterMs` after it left.
    */
   private echoOfLeaving(node: Entry, message: Heartbeat, now: number): boolean {
-    if (node.left_timestamp !== null && message.timestamp !== undefined && message.timestamp <= node.left_timestamp) return true;
+    if (node.left_timestamp !== null && message.timestamp <= node.left_timestamp) return true;
     return now - node.status_since < this.options.deadAfterMs;
   }
 
