@@ -27,6 +27,15 @@ export const ENTRY_POINTS = {
 
 export type ExecutableName = keyof typeof ENTRY_POINTS;
 
+/**
+ * Worker entry points bundled into an executable beside its main one: Bun's compiled
+ * executables load a Worker's module only if it was an entry point of the build, at the
+ * path relative to the main one (the driver's `--workers`, src/driver/worker-loop.ts).
+ */
+export const WORKER_ENTRY_POINTS: Partial<Record<ExecutableName, string[]>> = {
+  driver: ["src/driver/send-worker.ts"],
+};
+
 /** Inputs whose change makes dist/ stale. */
 const INPUTS = ["src", "target", "package.json", "bun.lock", "patches"];
 
@@ -64,12 +73,12 @@ export function staleExecutables(names: readonly ExecutableName[] = Object.keys(
   });
 }
 
-/** Compiles one entry point into a standalone executable with the dashboard embedded; returns the error text, if any. */
-export async function compile(entry: string, outfile: string): Promise<string | undefined> {
+/** Compiles one entry point (plus its Worker modules) into a standalone executable with the dashboard embedded; returns the error text, if any. */
+export async function compile(entry: string, outfile: string, workers: string[] = []): Promise<string | undefined> {
   try {
     const clientJs = await bundleClient({ minify: true });
     const output = await Bun.build({
-      entrypoints: [entry],
+      entrypoints: [entry, ...workers],
       // A compiled executable by default reads .env and bunfig.toml from its working directory
       // (Bun 1.4.5); a node must behave the same wherever it is started, so both are off.
       compile: { outfile, autoloadDotenv: false, autoloadBunfig: false },
@@ -104,7 +113,7 @@ export async function build(names: readonly ExecutableName[], log = (line: strin
     // Write beside the target and rename, so a running test never sees a half-written file.
     const partial = join(DIST_DIR, `.${name}.partial`);
     const started = performance.now();
-    const error = await compile(join(ROOT, entry), partial);
+    const error = await compile(join(ROOT, entry), partial, (WORKER_ENTRY_POINTS[name] ?? []).map((w) => join(ROOT, w)));
     if (error !== undefined) {
       rmSync(partial, { force: true });
       log(`build: FAILED dist/${name} from ${entry}\n${error}`);

@@ -14,6 +14,7 @@ import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
 import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import type { WorkerFault } from "./worker-loop.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -45,6 +46,10 @@ export interface DriverOptions {
    * exit (main.ts prints the message and exits). Unset, the driver logs it and stops itself.
    */
   onTwin?: (message: string, verdict: TwinVerdict) => void;
+  /** Bun Workers each test runs on (`--workers`, default 1: the in-thread send loop); see worker-loop.ts. */
+  workers?: number;
+  /** Test hook: crash one send worker mid-test (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -111,6 +116,8 @@ export function createDriver(options: DriverOptions): Driver {
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
     });
     current = run;
     run.start(trigger);

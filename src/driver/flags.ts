@@ -21,6 +21,10 @@ Flags:
   --max-body-bytes <n>        longest response body read (env MAX_BODY_BYTES; default 67108864,
                               64 MiB); a longer one is abandoned there, its connection closed,
                               and counted in its status class and in body_too_large
+  --workers <n|auto>          Bun Workers to send on (env DRIVER_WORKERS; default 1, the main
+                              thread): each runs its share of a test with its own HTTP pool,
+                              pacer and stats, merged into one report a second; auto = one
+                              per available core
   --trust-key <file>          Ed25519 public key (PEM) of the orchestrator; repeat it to trust two
                               during a rotation (env DRIVER_TRUST_KEY, comma-separated). Set, every
                               test_config, trigger and stop must be signed by one of them, fresh
@@ -49,6 +53,7 @@ Example:
     "advertise-ip": { type: "string" },
     "http-client": { type: "string" },
     "max-body-bytes": { type: "string" },
+    workers: { type: "string" },
     "trust-key": { type: "string", multiple: true },
     "allow-target": { type: "string" },
     "max-rps": { type: "string" },
@@ -62,6 +67,7 @@ Example:
   "advertise-ip": { type: "string" };
   "http-client": { type: "string" };
   "max-body-bytes": { type: "string" };
+  workers: { type: "string" };
   "trust-key": { type: "string"; multiple: true };
   "allow-target": { type: "string" };
   "max-rps": { type: "string" };

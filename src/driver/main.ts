@@ -10,6 +10,8 @@ import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
 import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
 import { loadDriverTrust } from "../security/driver-trust.ts";
 import { createDriverTrustBus } from "../security/driver-trust-bus.ts";
+import { availableParallelism } from "node:os";
+import { parseWorkers } from "./worker-split.ts";
 
 /** Wiring only: flags and environment in, real bus, clock, fetch and the HTTP/1.1 pool into createDriver. */
 const { values } = flagsOrExit(DRIVER_COMMAND);
@@ -45,6 +47,12 @@ if (maxBodyBytes !== undefined && (maxBodyRaw!.trim() === "" || !Number.isSafeIn
   process.exit(2);
 }
 
+const workers = parseWorkers(values.workers ?? env.DRIVER_WORKERS, navigator.hardwareConcurrency || availableParallelism());
+if (typeof workers === "string") {
+  process.stderr.write(`driver: ${workers}\n`);
+  process.exit(2);
+}
+
 const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
   process.stderr.write(`driver: ${err.message}\n`);
   process.exit(2);
@@ -66,6 +74,7 @@ const driver = createDriver({
   log,
   version: VERSION,
   ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+  ...(workers > 1 ? { workers } : {}),
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
   // The younger of two live drivers with one node_id exits (status 3) with the reason.
   onTwin: (message) => {
@@ -94,7 +103,7 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 try {
   await waitForKafka(() => kafkaBus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
   await driver.start();
-  log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION });
+  log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION, ...(workers > 1 ? { workers } : {}) });
 } catch (err) {
   if (stopping) await new Promise(() => {}); // shutdown() is already exiting
   log.error("driver failed to start", { error: (err as Error).message });

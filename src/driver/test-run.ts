@@ -10,6 +10,8 @@ import { PLANNED_END_FACTOR, PLANNED_END_SLACK_MS } from "./defaults.ts";
 import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
 import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
+import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
+import { workersFor } from "./worker-split.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -26,6 +28,13 @@ export interface TestRunDeps {
   reportIntervalMs?: number;
   /** When set, the raw latencies are written there at the end (LOADTEST_LATENCY_DUMP). */
   latencyDumpDir?: string;
+  /**
+   * Bun Workers to run the test on (`--workers`); 1 or unset: the in-thread send loop. More
+   * need the real clock and HTTP (each worker opens its own pool, or uses the global fetch).
+   */
+  workers?: number;
+  /** Test hook: crash one worker (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /**
@@ -39,7 +48,11 @@ export class TestRun {
   private startTimer: TimerHandle | null = null;
   private plannedEndTimer: TimerHandle | null = null;
   private startMono = 0;
-  private loop: SendLoop | null = null;
+  private loop: RunLoop | null = null;
+  /** The loop when it runs on Bun Workers (`--workers`), for the reporter's gather. */
+  private workers: WorkerLoop | null = null;
+  /** Why a send worker's share failed, when one crashed (the other workers go on). */
+  private crashReason: string | undefined;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
@@ -120,7 +133,7 @@ export class TestRun {
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
     });
-    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs });
+    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });
     if (!send) {
       void this.end({ sent: 0, stopped: true });
       return;
@@ -128,9 +141,39 @@ export class TestRun {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
-    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+    const workers = workersFor(this.deps.workers ?? 1, this.plan);
+    this.loop =
+      workers > 1
+        ? this.workerLoop(workers)
+        : new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
     this.armPlannedEnd();
     void this.loop.start().then((result) => this.end(result));
+  }
+
+  /** On workers, each 1 s report first collects their windows (WorkerLoop.collect); in-thread, none. */
+  private gatherOption(): { gather?: () => Promise<void> } {
+    if (workersFor(this.deps.workers ?? 1, this.plan) === 1) return {};
+    return { gather: () => this.workers?.collect() ?? Promise.resolve() };
+  }
+
+  /** The test's sends spread over `workers` Bun Workers, their windows merged into this run's stats. */
+  private workerLoop(workers: number): WorkerLoop {
+    const { log, openHttp, maxBodyBytes, workerFault } = this.deps;
+    log.info("test runs on workers", { test_id: this.plan.testId, workers });
+    return (this.workers = new WorkerLoop(
+      this.plan,
+      {
+        stats: this.stats!,
+        log,
+        workers,
+        pooled: openHttp !== undefined,
+        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+        keepRaw: this.deps.latencyDumpDir !== undefined,
+        onCrash: (reason) => void (this.crashReason ??= reason),
+        ...(workerFault !== undefined ? { fault: workerFault } : {}),
+      },
+      this.startMono,
+    ));
   }
 
   /** See {@link PLANNED_END_FACTOR}: a run far past its schedule stops itself. */
@@ -162,7 +205,8 @@ export class TestRun {
     const aborted = stats.counts.stopped ?? 0;
     const cut = result.stopped || aborted > 0;
     const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
-    const error = !cut ? undefined : this.stopReason !== undefined ? `${this.stopReason} (${howFar})` : howFar;
+    const reason = this.stopReason ?? this.crashReason;
+    const error = !cut ? undefined : reason !== undefined ? `${reason} (${howFar})` : howFar;
     const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",

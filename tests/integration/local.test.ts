@@ -35,6 +35,22 @@ describe("loadtest run (one process, no Kafka)", () => {
     expect(target.metrics.toJson(0).ping.received).toBe(450);
   });
 
+  test("runs each in-process driver on --workers 2: exact counts, one row per driver", async () => {
+    target.metrics.reset();
+    const { code, stdout } = await loadtest("run", `${target.url}/ping`, "--drivers", "2", "--workers", "2", "--type", "avalanche", "--count", "1001", "--concurrency", "8");
+    expect(code).toBe(0);
+    expect(stdout).toContain("  requests ...... 2,002 sent, 2,002 completed");
+    expect(stdout).toMatch(/local-1 +final +1,001 +1,001/);
+    expect(stdout).toMatch(/local-2 +final +1,001 +1,001/);
+    expect(target.metrics.toJson(0).ping.received).toBe(2_002);
+  });
+
+  test("refuses --workers that is not auto or a whole number, naming the flag", async () => {
+    const { code, stderr } = await loadtest("run", `${target.url}/ping`, "--workers", "many", "--type", "avalanche", "--count", "5");
+    expect(code).toBe(2);
+    expect(stderr).toContain('--workers must be auto or a whole number from 1 to 256, got "many"');
+  });
+
   test("exits 99 naming the failed threshold, and prints JSON with --json", async () => {
     const { code, stdout, stderr } = await loadtest("run", `${target.url}/ping`, "--drivers", "2", "--type", "avalanche", "--count", "50", "--threshold", "p50<0.0001", "--threshold", "errors<=0", "--json");
     const result = JSON.parse(stdout) as { test: TestView; thresholds: { threshold: string; ok: boolean }[]; passed: boolean };

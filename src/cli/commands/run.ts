@@ -1,4 +1,6 @@
 import { intFlag } from "../../cli-flags.ts";
+import { availableParallelism } from "node:os";
+import { parseWorkers } from "../../driver/worker-split.ts";
 import { hubEvents } from "../../local/hub-events.ts";
 import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
 import { parseTestRequest } from "../../orchestrator/test-request.ts";
@@ -21,11 +23,13 @@ its summary; a second Ctrl-C leaves at once. Use it to try a target quickly or i
 
 Flags:
   --drivers <n>          drivers in this process, 1 to ${MAX_LOCAL_DRIVERS} (default 2)
+  --workers <n|auto>     Bun Workers each driver sends on (default 1: its own thread; auto:
+                         one per core), merged into one report a second per driver
 ${TEST_HELP}
 
 Example:
   loadtest run http://127.0.0.1:8080/ping --type tsunami --count 200 --delay 5 --threshold 'p99<50'`,
-  flags: { ...TEST_FLAGS, drivers: { type: "string" } },
+  flags: { ...TEST_FLAGS, drivers: { type: "string" }, workers: { type: "string" } },
   async run(values, positionals, ctx) {
     const errors: string[] = [];
     let drivers = 2;
@@ -34,6 +38,8 @@ Example:
     } catch (err) {
       errors.push((err as Error).message);
     }
+    const workers = parseWorkers(values.workers as string | undefined, navigator.hardwareConcurrency || availableParallelism());
+    if (typeof workers === "string") errors.push(workers);
     const flags = values as TestFlags;
     if (flags.target !== undefined) errors.push("give the URL as the argument, not --target");
     if (positionals.length !== 1) errors.push(positionals.length === 0 ? "give the URL to load, e.g. http://127.0.0.1:8080/ping" : `unexpected argument "${positionals[1]}"`);
@@ -44,7 +50,7 @@ Example:
     if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues));
 
     const json = Boolean(values.json);
-    const fleet = await startLocalFleet({ drivers });
+    const fleet = await startLocalFleet({ drivers, ...(typeof workers === "number" && workers > 1 ? { workers } : {}) });
     const events = hubEvents(fleet.orchestrator);
     try {
       const created = await fleet.orchestrator.createTest(parsed.value);
