@@ -1,4 +1,3 @@
-import type { MetricsReport } from "../protocol/index.ts";
 import type { BusHealth } from "./bus-health.ts";
 import type { NodeEventKind, NodeView } from "./registry.ts";
 import type { SeriesPoint } from "./series.ts";
@@ -12,8 +11,6 @@ export type OrchestratorEvent =
   | { type: "test"; test_id: string; snapshot: TestView; points: SeriesPoint[] }
   | { type: "test_final"; test_id: string; result: TestView; points: SeriesPoint[] }
   | { type: "node"; event: NodeEventKind; node: NodeView }
-  /** An accepted (deduplicated) report (the series already holds it). */
-  | { type: "report"; test_id: string; report: MetricsReport; received_at: number }
   /** The bus's health changed (a topic degraded or healed, receiving stopped or resumed). */
   | { type: "bus"; health: BusHealth };
 

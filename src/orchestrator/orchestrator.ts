@@ -167,7 +167,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
     watchAbort(test, report);
-    events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
     const driver = test.aggregate.drivers.get(report.node_id);
     if (driver) registry.noteSent(report.node_id, report.test_id, driver.counts.sent);
