@@ -150,7 +150,8 @@ export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 export const HeartbeatSchema = z.object({
   node_id: wireId(),
   heartbeat: yesFlag(),
-  timestamp: wireTimestamp(),
+  /** The brief's send time; a heartbeat without one takes the time the orchestrator received it. */
+  timestamp: wireTimestamp().optional(),
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
@@ -160,7 +161,10 @@ export const HeartbeatSchema = z.object({
   /** Extension: when that process started (epoch ms); of two live instances of one node_id the younger exits. */
   started_at: wireTimestamp().optional(),
 });
-export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+/** A heartbeat as it travels: the brief's form may leave `timestamp` out. */
+export type WireHeartbeat = z.infer<typeof HeartbeatSchema>;
+/** A heartbeat as received: `timestamp` filled with the time of receipt when the sender left it out. */
+export type Heartbeat = WireHeartbeat & { timestamp: number };
 
 /** Extension topic: a driver's answer to a configuration or trigger. */
 export const DriverEventSchema = z.object({

@@ -5,7 +5,6 @@ import { ApiError } from "./errors.ts";
 import { testIdParam } from "./path-params.ts";
 import { reportCsv } from "./report-csv.ts";
 import { reportHtml } from "./report-html.ts";
-import { seriesRecorderFor } from "./report-recorder.ts";
 
 /** `GET /tests/:id/report` query: the format, and whether to answer as a download. */
 export const ReportQuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("json"), download: z.enum(["0", "1"]).optional() });
@@ -16,7 +15,6 @@ export const ReportQuerySchema = z.object({ format: z.enum(["json", "csv", "html
  */
 export function reportRoutes(orchestrator: Orchestrator): Hono {
   const app = new Hono();
-  const recorder = seriesRecorderFor(orchestrator);
 
   app.get("/tests/:id/report", (c) => {
     const id = testIdParam(c);
@@ -24,7 +22,7 @@ export function reportRoutes(orchestrator: Orchestrator): Hono {
     if (!query.success) throw new ApiError(422, "invalid query: format must be json, csv or html", [{ path: "format", message: "must be json, csv or html" }]);
     const test = orchestrator.getTest(id);
     if (!test) throw new ApiError(404, `no test ${JSON.stringify(id)}`);
-    const series = recorder.series(id);
+    const series = orchestrator.series(id);
     const { format, download } = query.data;
     if (download === "1") c.header("Content-Disposition", `attachment; filename="loadtest-${id}.${format}"`);
     if (format === "csv") return c.body(reportCsv(test, series), 200, { "content-type": "text/csv; charset=utf-8" });
