@@ -1,6 +1,7 @@
 // Hand-drawn SVG line charts, pure string in and out: the dashboard sets them as innerHTML,
 // the HTML report inlines them. No DOM, no IO.
 import { escapeHtml } from "../../format/format.ts";
+import { downsampleLines, MAX_LINE_POINTS } from "./downsample.ts";
 
 /** One line: points are [x, y]; a null y leaves a gap. */
 export interface ChartLine {
@@ -22,6 +23,8 @@ export interface ChartOptions {
   legend?: boolean;
   /** Accessible title. */
   title?: string;
+  /** Points drawn per line at most (min/max decimation, see downsample.ts); default MAX_LINE_POINTS. */
+  maxPoints?: number;
 }
 
 /** Driver line colours, distinguishable on dark and light backgrounds. */
@@ -64,14 +67,19 @@ function pathOf(points: ChartLine["points"], x: (v: number) => number, y: (v: nu
 }
 
 /** An SVG line chart with axes, grid and (optionally) a legend. */
-export function lineChart(lines: readonly ChartLine[], options: ChartOptions = {}): string {
+export function lineChart(input: readonly ChartLine[], options: ChartOptions = {}): string {
+  // An hours-long series: every bucket's min and max are drawn, the rest is beyond the pixels.
+  const lines = downsampleLines(input, options.maxPoints ?? MAX_LINE_POINTS);
   const { width = 640, height = 240, yUnit = "", xUnit = "s", legend = false, title = "" } = options;
   const legendRows = legend ? Math.ceil(lines.length / Math.max(1, Math.floor((width - 60) / 120))) : 0;
   const pad = { top: 12 + legendRows * 18, right: 16, bottom: 26, left: 52 };
-  const xs = lines.flatMap((l) => l.points.map((p) => p[0]));
+  // The x range of the full lines (decimation may drop a line's first or last second).
+  let xLo = Infinity;
+  let xHi = -Infinity;
+  for (const l of input) for (const [px] of l.points) (xLo = Math.min(xLo, px)), (xHi = Math.max(xHi, px));
   const ys = lines.flatMap((l) => l.points.flatMap((p) => (p[1] === null || !Number.isFinite(p[1]) ? [] : [p[1]])));
-  const xMin = xs.length > 0 ? Math.min(...xs) : 0;
-  const xMax = xs.length > 0 ? Math.max(...xs, xMin + 1) : 1;
+  const xMin = xLo <= xHi ? xLo : 0;
+  const xMax = xLo <= xHi ? Math.max(xHi, xMin + 1) : 1;
   const yTicks = niceTicks(0, ys.length > 0 ? Math.max(...ys) : 1, 4);
   const yMax = yTicks[yTicks.length - 1]!;
   // Points are whole seconds: no tick between two of them.
