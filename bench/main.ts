@@ -14,6 +14,7 @@ import { orchestratorSection } from "./sections/orchestrator.ts";
 import { profileSection } from "./sections/profile.ts";
 import { rateSection } from "./sections/rate.ts";
 import { sizeSection } from "./sections/size.ts";
+import { soakSection } from "./sections/soak.ts";
 import { skewSection } from "./sections/skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
@@ -32,6 +33,7 @@ const SECTIONS: readonly Section[] = [
   skewSection,
   sizeSection,
   workersSection,
+  soakSection,
 ];
 
 const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));
