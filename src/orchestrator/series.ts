@@ -83,6 +83,15 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
 export class SeriesBuilder {
   private readonly bySecond = new Map<number, Map<string, Cell>>();
   private readonly seen = new Set<string>();
+  /**
+   * Each second's point once computed, until a window lands in that second: the quantiles of a
+   * second are computed once (live tails compute them as the test runs), not on every read, so
+   * an hours-long series is served without re-merging every cell's digest. Exact: any change to
+   * a second drops its point.
+   */
+  private readonly computed = new Map<number, SeriesPoint>();
+  /** The newest second with a window (-1: none yet). */
+  private lastBucket = -1;
 
   constructor(
     readonly testId: string,
@@ -102,6 +111,8 @@ export class SeriesBuilder {
     this.seen.add(key);
     this.originMs ??= originMs ?? window.start_ms;
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
+    this.computed.delete(bucket);
+    if (bucket > this.lastBucket) this.lastBucket = bucket;
     const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
     this.bySecond.set(bucket, row);
     const cell = row.get(report.node_id) ?? { ...emptyWindowCell(), duration_ms: 0 };
@@ -121,8 +132,10 @@ export class SeriesBuilder {
 
   /** The last `n` points: what a live update carries (a late window may still change them). */
   tail(n: number): SeriesPoint[] {
-    const last = Math.max(-1, ...this.bySecond.keys());
-    return this.points(last - n + 1);
+    // The newest second is tracked, not spread out of the keys: a day-long series has 86,400.
+    const out: SeriesPoint[] = [];
+    for (let t = Math.max(0, this.lastBucket - n + 1); t <= this.lastBucket; t++) if (this.bySecond.has(t)) out.push(this.point(t));
+    return out;
   }
 
   /**
@@ -140,7 +153,14 @@ export class SeriesBuilder {
     return { test_id: this.testId, origin_ms: this.originMs, bucket_ms: this.bucketMs, points: this.points() };
   }
 
+  /** Second `t`'s point, computed once per change (see `computed`); callers must not modify it. */
   private point(t: number): SeriesPoint {
+    let point = this.computed.get(t);
+    if (!point) this.computed.set(t, (point = this.computePoint(t)));
+    return point;
+  }
+
+  private computePoint(t: number): SeriesPoint {
     const row = this.bySecond.get(t)!;
     const drivers: Record<string, SeriesSample> = {};
     let totalRate = 0;

@@ -55,3 +55,38 @@ describe("per-second series from report windows", () => {
     expect({ p50: point!.total.p50, p99: point!.total.p99, max: point!.total.max, errors: point!.total.errors.total }).toEqual({ p50: null, p99: null, max: null, errors: 3 });
   });
 });
+
+describe("per-second points computed once per change", () => {
+  /** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
+  const rng = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+
+  for (const seed of [1, 2, 3, 4, 5]) {
+    test(`reads between late, duplicate and out-of-order windows never serve a stale second (seed ${seed})`, () => {
+      const r = rng(seed);
+      const drivers = ["d1", "d2", "d3"].map((id) => new FakeDriverReports(id, "t1"));
+      const reports = drivers.flatMap((d) => Array.from({ length: 12 }, () => d.window(spread(5 + Math.floor(r() * 50), 1 + r() * 5, 10 + r() * 200))));
+      // Shuffled, with some reports delivered twice.
+      const stream = [...reports, ...reports.filter(() => r() < 0.2)].map((x) => [r(), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+      const read = new SeriesBuilder("t1", T0);
+      for (const report of stream) {
+        read.add(report);
+        // A live tail after every report, and now and then the whole series (what the report endpoint reads).
+        read.tail(3);
+        if (r() < 0.3) read.points();
+      }
+      const fresh = new SeriesBuilder("t1", T0);
+      for (const report of stream) fresh.add(report);
+      expect(read.points()).toEqual(fresh.points());
+      expect(read.tail(3)).toEqual(fresh.points().slice(-3));
+      expect(read.points().length).toBe(12);
+    });
+  }
+});
