@@ -10,6 +10,7 @@ import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
+import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
 import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
 
 const HISTORY_LIMIT = 15;
@@ -23,6 +24,8 @@ const state = {
   /** The user picked a past test: live tests do not take the panel over until "follow live". */
   pinned: false,
   scope: "total",
+  /** The charts' time range in seconds, newest last (null: the whole test). */
+  range: null as number | null,
 };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -51,7 +54,7 @@ function renderBus(health: BusHealth | undefined): void {
 function renderCharts(): void {
   const shown = state.shown;
   if (!shown) return;
-  const points = shown.points;
+  const points = pointsInRange(shown.points, state.range);
   const drivers = driversOf(points).length > 0 ? driversOf(points) : [...shown.test.drivers].sort();
   if (state.scope !== "total" && !drivers.includes(state.scope)) state.scope = "total";
   const rate = rateLines(points);
@@ -62,6 +65,7 @@ function renderCharts(): void {
   $("latency-chart").innerHTML = lineChart(latency, { yUnit: "ms", title: "latency per second", height: 250 });
   $("latency-legend").innerHTML = renderLegend(latency);
   $("scope").innerHTML = renderScopeButtons(drivers, state.scope);
+  $("time-range").innerHTML = renderRangeButtons(state.range);
 }
 
 function renderTest(): void {
@@ -259,6 +263,11 @@ function wire(): void {
     const scope = target.closest<HTMLElement>("button[data-scope]")?.dataset.scope;
     if (scope) {
       state.scope = scope;
+      renderCharts();
+    }
+    const range = rangeOf(target.closest<HTMLElement>("button[data-range]")?.dataset.range ?? "");
+    if (range !== undefined) {
+      state.range = range;
       renderCharts();
     }
     const stop = target.closest<HTMLButtonElement>("#stop-test");
