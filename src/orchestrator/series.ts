@@ -1,10 +1,11 @@
 // A test's per-second series: what its drivers' report windows add up to, second by second.
 // Part of the core model next to the totals (aggregate.ts): LiveTest folds every accepted
 // report into both, so a live test, a restarted one and an ended one all read it the same way.
-import { reportKey, type MetricsReport } from "../protocol/index.ts";
-import { summarize } from "../stats/digest.ts";
+import type { TDigest } from "tdigest";
+import { addCounts, reportKey, zeroCounts, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
+import { addExact, createDigest, emptyExact, mergeDigest, summarize } from "../stats/digest.ts";
 import { errorsOf, type ErrorsView } from "./snapshot.ts";
-import { addCell, addWindow, bucketOf, emptyWindowCell, type WindowCell } from "./window-cell.ts";
+import { addCell, bucketOf, emptyWindowCell, type WindowCell } from "./window-cell.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -46,14 +47,37 @@ export interface TestSeries {
   points: SeriesPoint[];
 }
 
+/**
+ * Seconds, counted back from the newest, whose cells keep their merged digest in memory (the
+ * live tail and the abort watch's usual windows read them). An older cell keeps only the window
+ * digests it was built from, as received (a few KB, not a tree of centroid objects), and
+ * rebuilds its digest on demand by the same merges in the same order: exactly the same digest.
+ */
+export const HOT_SECONDS = 60;
+
 /** What the windows of one driver in one second add up to, and the time they cover. */
-interface Cell extends WindowCell {
+interface Cell {
+  counts: WindowCell["counts"];
+  exact: WindowCell["exact"];
   duration_ms: number;
+  /** The window digests merged into this cell, in the order they arrived. */
+  windows: SerializedDigest[];
+  /** Their merge, while the second is hot (null once it is not, until it is read again). */
+  digest: TDigest | null;
+}
+
+/** A cell's merged digest: kept when `keep`, else built for this read only. */
+function digestOf(cell: Cell, keep: boolean): TDigest {
+  if (cell.digest) return cell.digest;
+  const digest = createDigest();
+  for (const w of cell.windows) mergeDigest(digest, w);
+  if (keep) cell.digest = digest;
+  return digest;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function sampleOf(cells: Cell[], requestsPerS: number): SeriesSample {
+function sampleOf(cells: WindowCell[], requestsPerS: number): SeriesSample {
   const merged = emptyWindowCell();
   for (const cell of cells) addCell(merged, cell);
   const { counts, digest, exact } = merged;
@@ -92,11 +116,14 @@ export class SeriesBuilder {
   private readonly computed = new Map<number, SeriesPoint>();
   /** The newest second with a window (-1: none yet). */
   private lastBucket = -1;
+  /** Cells of seconds up to this one have dropped their digests (see HOT_SECONDS). */
+  private cooledThrough = -1;
 
   constructor(
     readonly testId: string,
     private originMs: number | null,
     private readonly bucketMs = SERIES_BUCKET_MS,
+    private readonly hotSeconds = HOT_SECONDS,
   ) {}
 
   /**
@@ -115,11 +142,34 @@ export class SeriesBuilder {
     if (bucket > this.lastBucket) this.lastBucket = bucket;
     const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
     this.bySecond.set(bucket, row);
-    const cell = row.get(report.node_id) ?? { ...emptyWindowCell(), duration_ms: 0 };
+    const cell = row.get(report.node_id) ?? { counts: zeroCounts(), exact: emptyExact(), duration_ms: 0, windows: [], digest: null };
     row.set(report.node_id, cell);
-    addWindow(cell, window);
+    // What addWindow (window-cell.ts) does, with the digest kept as its windows while cold.
+    addCounts(cell.counts, window.counts);
+    cell.windows.push(window.digest);
+    if (cell.digest) mergeDigest(cell.digest, window.digest);
+    if (window.counts.completed > 0) {
+      addExact(cell.exact, { count: window.counts.completed, sum: window.latency_sum_ms, min: window.min_latency ?? Infinity, max: window.max_latency ?? -Infinity });
+    }
     cell.duration_ms += Math.max(1, window.end_ms - window.start_ms);
+    this.cool();
     return true;
+  }
+
+  private isHot(t: number): boolean {
+    return t > this.lastBucket - this.hotSeconds;
+  }
+
+  /** Drops the digests of the seconds that just left the hot window (they keep their windows). */
+  private cool(): void {
+    const through = this.lastBucket - this.hotSeconds;
+    for (let t = this.cooledThrough + 1; t <= through; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) cell.digest = null;
+    this.cooledThrough = Math.max(this.cooledThrough, through);
+  }
+
+  /** A cell with its digest (kept if its second is hot). */
+  private full(cell: Cell, t: number): WindowCell {
+    return { counts: cell.counts, digest: digestOf(cell, this.isHot(t)), exact: cell.exact };
   }
 
   /** Points from second `fromS` on (every point by default). */
@@ -142,9 +192,9 @@ export class SeriesBuilder {
    * Each driver's figures of seconds `fromS` to `toS` (unmerged: one cell per driver per
    * second), for a reader that merges them itself, such as the abort judge.
    */
-  cells(fromS: number, toS: number): (WindowCell & { t_s: number })[] {
-    const out: (WindowCell & { t_s: number })[] = [];
-    for (let t = fromS; t <= toS; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) out.push({ t_s: t, counts: cell.counts, digest: cell.digest, exact: cell.exact });
+  cells(fromS: number, toS: number): (WindowCell & { t_s: number; node_id: string })[] {
+    const out: (WindowCell & { t_s: number; node_id: string })[] = [];
+    for (let t = fromS; t <= toS; t++) for (const [node_id, cell] of this.bySecond.get(t) ?? []) out.push({ t_s: t, node_id, ...this.full(cell, t) });
     return out;
   }
 
@@ -164,11 +214,13 @@ export class SeriesBuilder {
     const row = this.bySecond.get(t)!;
     const drivers: Record<string, SeriesSample> = {};
     let totalRate = 0;
+    // Each cell's digest built at most once for this point (row order kept for the total).
+    const full = new Map([...row].map(([nodeId, cell]) => [nodeId, this.full(cell, t)]));
     for (const [nodeId, cell] of [...row].sort(([a], [b]) => a.localeCompare(b))) {
       const rate = rateOf(cell);
       totalRate += rate;
-      drivers[nodeId] = sampleOf([cell], rate);
+      drivers[nodeId] = sampleOf([full.get(nodeId)!], rate);
     }
-    return { t_s: t, total: sampleOf([...row.values()], totalRate), drivers };
+    return { t_s: t, total: sampleOf([...full.values()], totalRate), drivers };
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SeriesBuilder } from "../../../src/orchestrator/series.ts";
+import { addWindow, bucketOf, emptyWindowCell } from "../../../src/orchestrator/window-cell.ts";
 import { FakeDriverReports, spread, T0 } from "./fixtures.ts";
 
 describe("per-second series from report windows", () => {
@@ -87,6 +88,72 @@ describe("per-second points computed once per change", () => {
       expect(read.points()).toEqual(fresh.points());
       expect(read.tail(3)).toEqual(fresh.points().slice(-3));
       expect(read.points().length).toBe(12);
+    });
+  }
+});
+
+describe("cold seconds keep their windows, not their digest", () => {
+  const rng = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+
+  for (const seed of [11, 12, 13, 14, 15, 16]) {
+    test(`a series whose old seconds went cold equals one that kept every digest, and both equal the raw windows merged in order (seed ${seed})`, () => {
+      const r = rng(seed);
+      const drivers = ["d1", "d2", "d3"].map((id) => new FakeDriverReports(id, "t1"));
+      // Windows big enough for the digests to merge centroids (small ones keep every value, in any order).
+      const own = drivers.flatMap((d) => Array.from({ length: 30 }, () => d.window(spread(500 + Math.floor(r() * 1500), 1 + r() * 5, 10 + r() * 300))));
+      // A second process under some node_ids (a twin): two windows in one driver's second, so their order matters.
+      const twins = own.filter(() => r() < 0.4).map((x) => ({
+        ...x,
+        instance_id: "twin",
+        window: { ...x.window!, digest: { means: x.window!.digest.means.map((m) => m * 1.7 + 3), counts: x.window!.digest.counts } },
+      }));
+      const reports = [...own, ...twins];
+      // Mostly in order with some late (up to 20 s) and some replayed reports, as after a bus outage.
+      const stream = [...reports, ...reports.filter(() => r() < 0.15)]
+        .map((x, i) => [i + (r() < 0.2 ? r() * 60 : 0), x] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, x]) => x);
+      const cold = new SeriesBuilder("t1", T0, 1_000, 2);
+      const warm = new SeriesBuilder("t1", T0, 1_000, Number.MAX_SAFE_INTEGER);
+      const reference = new Map<string, ReturnType<typeof emptyWindowCell>>();
+      const seen = new Set<string>();
+      for (const report of stream) {
+        cold.add(report);
+        warm.add(report);
+        const reportKey = `${report.instance_id ?? ""}/${report.report_id}`;
+        if (!seen.has(reportKey)) {
+          seen.add(reportKey);
+          const key = `${bucketOf(report.window!, T0, 1_000)}/${report.node_id}`;
+          const cell = reference.get(key) ?? emptyWindowCell();
+          reference.set(key, cell);
+          addWindow(cell, report.window!);
+        }
+        // Reads between reports: the live tail, now and then the whole series, and an abort-like window.
+        cold.tail(3);
+        if (r() < 0.2) cold.points();
+        if (r() < 0.2) cold.cells(0, 40);
+      }
+      expect(cold.points()).toEqual(warm.points());
+      const centroids = (d: { toArray(): { mean: number; n: number }[] }) => d.toArray().map((c) => [c.mean, c.n]);
+      const cells = cold.cells(0, 40);
+      expect(cells.length).toBe(reference.size);
+      // Cell by cell against the raw windows merged in arrival order (what the code before did).
+      const byKey = new Map(cells.map((c) => [`${c.t_s}/${c.node_id}`, c]));
+      for (const [key, ref] of reference) {
+        const match = byKey.get(key);
+        expect(match).toBeDefined();
+        expect(centroids(match!.digest)).toEqual(centroids(ref.digest));
+        expect(match!.exact).toEqual(ref.exact);
+        expect(match!.counts).toEqual(ref.counts);
+      }
     });
   }
 });
