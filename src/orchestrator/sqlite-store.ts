@@ -35,6 +35,23 @@ interface TestRow {
   result: string | null;
 }
 
+/**
+ * Reports are stored deflated (column raw_z; raw stays "" for them): the JSON of a report is
+ * mostly digest means, which deflate about 3×, lossless, so a restart rebuilds exactly the same
+ * figures. Rows written before raw_z existed keep their JSON in raw and read as before.
+ */
+function addCompressedColumn(db: Database): void {
+  const columns = db.query<{ name: string }, []>("PRAGMA table_info(reports)").all();
+  if (!columns.some((c) => c.name === "raw_z")) db.exec("ALTER TABLE reports ADD COLUMN raw_z BLOB");
+}
+
+const packReport = (report: MetricsReport): Uint8Array => Bun.deflateSync(Buffer.from(JSON.stringify(report)));
+
+function unpackReport(row: { raw: string; raw_z: Uint8Array | null }): MetricsReport {
+  const text = row.raw_z === null ? row.raw : new TextDecoder().decode(Bun.inflateSync(new Uint8Array(row.raw_z)));
+  return JSON.parse(text) as MetricsReport;
+}
+
 const toStored = (row: TestRow): StoredTest => ({
   record: JSON.parse(row.record) as TestRecord,
   result: row.result === null ? null : JSON.parse(row.result),
@@ -49,6 +66,7 @@ export function openSqliteStore(path: string): OrchestratorStore {
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
+  addCompressedColumn(db);
 
   const upsertTest = db.query(
     `INSERT INTO tests (test_id, state, created_at, record, result) VALUES ($id, $state, $created, $record, $result)
@@ -61,10 +79,10 @@ export function openSqliteStore(path: string): OrchestratorStore {
   const countTests = db.query<{ n: number }, []>("SELECT count(*) AS n FROM tests");
   const selectActive = db.query<TestRow, []>("SELECT record, result FROM tests WHERE state IN ('created', 'running') ORDER BY created_at");
   const insertReport = db.query(
-    "INSERT OR IGNORE INTO reports (report_id, test_id, node_id, received_at, raw) VALUES ($id, $test, $node, $at, $raw)",
+    "INSERT OR IGNORE INTO reports (report_id, test_id, node_id, received_at, raw, raw_z) VALUES ($id, $test, $node, $at, '', $raw_z)",
   );
-  const selectReports = db.query<{ raw: string; received_at: number }, { test: string }>(
-    "SELECT raw, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
+  const selectReports = db.query<{ raw: string; raw_z: Uint8Array | null; received_at: number }, { test: string }>(
+    "SELECT raw, raw_z, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
   );
   const upsertNode = db.query("INSERT INTO nodes (node_id, record) VALUES ($id, $record) ON CONFLICT (node_id) DO UPDATE SET record = excluded.record");
   const saveNodes = db.transaction((nodes: readonly NodeView[]) => {
@@ -101,12 +119,12 @@ export function openSqliteStore(path: string): OrchestratorStore {
         test: report.test_id,
         node: report.node_id,
         at: receivedAt,
-        raw: JSON.stringify(report),
+        raw_z: packReport(report),
       });
       return changes === 1;
     },
     reports: (testId) =>
-      selectReports.all({ test: testId }).map((row) => ({ report: JSON.parse(row.raw) as MetricsReport, received_at: row.received_at })),
+      selectReports.all({ test: testId }).map((row) => ({ report: unpackReport(row), received_at: row.received_at })),
     saveNode(node: NodeView) {
       upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
     },
