@@ -2,7 +2,7 @@ import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consum
 import { decode, encode, TOPIC_KEYS, TOPIC_PARTITIONS, topicName, type MessageOf, type TopicKey } from "../protocol/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
-import type { KafkaConnection } from "./kafka-config.ts";
+import { PRODUCER_SETTINGS, topicReplication, type KafkaConnection } from "./kafka-config.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
@@ -96,15 +96,21 @@ export class KafkaBus implements Bus {
         const existing = new Set(await admin.listTopics());
         const missing = TOPIC_KEYS.filter((key) => !existing.has(this.name(key)));
         if (missing.length > 0) {
+          // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one broker.
+          const { brokers } = await admin.describeCluster();
+          const replication = topicReplication(brokers.length);
           await admin.createTopics({
             waitForLeaders: true,
             topics: missing.map((key) => ({
               topic: this.name(key),
               numPartitions: TOPIC_PARTITIONS[key],
-              configEntries:
-                key === "test_config" || key === "trigger"
+              ...(replication.replicationFactor === undefined ? {} : { replicationFactor: replication.replicationFactor }),
+              configEntries: [
+                ...replication.configEntries,
+                ...(key === "test_config" || key === "trigger"
                   ? [{ name: "retention.ms", value: String(BROADCAST_RETENTION_MS) }]
-                  : [],
+                  : []),
+              ],
             })),
           });
         }
@@ -123,8 +129,8 @@ export class KafkaBus implements Bus {
       await this.ensureTopics();
       const producer = this.kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
-        maxInFlightRequests: 1,
+        idempotent: PRODUCER_SETTINGS.idempotent,
+        maxInFlightRequests: PRODUCER_SETTINGS.maxInFlightRequests,
         allowAutoTopicCreation: false,
       });
       await producer.connect();
@@ -147,7 +153,7 @@ export class KafkaBus implements Bus {
     try {
       await producer.send({
         topic: this.name(topic),
-        acks: -1,
+        acks: PRODUCER_SETTINGS.acks,
         messages: [{ key: key ?? null, value: typeof raw === "string" ? raw : Buffer.from(raw) }],
       });
     } catch (err) {

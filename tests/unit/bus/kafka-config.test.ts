@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kafkaConnectionFromEnv } from "../../../src/bus/index.ts";
+import { PRODUCER_SETTINGS, topicReplication } from "../../../src/bus/kafka-config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kafka-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,5 +48,24 @@ describe("Kafka TLS and SASL from the environment", () => {
   test("--brokers and --topic-prefix win over KAFKA_BROKERS and KAFKA_TOPIC_PREFIX", () => {
     const connection = kafkaConnectionFromEnv("o", { brokers: "flag:1", topicPrefix: "p-" }, { KAFKA_BROKERS: "env:2", KAFKA_TOPIC_PREFIX: "e-" });
     expect({ brokers: connection.brokers, topicPrefix: connection.topicPrefix }).toEqual({ brokers: ["flag:1"], topicPrefix: "p-" });
+  });
+});
+
+describe("topicReplication", () => {
+  test("leaves a single broker or a pair on the broker's defaults", () => {
+    expect(topicReplication(1)).toEqual({ configEntries: [] });
+    expect(topicReplication(2)).toEqual({ configEntries: [] });
+  });
+
+  test("replicates three times with min.insync.replicas=2 on a cluster of three or more brokers", () => {
+    const replicated = { replicationFactor: 3, configEntries: [{ name: "min.insync.replicas", value: "2" }] };
+    expect(topicReplication(3)).toEqual(replicated);
+    expect(topicReplication(7)).toEqual(replicated);
+  });
+});
+
+describe("PRODUCER_SETTINGS", () => {
+  test("asks for an idempotent producer with acks=all and one request in flight, as kafkajs requires", () => {
+    expect(PRODUCER_SETTINGS).toEqual({ idempotent: true, maxInFlightRequests: 1, acks: -1 });
   });
 });
