@@ -28,11 +28,16 @@ if [[ -n "$NODE" && ! "$NODE" =~ ^[1-9][0-9]?$ ]]; then
   exit 2
 fi
 
-# A zombie counts as gone: it holds no ports and cannot be signalled further.
+# A zombie whose threads have all exited counts as gone: it holds no ports and cannot be
+# signalled further. The JVM's main thread turns zombie before its other threads have closed
+# the listening sockets, so a zombie with threads left is still alive.
 is_alive() {
-  local state
+  local state tasks
   state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [[ -n "$state" && "$state" != "Z" ]]
+  [[ -n "$state" ]] || return 1
+  [[ "$state" != "Z" ]] && return 0
+  tasks="$(find "/proc/$1/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+  ((tasks > 1))
 }
 
 # The folders holding a node's kafka.pid: the home (one node) and node-N/ (a cluster).

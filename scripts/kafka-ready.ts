@@ -30,15 +30,36 @@ function isAlive(processId: number): boolean {
   }
 }
 
+/** A client that bootstraps from `seeds` only. */
+const client = (seeds: string[]) =>
+  new Kafka({ clientId: "kafka-ready", brokers: seeds, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, requestTimeout: 5_000, retry: { retries: 0 } });
+
+/**
+ * Each broker answers metadata on its own listener and sees the expected number of brokers.
+ * Asking each one (not just the cluster) keeps a restarted node from being taken as up while
+ * the controller still lists its previous, killed registration.
+ */
+async function probeEach(): Promise<void> {
+  for (const seed of brokers) {
+    const admin = client([seed]).admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      const { brokers: registered } = await admin.describeCluster();
+      if (registered.length < expectBrokers) {
+        throw new Error(`${seed} sees ${registered.length} of ${expectBrokers} brokers (node ids ${registered.map((b) => b.nodeId).join(",")})`);
+      }
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
 /** One attempt; throws with the reason the broker is not ready yet. */
 async function probe(kafka: Kafka): Promise<void> {
+  await probeEach();
   const admin = kafka.admin({ retry: { retries: 0 } });
   try {
     await admin.connect();
-    const { brokers: registered } = await admin.describeCluster();
-    if (registered.length < expectBrokers) {
-      throw new Error(`${registered.length} of ${expectBrokers} brokers registered (node ids ${registered.map((b) => b.nodeId).join(",")})`);
-    }
     const topics = await admin.listTopics();
     if (!topics.includes(READY_TOPIC)) {
       await admin.createTopics({
@@ -54,14 +75,7 @@ async function probe(kafka: Kafka): Promise<void> {
   }
 }
 
-const kafka = new Kafka({
-  clientId: "kafka-ready",
-  brokers,
-  logLevel: logLevel.NOTHING,
-  connectionTimeout: 1_000,
-  requestTimeout: 5_000,
-  retry: { retries: 0 },
-});
+const kafka = client(brokers);
 
 const deadline = Date.now() + timeoutMs;
 let lastError = "no attempt made";

@@ -25,19 +25,23 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 usage() {
   cat <<'EOF'
-Usage: bash scripts/kafka-up.sh [--brokers N]   (bun run kafka:up -- --brokers 3)
+Usage: bash scripts/kafka-up.sh [--brokers N] [--node I]   (bun run kafka:up -- --brokers 3)
 
   --brokers N   number of KRaft nodes, each broker and controller (default 1, or KAFKA_CLUSTER_SIZE)
+  --node I      start only node I of the cluster if it is down (fault drills); the others are left as they are
   --help        print this help
 See the comment at the top of scripts/kafka-up.sh for the environment variables.
 EOF
 }
 
 CLUSTER_SIZE="${KAFKA_CLUSTER_SIZE:-1}"
+ONLY_NODE=""
 while (($# > 0)); do
   case "$1" in
     --brokers) CLUSTER_SIZE="${2:-}"; shift 2 || { echo "kafka-up: --brokers needs a number" >&2; exit 2; } ;;
     --brokers=*) CLUSTER_SIZE="${1#--brokers=}"; shift ;;
+    --node) ONLY_NODE="${2:-}"; shift 2 || { echo "kafka-up: --node needs a number" >&2; exit 2; } ;;
+    --node=*) ONLY_NODE="${1#--node=}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "kafka-up: unknown argument \"$1\"" >&2; usage >&2; exit 2 ;;
   esac
@@ -64,6 +68,9 @@ log() {
 }
 
 [[ "$CLUSTER_SIZE" =~ ^[1-9][0-9]?$ ]] || fail "--brokers / KAFKA_CLUSTER_SIZE must be a whole number from 1 to 99, got \"$CLUSTER_SIZE\""
+if [[ -n "$ONLY_NODE" ]] && ! { [[ "$ONLY_NODE" =~ ^[1-9][0-9]?$ ]] && ((ONLY_NODE <= CLUSTER_SIZE)); }; then
+  fail "--node must be a node number from 1 to $CLUSTER_SIZE, got \"$ONLY_NODE\""
+fi
 if ((CLUSTER_SIZE == 1)); then
   KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 else
@@ -132,11 +139,15 @@ own_broker_pid() {
 BOOTSTRAP=""
 for port in "${PORTS[@]}"; do BOOTSTRAP+="${BOOTSTRAP:+,}$KAFKA_HOST:$port"; done
 
-# Waits until every node is up; $@ are the pids of the nodes (one exiting fails at once).
+# Waits until every running node is up; $@ are their node numbers, with pids in NODE_PIDS
+# (one exiting fails at once).
 wait_ready() {
-  local pids rc=0
-  pids="$(IFS=','; echo "$*")"
-  KAFKA_BROKERS="$BOOTSTRAP" KAFKA_PID="$pids" KAFKA_EXPECT_BROKERS="$CLUSTER_SIZE" \
+  local pids="" seeds="" i rc=0
+  for i in "$@"; do
+    pids+="${pids:+,}${NODE_PIDS[i]}"
+    seeds+="${seeds:+,}$KAFKA_HOST:${PORTS[i - 1]}"
+  done
+  KAFKA_BROKERS="$seeds" KAFKA_PID="$pids" KAFKA_EXPECT_BROKERS="$#" \
     KAFKA_READY_TIMEOUT_MS="$((KAFKA_READY_TIMEOUT_S * 1000))" \
     bun "$ROOT/scripts/kafka-ready.ts" || rc=$?
   case "$rc" in
@@ -255,14 +266,17 @@ mkdir -p "$(dirname "$LIBS_DIR")"
 exec 9>"$KAFKA_HOME_DIR/.lock"
 flock -w 300 9 || fail "timed out waiting for another kafka-up.sh holding $KAFKA_HOME_DIR/.lock"
 
-declare -a PIDS=() STARTING=()
+declare -a PIDS=() STARTING=() RUNNING=() NODE_PIDS=()
 for ((i = 1; i <= CLUSTER_SIZE; i++)); do
   mkdir -p "$(node_dir "$i")/logs"
   pid="$(own_broker_pid "$i")"
   if [[ -n "$pid" ]]; then
     PIDS+=("$pid")
+    RUNNING+=("$i")
+    NODE_PIDS[i]="$pid"
     continue
   fi
+  [[ -z "$ONLY_NODE" || "$ONLY_NODE" == "$i" ]] || continue
   rm -f "$(node_dir "$i")/kafka.pid"
   for port in "${PORTS[i - 1]}" "${CONTROLLER_PORTS[i - 1]}"; do
     if port_open "$KAFKA_HOST" "$port"; then
@@ -273,8 +287,8 @@ for ((i = 1; i <= CLUSTER_SIZE; i++)); do
 done
 
 if ((${#STARTING[@]} == 0)); then
-  wait_ready "${PIDS[@]}"
-  log "$CLUSTER_SIZE broker(s) already running (pids ${PIDS[*]}) on $BOOTSTRAP"
+  wait_ready "${RUNNING[@]}"
+  log "${#PIDS[@]} broker(s) already running (pids ${PIDS[*]}) on $BOOTSTRAP"
   exit 0
 fi
 
@@ -300,9 +314,11 @@ done
 for i in "${STARTING[@]}"; do
   pid="$(start_node "$i")"
   PIDS+=("$pid")
+  RUNNING+=("$i")
+  NODE_PIDS[i]="$pid"
   log "started node $i (pid $pid) on $KAFKA_HOST:${PORTS[i - 1]}, controller :${CONTROLLER_PORTS[i - 1]}"
 done
 
 started_at=$SECONDS
-wait_ready "${PIDS[@]}"
-log "$CLUSTER_SIZE broker(s) ready on $BOOTSTRAP after $((SECONDS - started_at))s (logs under $KAFKA_HOME_DIR)"
+wait_ready "${RUNNING[@]}"
+log "${#PIDS[@]} broker(s) ready on $BOOTSTRAP after $((SECONDS - started_at))s (logs under $KAFKA_HOME_DIR)"
