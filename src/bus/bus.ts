@@ -1,4 +1,5 @@
 import type { MessageOf, TopicKey } from "../protocol/index.ts";
+import type { DegradedTopic } from "./topic-health.ts";
 
 /**
  * How a subscription receives a topic:
@@ -35,6 +36,11 @@ export interface Bus {
    * the senders. Absent means always up to date (the memory bus).
    */
   receivedThrough?(): number;
+  /**
+   * Topics the bus cannot fully use right now (deleted, or recreated and being resubscribed),
+   * each with since when and why; empty while healthy. Absent means never degraded (the memory bus).
+   */
+  degradedTopics?(): DegradedTopic[];
   /** Messages dropped because they failed to decode, by topic. */
   rejected(): RejectedCounts;
   /** Stops every subscription and connection; idempotent. */

@@ -4,3 +4,7 @@ export * from "./kafka-bus.ts";
 export * from "./kafka-config.ts";
 export * from "./reject-log.ts";
 export * from "./wait-for-kafka.ts";
+export * from "./recreation.ts";
+export * from "./topic-guard.ts";
+export * from "./topic-health.ts";
+export * from "./topic-specs.ts";

@@ -1,8 +1,12 @@
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consumer, type Producer } from "kafkajs";
-import { decode, encode, TOPIC_KEYS, TOPIC_PARTITIONS, topicName, type MessageOf, type TopicKey } from "../protocol/index.ts";
+import { decode, encode, TOPIC_KEYS, topicName, type MessageOf, type TopicKey } from "../protocol/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
-import { PRODUCER_SETTINGS, topicReplication, type KafkaConnection } from "./kafka-config.ts";
+import { PRODUCER_SETTINGS, topicReplication, type KafkaConnection, type TopicReplication } from "./kafka-config.ts";
+import { notePassed } from "./recreation.ts";
+import { isUnknownTopic, TopicGuard, type GuardedSubscription } from "./topic-guard.ts";
+import { TopicHealth, type DegradedTopic } from "./topic-health.ts";
+import { topicSpec } from "./topic-specs.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
@@ -11,10 +15,9 @@ export interface KafkaBusOptions {
   onReject?: RejectListener;
   /** How long a consumer's fetch waits for data; small keeps the metrics path fast. */
   maxWaitMs?: number;
+  /** How often the topics are checked for deletion and re-creation (default TOPIC_CHECK_MS). */
+  topicCheckMs?: number;
 }
-
-/** Broadcast topics are small and short-lived: an hour of retention is plenty. */
-const BROADCAST_RETENTION_MS = 3_600_000;
 
 /** Backoff bounds for re-creating a consumer that kafkajs gave up on. */
 const RESTART_MIN_MS = 500;
@@ -26,14 +29,21 @@ const DELETE_GROUPS_TIMEOUT_MS = 3_000;
 /** kafkajs log lines repeated on every retry while the broker is away: debug, not warn. */
 const RETRY_NOISE = /^(Response |Connection error|Failed to connect to seed broker|Connection timeout)/;
 
+/**
+ * kafkajs log lines repeated while a topic is missing or after it was recreated (a consumer
+ * crash-looping every few seconds, offset resets): debug, the topic guard logs each change once.
+ */
+const TOPIC_NOISE = /^(Crash: .*does not host this topic-partition|Restarting the consumer in|Offset out of range, resetting)/;
+
 /** One subscription, kept so its consumer can be re-created with the same group and start offsets. */
-interface Subscription {
-  topic: TopicKey;
-  groupId: string;
+interface Subscription extends GuardedSubscription {
   /** A per-bus group of its own (broadcast), deleted on close(); collect groups are shared and kept. */
   broadcast: boolean;
   fromBeginning: boolean;
+  /** Per partition, offsets below this are from before subscribe() and are skipped. */
   startOffsets: Map<number, bigint>;
+  /** Bumped by each resubscribe, so a restart scheduled for an older consumer does nothing. */
+  generation: number;
   eachMessage: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void>;
   consumer: Consumer | null;
   /** Date.now() at the start of the consumer's last completed fetch (see `receivedThrough`). */
@@ -51,7 +61,7 @@ function kafkaLogCreator(log: Logger) {
       // kafkajs retries them itself, so they are noise unless debugging.
       // Connection errors repeat on every retry while the broker is away; the bus and the
       // outbox log the outage once instead.
-      if (level <= KafkaLogLevel.ERROR && !RETRY_NOISE.test(message)) log.warn(`kafka: ${message}`, rest);
+      if (level <= KafkaLogLevel.ERROR && !RETRY_NOISE.test(message) && !TOPIC_NOISE.test(message)) log.warn(`kafka: ${message}`, rest);
       else log.debug(`kafka: ${message}`, rest);
     };
 }
@@ -65,6 +75,12 @@ export class KafkaBus implements Bus {
   private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
+  private readonly health: TopicHealth;
+  /** How this bus creates topics, decided from the cluster's size in ensureTopics(). */
+  private replication: TopicReplication = { configEntries: [] };
+  private readonly guard: TopicGuard;
+  /** Broadcast groups left behind by a resubscribe, deleted on close() with the live ones. */
+  private readonly retiredGroups: string[] = [];
   private closed = false;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -81,13 +97,27 @@ export class KafkaBus implements Bus {
       logLevel: KafkaLogLevel.WARN,
       logCreator: kafkaLogCreator(this.log),
     });
+    this.health = new TopicHealth(this.log);
+    this.guard = new TopicGuard({
+      kafka: this.kafka,
+      topicPrefix: connection.topicPrefix,
+      replication: () => this.replication,
+      health: this.health,
+      log: this.log,
+      subscriptions: () => this.subscriptions,
+      resubscribe: (sub, firstOffsets) => this.resubscribe(sub as Subscription, firstOffsets),
+      intervalMs: options.topicCheckMs,
+    });
   }
 
   private name(topic: TopicKey): string {
     return topicName(topic, this.options.connection.topicPrefix);
   }
 
-  /** Creates the protocol's topics once (metrics and heartbeats with several partitions). */
+  /**
+   * Creates the protocol's topics once (metrics and heartbeats with several partitions), then
+   * starts the guard that recreates them if they are deleted later.
+   */
   ensureTopics(): Promise<void> {
     this.topicsReady ??= (async () => {
       const admin: Admin = this.kafka.admin();
@@ -95,28 +125,20 @@ export class KafkaBus implements Bus {
       try {
         const existing = new Set(await admin.listTopics());
         const missing = TOPIC_KEYS.filter((key) => !existing.has(this.name(key)));
+        // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
+        // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
+        const { brokers } = await admin.describeCluster();
+        this.replication = topicReplication(brokers.length, this.options.connection.replicationFactor);
         if (missing.length > 0) {
-          // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one broker.
-          const { brokers } = await admin.describeCluster();
-          const replication = topicReplication(brokers.length);
           await admin.createTopics({
             waitForLeaders: true,
-            topics: missing.map((key) => ({
-              topic: this.name(key),
-              numPartitions: TOPIC_PARTITIONS[key],
-              ...(replication.replicationFactor === undefined ? {} : { replicationFactor: replication.replicationFactor }),
-              configEntries: [
-                ...replication.configEntries,
-                ...(key === "test_config" || key === "trigger"
-                  ? [{ name: "retention.ms", value: String(BROADCAST_RETENTION_MS) }]
-                  : []),
-              ],
-            })),
+            topics: missing.map((key) => topicSpec(key, this.options.connection.topicPrefix, this.replication)),
           });
         }
       } finally {
         await admin.disconnect();
       }
+      if (!this.closed) this.guard.start();
     })().catch((err) => {
       this.topicsReady = undefined;
       throw err;
@@ -157,6 +179,7 @@ export class KafkaBus implements Bus {
         messages: [{ key: key ?? null, value: typeof raw === "string" ? raw : Buffer.from(raw) }],
       });
     } catch (err) {
+      if (isUnknownTopic(err)) this.guard.poke();
       if (!isTransient(err)) this.dropProducer(pending, err);
       throw err;
     }
@@ -193,7 +216,8 @@ export class KafkaBus implements Bus {
     // nothing published after subscribe() resolves and replays nothing from before. kafkajs's
     // own "latest" is resolved at the first fetch, after the join, and loses what lands between.
     // Partitions a collect group has committed resume from there (a restart loses nothing).
-    const startOffsets = await this.endOffsets(topic);
+    const endOffsets = await this.endOffsets(topic);
+    const startOffsets = new Map(endOffsets);
     if (!broadcast) for (const partition of await this.committedPartitions(groupId, topic)) startOffsets.delete(partition);
     const sub: Subscription = {
       topic,
@@ -201,13 +225,20 @@ export class KafkaBus implements Bus {
       broadcast,
       fromBeginning: true,
       startOffsets,
+      passed: new Map(endOffsets),
+      committed: new Map(),
+      lost: false,
+      healing: false,
+      generation: 0,
       consumer: null,
       lastFetchAt: Date.now(),
       fetchStartedAt: Date.now(),
       restarts: 0,
       eachMessage: async ({ partition, message }) => {
-        const start = startOffsets.get(partition);
-        if (start !== undefined && BigInt(message.offset) < start) return;
+        const offset = BigInt(message.offset);
+        notePassed(sub.passed, partition, offset);
+        const start = sub.startOffsets.get(partition);
+        if (start !== undefined && offset < start) return;
         const decoded = decode(topic, message.value);
         if (!decoded.ok) return this.reject(topic, decoded.error);
         try {
@@ -243,9 +274,20 @@ export class KafkaBus implements Bus {
     consumer.on(consumer.events.FETCH, () => {
       sub.lastFetchAt = sub.fetchStartedAt;
     });
+    // What the group committed, so the guard can tell when the broker dropped it (a deleted topic).
+    const name = this.name(sub.topic);
+    consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+      if (sub.consumer !== consumer) return;
+      for (const t of payload.topics) {
+        if (t.topic !== name) continue;
+        // kafkajs (2.2.4) gives the partition as a string here.
+        for (const p of t.partitions) sub.committed.set(Number(p.partition), BigInt(p.offset));
+      }
+    });
     // kafkajs restarts a consumer itself after a retriable crash; after any other crash it
     // stays stopped, and a stopped subscription would never receive again: re-create it.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (isUnknownTopic(payload.error)) this.guard.poke();
       if (payload.restart || this.closed || sub.consumer !== consumer) return;
       this.log.warn("kafka consumer stopped; re-creating it", { group: sub.groupId, error: payload.error.message });
       this.scheduleRestart(sub);
@@ -261,16 +303,67 @@ export class KafkaBus implements Bus {
     await consumer.run({ eachMessage: sub.eachMessage });
     await joined;
     sub.restarts = 0;
+    if (sub.consumer === consumer) sub.healing = false;
+  }
+
+  /**
+   * Restarts a subscription whose topic was recreated from the new topic's first offsets:
+   * everything in the new topic is delivered (a message that already got through before the
+   * re-creation was noticed may come twice; the handlers are idempotent). A broadcast
+   * subscription moves to a fresh group; a collect group's offsets are set to the start.
+   */
+  private resubscribe(sub: Subscription, firstOffsets: Map<number, bigint>): void {
+    if (this.closed) return;
+    sub.healing = true;
+    sub.lost = false;
+    const generation = ++sub.generation;
+    const old = sub.consumer;
+    sub.consumer = null;
+    void (async () => {
+      await old?.disconnect().catch(() => {});
+      if (this.closed || sub.generation !== generation) return;
+      if (sub.broadcast) {
+        this.retiredGroups.push(sub.groupId);
+        sub.groupId = `${sub.groupId.replace(/-[0-9a-f]{8}$/, "")}-${crypto.randomUUID().slice(0, 8)}`;
+      } else {
+        await this.resetGroup(sub.groupId, sub.topic, firstOffsets);
+      }
+      sub.startOffsets = new Map();
+      sub.passed = new Map(firstOffsets);
+      sub.committed = new Map();
+      try {
+        await this.startConsumer(sub);
+        this.log.info("kafka subscription restarted from the start of its recreated topic", { topic: sub.topic, group: sub.groupId });
+      } catch (err) {
+        if (this.closed) return;
+        this.log.debug("resubscribing failed; will retry", { group: sub.groupId, error: (err as Error).message });
+        this.scheduleRestart(sub);
+      }
+    })();
+  }
+
+  /** Points a collect group at the start of a recreated topic (best effort: kafkajs resets an out-of-range offset to the start too). */
+  private async resetGroup(groupId: string, topic: TopicKey, firstOffsets: Map<number, bigint>): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    try {
+      await admin.connect();
+      await admin.setOffsets({ groupId, topic: this.name(topic), partitions: [...firstOffsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    } catch (err) {
+      this.log.debug("could not reset a group to the start of its recreated topic", { group: groupId, error: (err as Error).message });
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
 
   private scheduleRestart(sub: Subscription): void {
     const old = sub.consumer;
     sub.consumer = null;
+    const generation = sub.generation;
     const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.min(sub.restarts++, 10));
     const timer = setTimeout(async () => {
       this.restartTimers.delete(timer);
       await old?.disconnect().catch(() => {});
-      if (this.closed) return;
+      if (this.closed || sub.generation !== generation) return;
       try {
         await this.startConsumer(sub);
         this.log.info("kafka consumer re-created", { group: sub.groupId });
@@ -329,9 +422,20 @@ export class KafkaBus implements Bus {
     return { ...this.rejectedCounts };
   }
 
+  /** Topics that are missing or were recreated and are not fully back yet (see TopicGuard). */
+  degradedTopics(): DegradedTopic[] {
+    return this.health.degraded();
+  }
+
+  /** Runs the topic guard's check now (tests). */
+  checkTopics(): Promise<void> {
+    return this.guard.check();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.guard.stop();
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();
     const producer = this.producer;
@@ -341,7 +445,7 @@ export class KafkaBus implements Bus {
       ...subscriptions.map((sub) => sub.consumer?.disconnect()),
       producer ? producer.then((p) => p.disconnect()) : Promise.resolve(),
     ]);
-    await this.deleteGroups(subscriptions.filter((sub) => sub.broadcast).map((sub) => sub.groupId));
+    await this.deleteGroups([...this.retiredGroups, ...subscriptions.filter((sub) => sub.broadcast).map((sub) => sub.groupId)]);
   }
 
   /**

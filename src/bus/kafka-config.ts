@@ -9,6 +9,8 @@ export interface KafkaConnection {
   brokers: string[];
   clientId: string;
   topicPrefix: string;
+  /** Replication factor of the topics the bus creates (`KAFKA_REPLICATION_FACTOR`); unset, the broker's default. */
+  replicationFactor?: number;
   ssl?: boolean | { ca?: string[]; rejectUnauthorized?: boolean };
   sasl?: SASLOptions;
 }
@@ -29,7 +31,7 @@ export function parseBrokers(list: string): string[] {
  * Reads the Kafka connection from a `--brokers` flag value (wins) and the environment:
  * KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_SSL (true/false), KAFKA_SSL_CA (a PEM file),
  * KAFKA_SSL_REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
- * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD.
+ * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_REPLICATION_FACTOR (of the topics it creates).
  */
 export function kafkaConnectionFromEnv(
   clientId: string,
@@ -41,6 +43,12 @@ export function kafkaConnectionFromEnv(
     clientId,
     topicPrefix: flags.topicPrefix ?? env.KAFKA_TOPIC_PREFIX ?? "",
   };
+  const replication = env.KAFKA_REPLICATION_FACTOR;
+  if (replication !== undefined && replication !== "") {
+    const n = Number(replication);
+    if (!Number.isInteger(n) || n < 1 || n > 32) throw new Error(`KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32, got "${replication}"`);
+    connection.replicationFactor = n;
+  }
   if (env.KAFKA_SSL === "true" || env.KAFKA_SSL_CA) {
     connection.ssl = {
       ...(env.KAFKA_SSL_CA ? { ca: [readFileSync(env.KAFKA_SSL_CA, "utf8")] } : {}),
@@ -69,14 +77,16 @@ export interface TopicReplication {
 }
 
 /**
- * Replication for topics this bus creates on a cluster of `brokerCount` brokers: with 3 or more,
- * 3 replicas and `min.insync.replicas=2`, so a write acknowledged by `acks=all` survives the loss
- * of any one broker and a partition stays writable while one is down; with fewer, the broker's
- * defaults (one copy on a single dev broker).
+ * Replication for topics this bus creates on a cluster of `brokerCount` brokers: `configured`
+ * (KAFKA_REPLICATION_FACTOR) when given, else 3 replicas with 3 or more brokers, else the
+ * broker's default (one copy on a single dev broker). With 3 or more replicas,
+ * `min.insync.replicas=2`: a write acknowledged by `acks=all` survives the loss of any one
+ * broker and a partition stays writable while one is down.
  */
-export function topicReplication(brokerCount: number): TopicReplication {
-  if (brokerCount < REPLICATED_CLUSTER_MIN_BROKERS) return { configEntries: [] };
-  return { replicationFactor: 3, configEntries: [{ name: "min.insync.replicas", value: "2" }] };
+export function topicReplication(brokerCount: number, configured?: number): TopicReplication {
+  const replicationFactor = configured ?? (brokerCount >= REPLICATED_CLUSTER_MIN_BROKERS ? 3 : undefined);
+  if (replicationFactor === undefined) return { configEntries: [] };
+  return { replicationFactor, configEntries: replicationFactor >= 3 ? [{ name: "min.insync.replicas", value: "2" }] : [] };
 }
 
 /**

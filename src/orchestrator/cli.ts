@@ -22,6 +22,8 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --allow-target <h[:p],..>  hosts tests may aim at; * allows any (default: the --target host)
   --dead-after-ms <ms>       silence after which a driver is dead (default ${DEFAULT_ORCHESTRATOR_OPTIONS.deadAfterMs})
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
+  --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
+                             unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
   -h, --help                 print this help
   --version                  print the version
 
@@ -48,6 +50,7 @@ export const ORCHESTRATOR_COMMAND = {
     "allow-target": { type: "string" },
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
+    "bus-degraded-fail-ms": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -64,6 +67,7 @@ export interface OrchestratorConfig {
   allowTargets: string[];
   deadAfterMs: number;
   heartbeatIntervalMs: number;
+  busDegradedFailMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
 }
@@ -89,6 +93,10 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => intFlag("heartbeat-interval-ms", str("heartbeat-interval-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs, 10, 600_000),
     0,
   );
+  const busDegradedFailMs = attempt(
+    () => intFlag("bus-degraded-fail-ms", str("bus-degraded-fail-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs, 1_000, 3_600_000),
+    0,
+  );
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
   if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
@@ -105,5 +113,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
 
   if (errors.length > 0 || !kafka) return { ok: false, errors };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, token, kafka } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, token, kafka } };
 }

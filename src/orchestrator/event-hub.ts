@@ -1,4 +1,5 @@
 import type { MetricsReport } from "../protocol/index.ts";
+import type { BusHealth } from "./bus-health.ts";
 import type { NodeEventKind, NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 
@@ -8,7 +9,9 @@ export type OrchestratorEvent =
   | { type: "test_final"; test_id: string; result: TestView }
   | { type: "node"; event: NodeEventKind; node: NodeView }
   /** An accepted (deduplicated) report, for per-second series. */
-  | { type: "report"; test_id: string; report: MetricsReport; received_at: number };
+  | { type: "report"; test_id: string; report: MetricsReport; received_at: number }
+  /** The bus's health changed (a topic degraded or healed, receiving stopped or resumed). */
+  | { type: "bus"; health: BusHealth };
 
 export type Listener<E> = (event: E) => void;
 

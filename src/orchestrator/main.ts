@@ -33,7 +33,7 @@ const orchestrator = createOrchestrator({
   store,
   clock: systemClock,
   log,
-  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs },
+  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs },
 });
 
 try {

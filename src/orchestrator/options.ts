@@ -24,6 +24,11 @@ export interface OrchestratorOptions {
   busRecoveryGraceMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
+  /**
+   * A running test fails once a bus topic has been degraded (missing, or recreated and not yet
+   * resubscribed) this long while it ran: the bus heals in seconds, so longer means it cannot.
+   */
+  busDegradedFailMs: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -36,6 +41,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   busStaleMs: 1_000,
   busRecoveryGraceMs: 10_000,
   group: "orchestrator",
+  busDegradedFailMs: 30_000,
 };
 
 /** Options with the defaults filled in. */

@@ -1,5 +1,6 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
+import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
@@ -45,6 +46,8 @@ export interface Orchestrator {
   counters(): DropCounts;
   /** A test's accepted reports in the order received (per-second series after a restart). */
   reports(testId: string): { report: MetricsReport; received_at: number }[];
+  /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
+  busHealth(): BusHealth;
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -65,6 +68,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
    * loser's test `created` for ever).
    */
   let reservedBy: string | null = null;
+  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
+  let announcedHealth = "";
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -122,6 +127,20 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     events.emit({ type: "test_final", test_id: record.test_id, result });
     return evaluation;
   };
+
+  /** Ends a running test `failed` with `error` whatever its reports say (the bus stayed degraded). */
+  const failTest = (test: LiveTest, error: string) => {
+    const now = clock.now();
+    const { outcomes } = test.evaluate(registry, livenessNow(now), options);
+    Object.assign(test.record, { state: "failed", ended_at: now, error });
+    const result = test.view(registry, now, outcomes);
+    store.saveTest(test.record, result);
+    live.delete(test.test_id);
+    log.warn("test failed", { test_id: test.test_id, error, sent: result.metrics.counts.sent });
+    events.emit({ type: "test_final", test_id: test.test_id, result });
+  };
+
+  const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
 
   /** The live test a message is about, or the reason to drop the message. */
   const liveTestFor = (testId: string, nodeId: string): LiveTest | DropReason => {
@@ -274,7 +293,19 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
+    const health = busHealth();
+    const healthJson = JSON.stringify(health);
+    if (healthJson !== announcedHealth) {
+      announcedHealth = healthJson;
+      events.emit({ type: "bus", health });
+    }
     for (const test of [...live.values()]) {
+      const { record } = test;
+      const busFailure = record.state === "running" ? degradedBusFailure(health.topics, record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs) : null;
+      if (busFailure !== null) {
+        failTest(test, busFailure);
+        continue;
+      }
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
         events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
@@ -324,5 +355,6 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     tick,
     counters: () => drops.read(bus.rejected()),
     reports: (testId) => store.reports(testId),
+    busHealth,
   };
 }

@@ -1,9 +1,11 @@
 // The dashboard in the browser: one EventSource on /events for nodes and live tests, REST for
 // the history, reports and starting tests. Rendering is in render.ts and chart.ts (pure).
+import type { BusHealth } from "../../orchestrator/bus-health.ts";
 import type { SeriesPoint, TestSeries } from "../../orchestrator/http/report-series.ts";
 import type { NodeView } from "../../orchestrator/registry.ts";
 import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
+import { renderBusBanner } from "./bus-banner.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests, summaryOf } from "./render.ts";
@@ -52,6 +54,14 @@ function renderNodesPanel(): void {
   $("drivers").innerHTML = renderNodes(nodes, Date.now());
   const alive = nodes.filter((n) => n.status === "alive").length;
   $("drivers-count").textContent = `${alive} alive of ${nodes.length}`;
+}
+
+/** Shows or hides the degraded-bus banner. */
+function renderBus(health: BusHealth | undefined): void {
+  const banner = $("bus-banner");
+  const html = renderBusBanner(health);
+  banner.innerHTML = html;
+  banner.hidden = html === "";
 }
 
 function renderCharts(): void {
@@ -144,11 +154,13 @@ function connect(): void {
     conn.className = "pill pill-bad";
   });
   source.addEventListener("state", (ev) => {
-    const data = JSON.parse((ev as MessageEvent<string>).data) as { nodes: NodeView[]; tests: { test: TestView; points: SeriesPoint[] }[] };
+    const data = JSON.parse((ev as MessageEvent<string>).data) as { nodes: NodeView[]; tests: { test: TestView; points: SeriesPoint[] }[]; bus?: BusHealth };
     state.nodes = new Map(data.nodes.map((n) => [n.node_id, n]));
     renderNodesPanel();
+    renderBus(data.bus);
     for (const { test, points } of data.tests) onLive(test, points, true);
   });
+  source.addEventListener("bus", (ev) => renderBus(JSON.parse((ev as MessageEvent<string>).data) as BusHealth));
   source.addEventListener("node", (ev) => {
     const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
     state.nodes.set(node.node_id, node);

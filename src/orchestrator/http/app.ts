@@ -63,7 +63,11 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     }),
   );
 
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  // 200 while the bus is healthy; 503 with what is wrong while it is degraded (docs/reliability.md).
+  app.get("/healthz", (c) => {
+    const bus = orchestrator.busHealth();
+    return bus.status === "ok" ? c.json({ ok: true, status: "ok", bus }) : c.json({ ok: false, status: "degraded", bus }, 503);
+  });
 
   app.get("/nodes", (c) => c.json({ nodes: orchestrator.listNodes() }));
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { BusHealth } from "../bus-health.ts";
 import type { DropCounts } from "../counters.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import type { NodeStatus, NodeView } from "../registry.ts";
@@ -28,6 +29,8 @@ export interface MetricsInput {
   nodes: readonly NodeView[];
   test: TestView | null;
   drops: DropCounts;
+  /** The Kafka bus's health; absent, no bus families are written. */
+  bus?: BusHealth;
 }
 
 /** A label value escaped for the text format (backslash, quote, line feed). */
@@ -41,7 +44,7 @@ const labels = (pairs: Record<string, string>) =>
     .join(",")}}`;
 
 /** Renders the orchestrator's metrics in the Prometheus text format; pure. */
-export function renderMetrics({ nodes, test, drops }: MetricsInput): string {
+export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
@@ -77,6 +80,16 @@ export function renderMetrics({ nodes, test, drops }: MetricsInput): string {
   for (const [reason, n] of Object.entries(drops.dropped)) sample("loadtest_messages_dropped_total", { reason }, n);
   family("loadtest_bus_rejected_total", "counter", "Messages the bus rejected because they failed to decode, by topic.");
   for (const [topic, n] of Object.entries(drops.bus_rejected)) sample("loadtest_bus_rejected_total", { topic }, n);
+  if (bus) {
+    family("loadtest_bus_degraded", "gauge", "1 while the Kafka bus is degraded: a topic missing or being resubscribed, or nothing received.");
+    out.push(`loadtest_bus_degraded ${bus.status === "ok" ? 0 : 1}`);
+    family("loadtest_bus_receiving", "gauge", "0 while the bus has received nothing for a while (broker unreachable or a subscription that cannot fetch).");
+    out.push(`loadtest_bus_receiving ${bus.receiving ? 1 : 0}`);
+    family("loadtest_bus_topic_degraded", "gauge", "1 for each topic that is missing or was recreated and is being resubscribed, by condition.");
+    for (const t of bus.topics) sample("loadtest_bus_topic_degraded", { topic: t.topic, condition: t.condition }, 1);
+    family("loadtest_bus_topic_degraded_since_timestamp_seconds", "gauge", "When each degraded topic's problem began, in Unix seconds.");
+    for (const t of bus.topics) sample("loadtest_bus_topic_degraded_since_timestamp_seconds", { topic: t.topic }, t.since / 1000);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -92,7 +105,7 @@ function currentTest(orchestrator: Orchestrator): TestView | null {
 export function prometheusRoutes(orchestrator: Orchestrator): Hono {
   const app = new Hono();
   app.get("/metrics", (c) =>
-    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters() }), 200, {
+    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters(), bus: orchestrator.busHealth() }), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     }),
   );

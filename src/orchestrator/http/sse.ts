@@ -92,6 +92,7 @@ function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string
   if (event.type === "node") return ["node", { event: event.event, node: event.node }];
   if (event.type === "test") return ["snapshot", { test: event.snapshot, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
   if (event.type === "test_final") return ["final", { test: event.result, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
+  if (event.type === "bus") return ["bus", event.health];
   return null;
 }
 
@@ -100,8 +101,8 @@ function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string
  * - `GET /tests/:id/events`: `snapshot` (the test and its newest series points) every second
  *   while it runs, then `final` (the result and the whole series) and the stream ends. The first
  *   event is the current state: a `snapshot` with the series so far, or `final` for an ended test.
- * - `GET /events`: `state` (nodes and running tests with their series), then every `node`
- *   change, every test's `snapshot` and `final`.
+ * - `GET /events`: `state` (nodes, running tests with their series, the bus's health), then
+ *   every `node` change, every test's `snapshot` and `final`, and `bus` when its health changes.
  */
 export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: SseOptions = {}): Hono {
   const app = new Hono();
@@ -138,7 +139,7 @@ export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS }: 
         if (out) send(out[0], out[1]);
       });
       const tests = orchestrator.snapshots().map((test) => ({ test, points: recorder.series(test.test_id)?.points ?? [] }));
-      send("state", { nodes: orchestrator.listNodes(), tests }, RETRY_MS);
+      send("state", { nodes: orchestrator.listNodes(), tests, bus: orchestrator.busHealth() }, RETRY_MS);
     }),
   );
 

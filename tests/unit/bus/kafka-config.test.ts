@@ -49,6 +49,12 @@ describe("Kafka TLS and SASL from the environment", () => {
     const connection = kafkaConnectionFromEnv("o", { brokers: "flag:1", topicPrefix: "p-" }, { KAFKA_BROKERS: "env:2", KAFKA_TOPIC_PREFIX: "e-" });
     expect({ brokers: connection.brokers, topicPrefix: connection.topicPrefix }).toEqual({ brokers: ["flag:1"], topicPrefix: "p-" });
   });
+
+  test("KAFKA_REPLICATION_FACTOR sets the replication of the topics the bus creates, and a bad value is named", () => {
+    expect(kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "3" }).replicationFactor).toBe(3);
+    expect(kafkaConnectionFromEnv("o", {}, {}).replicationFactor).toBeUndefined();
+    expect(() => kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "0" })).toThrow(/KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32, got "0"/);
+  });
 });
 
 describe("topicReplication", () => {
@@ -67,5 +73,13 @@ describe("topicReplication", () => {
 describe("PRODUCER_SETTINGS", () => {
   test("asks for an idempotent producer with acks=all and one request in flight, as kafkajs requires", () => {
     expect(PRODUCER_SETTINGS).toEqual({ idempotent: true, maxInFlightRequests: 1, acks: -1 });
+  });
+});
+
+describe("topicReplication with KAFKA_REPLICATION_FACTOR", () => {
+  test("the configured factor wins over the cluster's size, with min.insync.replicas=2 from 3 replicas up", () => {
+    expect(topicReplication(3, 1)).toEqual({ replicationFactor: 1, configEntries: [] });
+    expect(topicReplication(1, 2)).toEqual({ replicationFactor: 2, configEntries: [] });
+    expect(topicReplication(5, 5)).toEqual({ replicationFactor: 5, configEntries: [{ name: "min.insync.replicas", value: "2" }] });
   });
 });

@@ -28,6 +28,13 @@ describe("orchestrator command line", () => {
     ]);
   });
 
+  test("--bus-degraded-fail-ms sets how long a degraded bus is borne by a running test (default 30 s), a bad value named", () => {
+    expect(resolveConfig({}, {})).toMatchObject({ ok: true, config: { busDegradedFailMs: 30_000 } });
+    expect(resolveConfig({ "bus-degraded-fail-ms": "5000" }, {})).toMatchObject({ ok: true, config: { busDegradedFailMs: 5_000 } });
+    expect(resolveConfig({ "bus-degraded-fail-ms": "10" }, {})).toEqual({ ok: false, errors: ['--bus-degraded-fail-ms must be an integer from 1000 to 3600000, got "10"'] });
+    expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ output: expect.stringContaining("--bus-degraded-fail-ms") });
+  });
+
   test("answers --help and --version and refuses unknown flags", () => {
     expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringContaining("--allow-target") });
     expect(parseFlags(ORCHESTRATOR_COMMAND, ["--version"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringMatching(/^orchestrator \d/) });

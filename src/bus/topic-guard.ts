@@ -1,0 +1,194 @@
+import type { Admin, Kafka } from "kafkajs";
+import type { Logger } from "../log.ts";
+import { TOPIC_KEYS, topicName, type TopicKey } from "../protocol/index.ts";
+import { recreationReason } from "./recreation.ts";
+import type { TopicHealth } from "./topic-health.ts";
+import type { TopicReplication } from "./kafka-config.ts";
+import { topicSpec } from "./topic-specs.ts";
+
+/** How often a bus checks that its topics exist and were not recreated under its subscriptions. */
+export const TOPIC_CHECK_MS = 1_000;
+
+/** How long stop() waits for a check in flight (one against an unreachable broker can take seconds). */
+const STOP_WAIT_MS = 1_000;
+
+/** What the guard reads and sets on one of the bus's subscriptions. */
+export interface GuardedSubscription {
+  topic: TopicKey;
+  groupId: string;
+  /** Per partition, the offset after the last message fetched (or the end offset at subscribe). */
+  passed: Map<number, bigint>;
+  /** Per partition, the last offset the consumer committed, from its commit events. */
+  committed: Map<number, bigint>;
+  /** The topic was seen missing: whatever exists under its name later is a new topic. */
+  lost: boolean;
+  /** From a resubscribe until the new consumer has joined its group. */
+  healing: boolean;
+}
+
+/** What a {@link TopicGuard} needs from its bus. */
+export interface TopicGuardDeps {
+  kafka: Kafka;
+  topicPrefix: string;
+  /** How to replicate a recreated topic (the bus decides it from the cluster's size). */
+  replication(): TopicReplication;
+  health: TopicHealth;
+  log: Logger;
+  subscriptions(): Iterable<GuardedSubscription>;
+  /**
+   * Restarts a subscription from the first offsets of its (new) topic; sets `healing` at once
+   * and clears it once the new consumer has joined. Never throws (it retries on its own).
+   */
+  resubscribe(sub: GuardedSubscription, firstOffsets: Map<number, bigint>): void;
+  intervalMs?: number;
+}
+
+/** Kafka's answer for a topic the broker does not have (kafkajs keeps the type on the error or its cause). */
+export function isUnknownTopic(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.type === "UNKNOWN_TOPIC_OR_PARTITION" || /does not host this topic-partition/.test(e.message ?? "")) return true;
+  }
+  return false;
+}
+
+/**
+ * A bus's self-healing loop: every `intervalMs` (sooner when poked) it asks the broker
+ * whether the protocol's topics exist, recreates missing ones with the configured partitions
+ * and replication, and restarts from the start any subscription whose topic was recreated
+ * (see recreation.ts). A broker that does not answer is not a missing topic: the check fails,
+ * is logged at debug and tried again; the health is left as it was.
+ */
+export class TopicGuard {
+  private admin: Admin | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private started = false;
+  private stopped = false;
+
+  constructor(private readonly deps: TopicGuardDeps) {}
+
+  /** Starts the periodic check (idempotent). */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.schedule(this.deps.intervalMs ?? TOPIC_CHECK_MS);
+  }
+
+  /** Runs a check soon (a consumer or producer just met a missing topic). */
+  poke(): void {
+    if (!this.started || this.stopped || this.running) return;
+    this.schedule(0);
+  }
+
+  /** Stops checking; waits (at most STOP_WAIT_MS) for a check in flight and disconnects the admin client. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+      await Promise.race([this.running.catch(() => {}), late]);
+      clearTimeout(timer);
+    }
+    await this.admin?.disconnect().catch(() => {});
+    this.admin = null;
+  }
+
+  /** One pass (tests call it directly). */
+  async check(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(async () => {
+      this.timer = null;
+      await this.check();
+      if (!this.stopped) this.schedule(this.deps.intervalMs ?? TOPIC_CHECK_MS);
+    }, delayMs);
+    // The guard never keeps a process alive on its own.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private name(key: TopicKey): string {
+    return topicName(key, this.deps.topicPrefix);
+  }
+
+  private async connected(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    const admin = this.deps.kafka.admin({ retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 } });
+    await admin.connect();
+    this.admin = admin;
+    return admin;
+  }
+
+  private async pass(): Promise<void> {
+    const { health, log } = this.deps;
+    try {
+      const admin = await this.connected();
+      const missing = await this.missingTopics(admin);
+      const subs = [...this.deps.subscriptions()];
+      for (const key of missing) {
+        health.set(key, "missing", `topic ${this.name(key)} does not exist; recreating it`);
+        for (const sub of subs) if (sub.topic === key) sub.lost = true;
+      }
+      if (missing.length > 0) {
+        try {
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, this.deps.replication())) });
+        } catch (err) {
+          const reason = (err as Error).message;
+          for (const key of missing) health.set(key, "missing", `topic ${this.name(key)} does not exist; recreating it failed: ${reason}`);
+          return;
+        }
+      }
+      for (const key of TOPIC_KEYS) await this.heal(admin, key, subs.filter((s) => s.topic === key));
+    } catch (err) {
+      // Typically the broker is away: that is an outage (liveness on hold), not a topic problem.
+      log.debug("kafka topic check failed; will retry", { error: (err as Error).message });
+      const admin = this.admin;
+      this.admin = null;
+      await admin?.disconnect().catch(() => {});
+    }
+  }
+
+  /** The protocol topics the broker does not have. */
+  private async missingTopics(admin: Admin): Promise<TopicKey[]> {
+    try {
+      await admin.fetchTopicMetadata({ topics: TOPIC_KEYS.map((key) => this.name(key)) });
+      return [];
+    } catch (err) {
+      if (!isUnknownTopic(err)) throw err;
+      const existing = new Set(await admin.listTopics());
+      return TOPIC_KEYS.filter((key) => !existing.has(this.name(key)));
+    }
+  }
+
+  /** Restarts the subscriptions of a topic that was recreated; clears the topic's health once all are back. */
+  private async heal(admin: Admin, key: TopicKey, subs: GuardedSubscription[]): Promise<void> {
+    const { health } = this.deps;
+    const active = subs.filter((s) => !s.healing);
+    if (active.length > 0) {
+      const offsets = await admin.fetchTopicOffsets(this.name(key));
+      const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      const firsts = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
+      for (const sub of active) {
+        const brokerCommitted = !sub.lost && sub.committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
+        const reason = sub.lost ? "it was missing" : recreationReason({ passed: sub.passed, committed: sub.committed, ends, brokerCommitted });
+        if (reason === null) continue;
+        health.set(key, "recreated", `topic ${this.name(key)} was deleted and recreated (${reason}); resubscribing from its start`, { group: sub.groupId });
+        this.deps.resubscribe(sub, firsts);
+      }
+    }
+    if (health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
+  }
+
+  private async committedOnBroker(admin: Admin, groupId: string, key: TopicKey): Promise<Map<number, bigint>> {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [this.name(key)] });
+    return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  }
+}
