@@ -7,6 +7,7 @@ import { notePassed } from "./recreation.ts";
 import { isUnknownTopic, TopicGuard, type GuardedSubscription } from "./topic-guard.ts";
 import { TopicHealth, type DegradedTopic } from "./topic-health.ts";
 import { topicSpec } from "./topic-specs.ts";
+import { LeaderWatch, tcpProbe, type LeaderMetadata } from "./leader-watch.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
@@ -76,6 +77,9 @@ export class KafkaBus implements Bus {
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
   private readonly health: TopicHealth;
+  /** Started by the first receivedThrough() (the orchestrator's liveness): leaders of the consumed partitions. */
+  private leaderWatch?: LeaderWatch;
+  private watchAdmin: Promise<Admin> | null = null;
   /** How this bus creates topics, decided from the cluster's size in ensureTopics(). */
   private replication: TopicReplication = { configEntries: [] };
   private readonly guard: TopicGuard;
@@ -384,7 +388,44 @@ export class KafkaBus implements Bus {
   receivedThrough(): number {
     let through = Date.now();
     for (const sub of this.subscriptions) through = Math.min(through, sub.lastFetchAt);
+    // A consumer keeps fetching from the brokers still up while a partition's leader is gone
+    // (a killed broker in a cluster, until the controller fences it): what was produced to that
+    // partition waits in the producers, so the bus has not received everything either.
+    if (!this.closed && this.subscriptions.size > 0) {
+      this.leaderWatch ??= this.startLeaderWatch();
+      through = Math.min(through, this.leaderWatch.healthyThrough());
+    }
     return through;
+  }
+
+  private startLeaderWatch(): LeaderWatch {
+    const watch = new LeaderWatch({ metadata: () => this.leaderMetadata(), probe: (address) => tcpProbe(address) });
+    watch.start();
+    return watch;
+  }
+
+  /** Leaders of every partition this bus consumes, with a fresh metadata request each time. */
+  private async leaderMetadata(): Promise<LeaderMetadata> {
+    const topics = [...new Set([...this.subscriptions].map((sub) => this.name(sub.topic)))];
+    const pending = (this.watchAdmin ??= (async () => {
+      const admin = this.kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      return admin;
+    })());
+    try {
+      const admin = await pending;
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const { brokers } = await admin.describeCluster();
+      return {
+        leaders: described.flatMap((t) => t.partitions.map((p) => p.leader)),
+        brokers: new Map(brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`])),
+      };
+    } catch (err) {
+      // The next check starts over with a new client (and so another seed broker).
+      if (this.watchAdmin === pending) this.watchAdmin = null;
+      void pending.then((a) => a.disconnect()).catch(() => {});
+      throw err;
+    }
   }
 
   /** Partitions of `topic` where `groupId` has a committed offset. */
@@ -435,6 +476,8 @@ export class KafkaBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaderWatch?.stop();
+    void this.watchAdmin?.then((a) => a.disconnect()).catch(() => {});
     await this.guard.stop();
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();

@@ -96,3 +96,10 @@ export const EVICTED_TESTS_REMEMBERED = 1_024;
  * then is refused with TEST_REJECTED and the reason.
  */
 export const FORGOTTEN_CONFIG_GRACE_MS = 2_000;
+
+/**
+ * A publish the bus has neither acknowledged nor failed for this long is reported once (outbox
+ * and heartbeat): with acks=all on a cluster that lost its quorum, the idempotent producer
+ * blocks instead of failing, and the driver says so instead of going quiet.
+ */
+export const PUBLISH_STALL_WARN_MS = 5_000;

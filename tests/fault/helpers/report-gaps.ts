@@ -18,12 +18,14 @@ export function watchReportGaps(orchestratorUrl: string, testId: string, interva
   let longestGapMs = 0;
   let gapStartedAt = 0;
   let arrivals = 0;
+  let lastPollAt = lastAt;
   const loop = (async () => {
     while (!stopped) {
       try {
         const test = (await getTest(orchestratorUrl, testId)) as TestJson;
         const reports = test.per_driver.reduce((sum, d) => sum + d.reports, 0);
         const now = performance.now();
+        lastPollAt = now;
         if (reports > last) {
           if (last >= 0 && now - lastAt > longestGapMs) {
             longestGapMs = now - lastAt;
@@ -44,6 +46,11 @@ export function watchReportGaps(orchestratorUrl: string, testId: string, interva
     async stop() {
       stopped = true;
       await loop;
+      // A stretch still open at the end (no report since) counts too.
+      if (lastPollAt - lastAt > longestGapMs) {
+        longestGapMs = lastPollAt - lastAt;
+        gapStartedAt = lastAt;
+      }
       return { longestGapMs: Math.round(longestGapMs), gapStartedAt, arrivals };
     },
   };
