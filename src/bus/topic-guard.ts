@@ -175,16 +175,24 @@ export class TopicGuard {
     if (active.length > 0) {
       const offsets = await admin.fetchTopicOffsets(this.name(key));
       const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      const unsettled = await this.unsettledPartitions(admin, key);
       const firsts = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
       for (const sub of active) {
         const brokerCommitted = !sub.lost && sub.committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
-        const reason = sub.lost ? "it was missing" : recreationReason({ passed: sub.passed, committed: sub.committed, ends, brokerCommitted });
+        const reason = sub.lost ? "it was missing" : recreationReason({ passed: sub.passed, committed: sub.committed, ends, brokerCommitted, unsettled });
         if (reason === null) continue;
         health.set(key, "recreated", `topic ${this.name(key)} was deleted and recreated (${reason}); resubscribing from its start`, { group: sub.groupId });
         this.deps.resubscribe(sub, firsts);
       }
     }
     if (health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
+  }
+
+  /** Partitions of a topic without a leader or with a replica out of sync (a failover on a cluster). */
+  private async unsettledPartitions(admin: Admin, key: TopicKey): Promise<Set<number>> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [this.name(key)] });
+    const partitions = topics[0]?.partitions ?? [];
+    return new Set(partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => p.partitionId));
   }
 
   private async committedOnBroker(admin: Admin, groupId: string, key: TopicKey): Promise<Map<number, bigint>> {
