@@ -87,9 +87,3 @@ export async function startReportLatencyProbe(brokers: string[], topicPrefix: st
     },
   };
 }
-
-/** The q-quantile (0..1) of sorted samples, nearest rank; NaN when empty. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}

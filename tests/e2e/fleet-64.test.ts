@@ -9,7 +9,8 @@
  * during the test fails it.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { quantile, startReportLatencyProbe } from "../../bench/report-latency.ts";
+import { startReportLatencyProbe } from "../../bench/report-latency.ts";
+import { quantile } from "../../bench/summary.ts";
 import { openEventLog, type EventLog } from "../fault/helpers/event-log.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
@@ -69,9 +70,9 @@ test("64 driver processes register, none is suspected during a test on all of th
   const view = ended as typeof ended & { metrics: { start_skew_ms: number | null } };
   console.log(
     `[fleet 64] all registered after ${registeredMs} ms; test ${ended.state} in ${created.test_id}; ` +
-      `start skew ${view.metrics.start_skew_ms} ms; report→SSE over Kafka p50 ${quantile(latency.samples, 0.5)} ms, ` +
-      `p99 ${quantile(latency.samples, 0.99)} ms, max ${quantile(latency.samples, 1)} ms (${latency.matched}/${latency.tapped} reports; ` +
-      `window closed → Kafka tap p50 ${quantile(latency.viaKafka, 0.5)} ms, p99 ${quantile(latency.viaKafka, 0.99)} ms); ` +
+      `start skew ${view.metrics.start_skew_ms} ms; report→SSE over Kafka p50 ${Math.round(quantile(latency.samples, 0.5))} ms, ` +
+      `p99 ${Math.round(quantile(latency.samples, 0.99))} ms, max ${Math.round(quantile(latency.samples, 1))} ms (${latency.matched}/${latency.tapped} reports; ` +
+      `window closed → Kafka tap p50 ${Math.round(quantile(latency.viaKafka, 0.5))} ms, p99 ${Math.round(quantile(latency.viaKafka, 0.99))} ms); ` +
       `liveness events during the test: ${liveness.length === 0 ? "none" : liveness.map((d) => `${d.node.node_id} ${d.event}`).join(", ")}`,
   );
 
