@@ -14,11 +14,20 @@ export interface KafkaBusOptions {
   connection: KafkaConnection;
   log?: Logger;
   onReject?: RejectListener;
-  /** How long a consumer's fetch waits for data; small keeps the metrics path fast. */
+  /** How long a collect consumer's fetch waits for data; small keeps the metrics path fast. */
   maxWaitMs?: number;
+  /** The same for broadcast consumers (each driver's two); default BROADCAST_MAX_WAIT_MS. */
+  broadcastMaxWaitMs?: number;
   /** How often the topics are checked for deletion and re-creation (default TOPIC_CHECK_MS). */
   topicCheckMs?: number;
 }
+
+/**
+ * An idle broadcast consumer's fetch waits this long for data. A fetch returns as soon as a
+ * message arrives, so this adds no delay to a configuration or trigger; it sets how often an
+ * idle driver polls the broker (at 100 ms, 64 idle drivers took 95% of a core and the broker 35%).
+ */
+export const BROADCAST_MAX_WAIT_MS = 1_000;
 
 /** Backoff bounds for re-creating a consumer that kafkajs gave up on. */
 const RESTART_MIN_MS = 500;
@@ -268,7 +277,7 @@ export class KafkaBus implements Bus {
       groupId: sub.groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
+      maxWaitTimeInMs: sub.broadcast ? (this.options.broadcastMaxWaitMs ?? BROADCAST_MAX_WAIT_MS) : (this.options.maxWaitMs ?? 100),
       allowAutoTopicCreation: false,
     });
     sub.consumer = consumer;
