@@ -11,8 +11,11 @@ import { KafkaBus } from "../src/bus/index.ts";
 export interface ReportLatency {
   /** Window closed → SSE client saw it, sorted. */
   samples: number[];
-  /** Window closed → the tap consumer received it from Kafka (the driver's publish and the broker), sorted. */
-  viaKafka: number[];
+  /**
+   * Window closed → the orchestrator received it (its `last_report_at`): the driver's publish,
+   * the broker and the orchestrator's consumer; the rest of `samples` is the snapshot tick and SSE. Sorted.
+   */
+  toOrchestrator: number[];
   tapped: number;
   matched: number;
 }
@@ -27,14 +30,11 @@ export interface ReportLatencyProbe {
 /** Subscribes a tap to `<prefix>metrics` on `brokers`; resolves once it is live. */
 export async function startReportLatencyProbe(brokers: string[], topicPrefix: string): Promise<ReportLatencyProbe> {
   const closedAt = new Map<string, number>();
-  const viaKafka: number[] = [];
+  const receivedAt = new Map<string, number>();
   const seenAt = new Map<string, number>();
   const bus = new KafkaBus({ connection: { brokers, clientId: "latency-tap", topicPrefix } });
   await bus.subscribe("metrics", { mode: { kind: "collect", group: `latency-tap-${crypto.randomUUID().slice(0, 8)}` } }, (report) => {
-    if (report.window && report.sequence !== undefined) {
-      closedAt.set(`${report.node_id}#${report.sequence}`, report.window.end_ms);
-      viaKafka.push(Date.now() - report.window.end_ms);
-    }
+    if (report.window && report.sequence !== undefined) closedAt.set(`${report.node_id}#${report.sequence}`, report.window.end_ms);
   });
   const abort = new AbortController();
   let reader: Promise<void> = Promise.resolve();
@@ -58,9 +58,11 @@ export async function startReportLatencyProbe(brokers: string[], topicPrefix: st
               if (name !== "snapshot" && name !== "final") continue;
               const at = Date.now();
               const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join("\n");
-              const parsed = JSON.parse(data) as { test?: { per_driver: { node_id: string; last_sequence: number | null }[] }; per_driver?: { node_id: string; last_sequence: number | null }[] };
-              for (const d of parsed.test?.per_driver ?? parsed.per_driver ?? []) {
+              type Driver = { node_id: string; last_sequence: number | null; last_report_at: number | null };
+              const parsed = JSON.parse(data) as { test?: { per_driver: Driver[] } };
+              for (const d of parsed.test?.per_driver ?? []) {
                 if (d.last_sequence === null) continue;
+                if (d.last_report_at !== null) receivedAt.set(`${d.node_id}#${d.last_sequence}`, d.last_report_at);
                 for (let s = (last.get(d.node_id) ?? -1) + 1; s <= d.last_sequence; s++) {
                   const key = `${d.node_id}#${s}`;
                   if (!seenAt.has(key)) seenAt.set(key, at);
@@ -77,13 +79,21 @@ export async function startReportLatencyProbe(brokers: string[], topicPrefix: st
     async finish() {
       abort.abort();
       await reader;
+      // The tap may trail the orchestrator on a busy machine: give it up to 30 s to catch up.
+      const deadline = performance.now() + 30_000;
+      while ([...seenAt.keys()].some((key) => !closedAt.has(key)) && performance.now() < deadline) await Bun.sleep(100);
       await bus.close();
       const samples: number[] = [];
+      const toOrchestrator: number[] = [];
       for (const [key, at] of seenAt) {
         const closed = closedAt.get(key);
-        if (closed !== undefined) samples.push(at - closed);
+        if (closed === undefined) continue;
+        samples.push(at - closed);
+        const received = receivedAt.get(key);
+        if (received !== undefined) toOrchestrator.push(received - closed);
       }
-      return { samples: samples.sort((a, b) => a - b), viaKafka: viaKafka.sort((a, b) => a - b), tapped: closedAt.size, matched: samples.length };
+      const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+      return { samples: sorted(samples), toOrchestrator: sorted(toOrchestrator), tapped: closedAt.size, matched: samples.length };
     },
   };
 }

@@ -72,7 +72,7 @@ test("64 driver processes register, none is suspected during a test on all of th
     `[fleet 64] all registered after ${registeredMs} ms; test ${ended.state} in ${created.test_id}; ` +
       `start skew ${view.metrics.start_skew_ms} ms; report→SSE over Kafka p50 ${Math.round(quantile(latency.samples, 0.5))} ms, ` +
       `p99 ${Math.round(quantile(latency.samples, 0.99))} ms, max ${Math.round(quantile(latency.samples, 1))} ms (${latency.matched}/${latency.tapped} reports; ` +
-      `window closed → Kafka tap p50 ${Math.round(quantile(latency.viaKafka, 0.5))} ms, p99 ${Math.round(quantile(latency.viaKafka, 0.99))} ms); ` +
+      `window closed → orchestrator received p50 ${Math.round(quantile(latency.toOrchestrator, 0.5))} ms, p99 ${Math.round(quantile(latency.toOrchestrator, 0.99))} ms); ` +
       `liveness events during the test: ${liveness.length === 0 ? "none" : liveness.map((d) => `${d.node.node_id} ${d.event}`).join(", ")}`,
   );
 
