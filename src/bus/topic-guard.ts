@@ -9,6 +9,13 @@ import { topicSpec } from "./topic-specs.ts";
 /** How often a bus checks that its topics exist and were not recreated under its subscriptions. */
 export const TOPIC_CHECK_MS = 1_000;
 
+/**
+ * After a check failed (brokers or partition leaders unreachable), end offsets behind what was
+ * read prove nothing for this long: a node restarted after a quorum loss can lead with the high
+ * watermark of its last checkpoint until its followers fetch again.
+ */
+export const SETTLE_AFTER_OUTAGE_MS = 15_000;
+
 /** How long stop() waits for a check in flight (one against an unreachable broker can take seconds). */
 const STOP_WAIT_MS = 1_000;
 
@@ -60,6 +67,8 @@ export function isUnknownTopic(err: unknown): boolean {
  */
 export class TopicGuard {
   private admin: Admin | null = null;
+  /** Until when (Date.now()) end offsets are not read as a re-creation: a check failed a moment ago. */
+  private settleUntil = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private started = false;
@@ -150,6 +159,7 @@ export class TopicGuard {
     } catch (err) {
       // Typically the broker is away: that is an outage (liveness on hold), not a topic problem.
       log.debug("kafka topic check failed; will retry", { error: (err as Error).message });
+      if (isUnreachable(err)) this.settleUntil = Date.now() + SETTLE_AFTER_OUTAGE_MS;
       const admin = this.admin;
       this.admin = null;
       await admin?.disconnect().catch(() => {});
@@ -175,7 +185,7 @@ export class TopicGuard {
     if (active.length > 0) {
       const offsets = await admin.fetchTopicOffsets(this.name(key));
       const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      const unsettled = await this.unsettledPartitions(admin, key);
+      const unsettled = Date.now() < this.settleUntil ? new Set(ends.keys()) : await this.unsettledPartitions(admin, key);
       const firsts = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
       for (const sub of active) {
         const brokerCommitted = !sub.lost && sub.committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
@@ -199,4 +209,13 @@ export class TopicGuard {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [this.name(key)] });
     return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   }
+}
+
+/** A broker or leader that could not be reached (refused, timed out), as opposed to a protocol answer. */
+function isUnreachable(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === "KafkaJSConnectionError" || e.name === "KafkaJSRequestTimeoutError" || e.name === "KafkaJSConnectionClosedError") return true;
+    if (/Connection error|ECONNREFUSED|timed out|Connection timeout/i.test(e.message ?? "")) return true;
+  }
+  return false;
 }
