@@ -22,10 +22,9 @@ export interface RecreationInput {
   /** Per partition, the group's committed offset on the broker now (absent or negative: none); null when not read. */
   brokerCommitted: PartitionOffsets | null;
   /**
-   * Partitions whose end offset may lag what was already read: not every replica in sync (a
-   * leader change on a replicated cluster). A new leader's high watermark catches up only as
-   * its followers fetch, and stays behind while the cluster has no write quorum, so an end
-   * offset below what was read proves nothing there.
+   * Partitions whose end offset may lag what was already read: replicated ones (a new leader's
+   * high watermark catches up only as its followers fetch) or leaderless ones. An end offset
+   * below what was read proves nothing there.
    */
   unsettled?: ReadonlySet<number>;
 }

@@ -198,11 +198,17 @@ export class TopicGuard {
     if (health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
   }
 
-  /** Partitions of a topic without a leader or with a replica out of sync (a failover on a cluster). */
+  /**
+   * Partitions whose end offset is no proof of re-creation: without a leader, or replicated. A
+   * replicated partition's leader learns the high watermark from its followers' fetches, so
+   * after any leader change (a failover, a preferred-leader election on a healthy cluster) it
+   * can report an end below what a consumer already read; there only a topic seen missing or
+   * a vanished committed offset says "re-created".
+   */
   private async unsettledPartitions(admin: Admin, key: TopicKey): Promise<Set<number>> {
     const { topics } = await admin.fetchTopicMetadata({ topics: [this.name(key)] });
     const partitions = topics[0]?.partitions ?? [];
-    return new Set(partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => p.partitionId));
+    return new Set(partitions.filter((p) => p.leader < 0 || p.replicas.length > 1).map((p) => p.partitionId));
   }
 
   private async committedOnBroker(admin: Admin, groupId: string, key: TopicKey): Promise<Map<number, bigint>> {
