@@ -74,7 +74,7 @@ fi
 if ((CLUSTER_SIZE == 1)); then
   KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 else
-  # Three nodes with this heap use about 1.5 GB of RSS together (measured: docs/fleet.md).
+  # Three nodes with this heap: 350 to 480 MB of RSS each, 1.1 to 1.4 GB together (docs/fleet.md).
   KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}"
 fi
 
