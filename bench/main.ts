@@ -18,6 +18,7 @@ import { sizeSection } from "./sections/size.ts";
 import { skewSection } from "./sections/skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
+import { workersSection } from "./sections/workers.ts";
 import { startTarget } from "./target-process.ts";
 import { fetchLoop } from "./peers/fetch-loop.ts";
 
@@ -31,6 +32,7 @@ const SECTIONS: readonly Section[] = [
   orchestratorSection,
   skewSection,
   sizeSection,
+  workersSection,
   fleetSection,
 ];
 

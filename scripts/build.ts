@@ -1,14 +1,16 @@
 /**
  * `bun run build`: compiles each node into a single self-contained executable in dist/
  * (`bun build --compile`: the Bun runtime, our code, node_modules with the patched kafkajs,
- * package.json's version and every imported asset, e.g. the dashboard, are inside it).
+ * package.json's version and every imported asset are inside it; the dashboard's browser code is
+ * bundled first and embedded through `embedDashboard`).
  *
  * An entry point that does not exist yet is skipped with a warning; `--strict` makes that
  * an error. `--only=driver,target` builds a subset. Exits non-zero when a build failed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { BunPlugin } from "bun";
+import { bundleClient, PREBUILT_MODULE } from "../src/dashboard/bundle.ts";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -25,33 +27,32 @@ export const ENTRY_POINTS = {
 
 export type ExecutableName = keyof typeof ENTRY_POINTS;
 
+/**
+ * Worker entry points bundled into an executable beside its main one: Bun's compiled
+ * executables load a Worker's module only if it was an entry point of the build, at the
+ * path relative to the main one (the driver's `--workers`, src/driver/worker-loop.ts).
+ */
+export const WORKER_ENTRY_POINTS: Partial<Record<ExecutableName, string[]>> = {
+  driver: ["src/driver/send-worker.ts"],
+};
+
 /** Inputs whose change makes dist/ stale. */
 const INPUTS = ["src", "target", "package.json", "bun.lock", "patches"];
 
-/** `import name from "./file" with { type: "text" };` on one line, as our sources write it. */
-const TEXT_IMPORT = /^import\s+(\w+)\s+from\s+(["'])([^"']+)\2\s+with\s*\{\s*type:\s*(["'])text\4\s*\};?/gm;
-
 /**
- * Inlines text imports as string literals before bundling. Bun 1.4.5's bundler cannot import one
- * file both as a module and as text (the dashboard serves its browser modules' sources and the
- * HTML report imports the same modules): it fails with "No matching export". `bun run` has no
- * such problem, so only the build needs this. Files without a text import load as usual.
+ * Swaps `src/dashboard/prebuilt.ts` for the bundled browser client, so the executable serves the
+ * dashboard's script from inside itself (run from source, the orchestrator bundles it on first request).
  */
-export const inlineTextImports: BunPlugin = {
-  name: "inline-text-imports",
-  setup(builder) {
-    builder.onLoad({ filter: /\.tsx?$/ }, (args) => {
-      if (args.path.includes("/node_modules/")) return undefined;
-      const source = readFileSync(args.path, "utf8");
-      if (!source.includes("text")) return undefined;
-      const contents = source.replace(TEXT_IMPORT, (_line, name: string, _quote, specifier: string) => {
-        const text = readFileSync(resolve(dirname(args.path), specifier), "utf8");
-        return `const ${name} = ${JSON.stringify(text)};`;
-      });
-      return contents === source ? undefined : { contents, loader: args.path.endsWith("x") ? "tsx" : "ts" };
-    });
-  },
-};
+export function embedDashboard(clientJs: string): BunPlugin {
+  return {
+    name: "embed-dashboard",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]src[\\/]dashboard[\\/]prebuilt\.ts$/ }, (args) =>
+        args.path === PREBUILT_MODULE ? { contents: `export const PREBUILT_CLIENT = ${JSON.stringify(clientJs)};`, loader: "ts" } : undefined,
+      );
+    },
+  };
+}
 
 /** Newest modification time (ms) of a file or of any file below a folder. */
 function newestMtimeMs(path: string): number {
@@ -72,17 +73,18 @@ export function staleExecutables(names: readonly ExecutableName[] = Object.keys(
   });
 }
 
-/** Compiles one entry point into a standalone executable; returns the error text, if any. */
-async function compile(entry: string, outfile: string): Promise<string | undefined> {
+/** Compiles one entry point (plus its Worker modules) into a standalone executable with the dashboard embedded; returns the error text, if any. */
+export async function compile(entry: string, outfile: string, workers: string[] = []): Promise<string | undefined> {
   try {
+    const clientJs = await bundleClient({ minify: true });
     const output = await Bun.build({
-      entrypoints: [entry],
+      entrypoints: [entry, ...workers],
       // A compiled executable by default reads .env and bunfig.toml from its working directory
       // (Bun 1.4.5); a node must behave the same wherever it is started, so both are off.
       compile: { outfile, autoloadDotenv: false, autoloadBunfig: false },
       minify: { whitespace: true, syntax: true, identifiers: true, keepNames: true },
       sourcemap: "none",
-      plugins: [inlineTextImports],
+      plugins: [embedDashboard(clientJs)],
       throw: false,
     });
     return output.success ? undefined : output.logs.map(String).join("\n");
@@ -111,7 +113,7 @@ export async function build(names: readonly ExecutableName[], log = (line: strin
     // Write beside the target and rename, so a running test never sees a half-written file.
     const partial = join(DIST_DIR, `.${name}.partial`);
     const started = performance.now();
-    const error = await compile(join(ROOT, entry), partial);
+    const error = await compile(join(ROOT, entry), partial, (WORKER_ENTRY_POINTS[name] ?? []).map((w) => join(ROOT, w)));
     if (error !== undefined) {
       rmSync(partial, { force: true });
       log(`build: FAILED dist/${name} from ${entry}\n${error}`);

@@ -3,7 +3,9 @@
  * (if none answers), the target, the orchestrator and two drivers as separate processes,
  * runs one load test from the CLI with its live progress line, prints the summary, and stops
  * everything it started. `--keep` leaves the fleet running (open the dashboard, run more
- * tests with `bun run loadtest`); Ctrl-C then stops it.
+ * tests with `bun run loadtest`); Ctrl-C then stops it. The fleet is a trusted one: keys are
+ * made once in data/demo-keys (`loadtest keygen --if-missing`), the orchestrator signs every
+ * command and the drivers obey only signed ones (see README "Security").
  */
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
@@ -87,14 +89,20 @@ async function main(): Promise<number> {
     if (!kafka.success) throw new Error("Kafka did not start (see above)");
   }
 
+  const keyDir = join(ROOT, "data", "demo-keys");
+  const keygen = Bun.spawnSync(["bun", "src/cli/main.ts", "keygen", "--out", keyDir, "--if-missing"], { cwd: ROOT, stdout: "pipe", stderr: "inherit" });
+  if (!keygen.success) throw new Error("loadtest keygen failed (see above)");
+  say(`signed commands: keys in ${keyDir}`);
+  const keyFlags = { orchestrator: ["--signing-key", join(keyDir, "signing.key"), "--report-key", join(keyDir, "report.key")], driver: ["--trust-key", join(keyDir, "signing.pub"), "--report-key", join(keyDir, "report.key")] };
+
   const targetUrl = `http://127.0.0.1:${values["target-port"]}`;
   const orchestratorUrl = `http://127.0.0.1:${values["orchestrator-port"]}`;
   start("target", ["bun", "target/main.ts", "--host", "127.0.0.1", "--port", values["target-port"]!]);
   start("orchestrator", [
-    "bun", "src/orchestrator/main.ts", "--port", values["orchestrator-port"]!, "--target", `${targetUrl}/ping`, "--db", join(ROOT, "data", "demo.sqlite"),
+    "bun", "src/orchestrator/main.ts", "--port", values["orchestrator-port"]!, "--target", `${targetUrl}/ping`, "--db", join(ROOT, "data", "demo.sqlite"), ...keyFlags.orchestrator,
   ]);
   const drivers = Number(values.drivers);
-  for (let i = 1; i <= drivers; i++) start(`driver-${i}`, ["bun", "src/driver/main.ts", "--node-id", `demo-driver-${i}`]);
+  for (let i = 1; i <= drivers; i++) start(`driver-${i}`, ["bun", "src/driver/main.ts", "--node-id", `demo-driver-${i}`, ...keyFlags.driver]);
 
   await until("the target", async () => ((await fetch(`${targetUrl}/ping`)).ok ? true : undefined));
   await until("the orchestrator", async () => ((await fetch(`${orchestratorUrl}/healthz`)).ok ? true : undefined));

@@ -20,6 +20,8 @@ export interface DriverNodeJob {
   stop_after_ms?: number;
   /** The HTTP path: as `bun run driver` wires it (default), or plain fetch (the "before"). */
   sender?: SenderChoice;
+  /** Bun Workers the driver sends on (`--workers`); absent or 1, the in-thread loop. */
+  workers?: number;
 }
 
 /** What this child prints. */
@@ -37,6 +39,12 @@ export interface DriverNodeResult {
   /** Largest and final encoded metrics message, bytes of UTF-8 JSON. */
   max_report_bytes: number;
   final_report_bytes: number;
+  /**
+   * Steady state: this process's CPU (every thread, µs) and responses between its second 1 s
+   * report and its last one before the final, so startup and JIT warm-up are left out; null
+   * when the run had fewer than three reports.
+   */
+  steady: { cpu_us: number; completed: number } | null;
 }
 
 const job = JSON.parse(Bun.argv[2] ?? "{}") as DriverNodeJob;
@@ -49,6 +57,8 @@ const controlBus = new MemoryBus(broker);
 const collect = { mode: { kind: "collect", group: "bench" } } as const;
 
 let reports = 0;
+/** CPU (µs, whole process) and responses at each non-final report. */
+const marks: { cpu_us: number; completed: number }[] = [];
 let maxReportBytes = 0;
 let started_at: number | null = null;
 let finished_at: number | null = null;
@@ -58,6 +68,10 @@ const final = Promise.withResolvers<{ report: MetricsReport; bytes: number; at: 
 await controlBus.subscribe("metrics", collect, (report) => {
   const bytes = Buffer.byteLength(encode("metrics", report));
   reports++;
+  if (!report.final) {
+    const cpu = process.cpuUsage();
+    marks.push({ cpu_us: cpu.user + cpu.system, completed: report.counts?.completed ?? 0 });
+  }
   if (bytes > maxReportBytes) maxReportBytes = bytes;
   if (report.final) final.resolve({ report, bytes, at: performance.now() });
 });
@@ -70,7 +84,7 @@ await controlBus.subscribe("driver_event", collect, (event) => {
 await controlBus.subscribe("heartbeat", collect, () => {});
 await controlBus.subscribe("register", collect, () => {});
 
-const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", log: silentLogger, ...driverHttpOptions(job.sender) });
+const driver = createDriver({ bus: driverBus, nodeId: NODE_ID, nodeIp: "127.0.0.1", log: silentLogger, ...driverHttpOptions(job.sender), ...(job.workers !== undefined ? { workers: job.workers } : {}) });
 await driver.start();
 await controlBus.publish("test_config", {
   test_id: TEST_ID,
@@ -101,6 +115,7 @@ const result: DriverNodeResult = {
   reports,
   max_report_bytes: maxReportBytes,
   final_report_bytes: bytes,
+  steady: marks.length >= 3 ? { cpu_us: marks.at(-1)!.cpu_us - marks[1]!.cpu_us, completed: marks.at(-1)!.completed - marks[1]!.completed } : null,
 };
 console.log(JSON.stringify(result));
 process.exit(0);

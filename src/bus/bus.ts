@@ -47,5 +47,16 @@ export interface Bus {
   close(): Promise<void>;
 }
 
+/**
+ * The optional health probes of `bus` (`receivedThrough`, `degradedTopics`), bound to it, for a
+ * bus that wraps another: spread into the wrapper so what it reports stays the inner bus's.
+ */
+export function healthOf(bus: Bus): Pick<Bus, "receivedThrough" | "degradedTopics"> {
+  return {
+    ...(bus.receivedThrough ? { receivedThrough: () => bus.receivedThrough!() } : {}),
+    ...(bus.degradedTopics ? { degradedTopics: () => bus.degradedTopics!() } : {}),
+  };
+}
+
 /** Called for each rejected message (for logging); the bus counts it either way. */
 export type RejectListener = (topic: TopicKey, error: string) => void;

@@ -323,7 +323,10 @@ export class KafkaBus implements Bus {
    * Restarts a subscription whose topic was recreated from the new topic's first offsets:
    * everything in the new topic is delivered (a message that already got through before the
    * re-creation was noticed may come twice; the handlers are idempotent). A broadcast
-   * subscription moves to a fresh group; a collect group's offsets are set to the start.
+   * subscription moves to a fresh group. A collect group keeps its name: the broker dropped its
+   * offsets with the deleted topic, so it starts from the beginning (`fromBeginning`), as it
+   * does after an out-of-range offset. (kafkajs's admin.setOffsets would join the group with a
+   * consumer of its own and cost about 5 s.)
    */
   private resubscribe(sub: Subscription, firstOffsets: Map<number, bigint>): void {
     if (this.closed) return;
@@ -338,8 +341,6 @@ export class KafkaBus implements Bus {
       if (sub.broadcast) {
         this.retiredGroups.push(sub.groupId);
         sub.groupId = `${sub.groupId.replace(/-[0-9a-f]{8}$/, "")}-${crypto.randomUUID().slice(0, 8)}`;
-      } else {
-        await this.resetGroup(sub.groupId, sub.topic, firstOffsets);
       }
       sub.startOffsets = new Map();
       sub.passed = new Map(firstOffsets);
@@ -353,19 +354,6 @@ export class KafkaBus implements Bus {
         this.scheduleRestart(sub);
       }
     })();
-  }
-
-  /** Points a collect group at the start of a recreated topic (best effort: kafkajs resets an out-of-range offset to the start too). */
-  private async resetGroup(groupId: string, topic: TopicKey, firstOffsets: Map<number, bigint>): Promise<void> {
-    const admin = this.kafka.admin({ retry: { retries: 1 } });
-    try {
-      await admin.connect();
-      await admin.setOffsets({ groupId, topic: this.name(topic), partitions: [...firstOffsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
-    } catch (err) {
-      this.log.debug("could not reset a group to the start of its recreated topic", { group: groupId, error: (err as Error).message });
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
   }
 
   private scheduleRestart(sub: Subscription): void {

@@ -150,8 +150,12 @@ export class TopicGuard {
         try {
           await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, this.deps.replication())) });
         } catch (err) {
-          const reason = (err as Error).message;
-          for (const key of missing) health.set(key, "missing", `topic ${this.name(key)} does not exist; recreating it failed: ${reason}`);
+          // Waiting for the new topic's leaders can meet the topic not there yet (or deleted
+          // again): the next pass sees. Anything else (an ACL, a policy) is the reason it stays missing.
+          if (!isUnknownTopic(err)) {
+            const reason = (err as Error).message;
+            for (const key of missing) health.set(key, "missing", `topic ${this.name(key)} does not exist; recreating it failed: ${reason}`);
+          }
           return;
         }
       }
@@ -181,16 +185,20 @@ export class TopicGuard {
   /** Restarts the subscriptions of a topic that was recreated; clears the topic's health once all are back. */
   private async heal(admin: Admin, key: TopicKey, subs: GuardedSubscription[]): Promise<void> {
     const { health } = this.deps;
-    const active = subs.filter((s) => !s.healing);
+    // What each subscription had read and committed is copied BEFORE the broker is asked: the
+    // consumer keeps fetching meanwhile, and an offset read after the end offsets were taken
+    // (or a commit that landed after they were fetched) would look like a log gone backwards.
+    const active = subs.filter((s) => !s.healing).map((sub) => ({ sub, passed: new Map(sub.passed), committed: new Map(sub.committed) }));
     if (active.length > 0) {
       const offsets = await admin.fetchTopicOffsets(this.name(key));
       const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
       const unsettled = Date.now() < this.settleUntil ? new Set(ends.keys()) : await this.unsettledPartitions(admin, key);
       const firsts = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
-      for (const sub of active) {
-        const brokerCommitted = !sub.lost && sub.committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
-        const reason = sub.lost ? "it was missing" : recreationReason({ passed: sub.passed, committed: sub.committed, ends, brokerCommitted, unsettled });
-        if (reason === null) continue;
+      for (const { sub, passed, committed } of active) {
+        const brokerCommitted = !sub.lost && committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
+        const reason = sub.lost ? "it was missing" : recreationReason({ passed, committed, ends, brokerCommitted, unsettled });
+        // A resubscribe started meanwhile (a consumer restart) makes this reading stale.
+        if (reason === null || sub.healing) continue;
         health.set(key, "recreated", `topic ${this.name(key)} was deleted and recreated (${reason}); resubscribing from its start`, { group: sub.groupId });
         this.deps.resubscribe(sub, firsts);
       }

@@ -1,4 +1,5 @@
 import type { Logger } from "../log.ts";
+import { fatalKafkaError } from "./kafka-fatal.ts";
 
 /** How long a node waits for its broker at start, unless `KAFKA_WAIT_S` says otherwise (0: forever). */
 export const DEFAULT_KAFKA_WAIT_S = 120;
@@ -26,7 +27,8 @@ export function kafkaWaitFromEnv(env: Record<string, string | undefined> = proce
 /**
  * Retries `connect` (for a KafkaBus: creating or checking its topics) until the broker answers,
  * logging each failed attempt, so a node started before its broker (docker compose, a reboot)
- * waits for it instead of exiting. Throws with the last reason once `waitS` has passed.
+ * waits for it instead of exiting. Throws with the last reason once `waitS` has passed, and at
+ * once on a configuration mistake waiting cannot fix (see kafka-fatal.ts).
  */
 export async function waitForKafka(connect: () => Promise<void>, options: WaitForKafkaOptions): Promise<void> {
   const { brokers, log, waitS = DEFAULT_KAFKA_WAIT_S, signal, sleep = Bun.sleep } = options;
@@ -39,6 +41,9 @@ export async function waitForKafka(connect: () => Promise<void>, options: WaitFo
     } catch (err) {
       const reason = (err as Error).message;
       if (signal?.aborted) throw new Error(`stopped while waiting for Kafka at ${brokers.join(",")}`);
+      // Wrong credentials or an untrusted certificate: waiting cannot help, so say so at once.
+      const fatal = fatalKafkaError(err);
+      if (fatal) throw new Error(`cannot connect to Kafka at ${brokers.join(",")}: ${fatal}`);
       if (Date.now() >= deadline) {
         throw new Error(`Kafka at ${brokers.join(",")} did not answer within ${waitS} s (KAFKA_WAIT_S): ${reason}`);
       }

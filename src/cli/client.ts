@@ -14,6 +14,8 @@ export class CliError extends Error {
     message: string,
     readonly exitCode = 1,
     readonly issues: Issue[] = [],
+    /** The API's HTTP status, when the error is its answer. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "CliError";
@@ -63,15 +65,22 @@ export class OrchestratorClient {
     }
     const message = body.error ?? `HTTP ${response.status} ${response.statusText}`;
     if (response.status === 401) throw new CliError(`${message}\nPass the orchestrator's token with --token or ORCHESTRATOR_TOKEN.`);
-    throw new CliError(message, 1, body.issues ?? []);
+    throw new CliError(message, 1, body.issues ?? [], response.status);
   }
 
-  nodes(): Promise<{ nodes: NodeView[] }> {
+  /** `GET /nodes`: a page of nodes, live ones first; `total` (absent from older orchestrators) counts them all. */
+  nodes(): Promise<{ nodes: NodeView[]; total?: number }> {
     return this.json("/nodes");
   }
 
-  createTest(body: Record<string, unknown>): Promise<TestView> {
-    return this.json("/tests", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  /** `POST /tests`; `signal` gives up waiting for the answer. */
+  createTest(body: Record<string, unknown>, signal?: AbortSignal): Promise<TestView> {
+    return this.json("/tests", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  }
+
+  /** Asks the orchestrator to stop a test (`POST /tests/:id/stop`); the view at the time of the call. */
+  stopTest(testId: string, body: { stop_grace_ms?: number; reason?: string } = {}): Promise<TestView> {
+    return this.json(`/tests/${encodeURIComponent(testId)}/stop`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   }
 
   getTest(testId: string): Promise<TestView> {

@@ -1,12 +1,15 @@
 // What a `loadtest` subcommand is: its flags and help, and a run function returning an exit code.
 import { parseFlags, type FlagSpec } from "../cli-flags.ts";
 import type { Output } from "./follow.ts";
+import type { OnInterrupt } from "./interrupt.ts";
 
 /** What a command may touch: the environment, the output streams and (for tests) fetch. */
 export interface CliContext {
   env: Record<string, string | undefined>;
   out: Output;
   fetch?: typeof fetch;
+  /** Ctrl-C while following a test (main.ts: SIGINT); absent, Ctrl-C is not handled. */
+  onInterrupt?: OnInterrupt;
 }
 
 export interface Command {

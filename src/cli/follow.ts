@@ -18,13 +18,16 @@ export interface Output {
   tty: boolean;
 }
 
+/** Exit code after a Ctrl-C (128 + SIGINT, as shells report it); a threshold abort still exits 99. */
+export const INTERRUPT_EXIT_CODE = 130;
+
 /** Consecutive failed reconnects before `start`/`watch` give up on the stream. */
 const MAX_RECONNECTS = 5;
 const RECONNECT_MS = 1_000;
 
 /**
  * A test's events over `GET /tests/:id/events`; a dropped stream is reopened (its first event
- * is the current state, so nothing is lost) until the final event comes, or `signal` aborts.
+ * is the current state, so nothing is lost) until the final event comes or `signal` aborts.
  */
 export async function* sseTestEvents(client: OrchestratorClient, testId: string, signal?: AbortSignal): AsyncGenerator<FollowEvent> {
   let failures = 0;
@@ -65,15 +68,26 @@ export async function follow(events: AsyncIterable<FollowEvent>, out: Output, qu
 
 /**
  * Prints the result (summary, or JSON with `json`), checks the thresholds and returns the
- * exit code: 99 when a threshold failed, 1 when the test did not end `done`, else 0.
+ * exit code: 99 when an abort_on threshold stopped the test or a threshold failed, 130 when
+ * the user stopped it with Ctrl-C (`interrupted`), 1 when it did not end `done`, else 0.
  */
-export function finish(test: TestView, thresholds: readonly Threshold[], out: Output, json: boolean): number {
+export function finish(test: TestView, thresholds: readonly Threshold[], out: Output, json: boolean, interrupted = false): number {
   const results = evaluateThresholds(thresholds, test);
   const passed = results.every((r) => r.ok);
   if (json) {
-    out.stdout(JSON.stringify({ test, thresholds: results.map((r) => ({ threshold: r.threshold.text, actual: r.actual, ok: r.ok })), passed }, null, 2) + "\n");
+    out.stdout(JSON.stringify({ test, thresholds: results.map((r) => ({ threshold: r.threshold.text, actual: r.actual, ok: r.ok })), passed, ...(interrupted ? { interrupted } : {}) }, null, 2) + "\n");
   } else {
     out.stdout(formatSummary(test, results));
+  }
+  const stop = test.stop;
+  if (stop?.by === "threshold") {
+    const fired = stop.threshold ? `${stop.threshold.expression} held (${stop.threshold.observed} over the last ${stop.threshold.window_s} s)` : stop.reason;
+    out.stderr(`loadtest: test ${test.test_id} aborted: ${fired}\n`);
+    return THRESHOLD_EXIT_CODE;
+  }
+  if (interrupted) {
+    out.stderr(`loadtest: test ${test.test_id} ${test.state} on Ctrl-C\n`);
+    return INTERRUPT_EXIT_CODE;
   }
   if (!passed) {
     const failed = results.filter((r) => !r.ok).map((r) => r.threshold.text);

@@ -2,15 +2,18 @@
 import { VERSION } from "../cli-flags.ts";
 import { CliError } from "./client.ts";
 import { runCommand as dispatch, type CliContext, type Command } from "./command.ts";
+import { keygenCommand } from "./commands/keygen.ts";
+import { processInterrupts } from "./interrupt.ts";
 import { listCommand } from "./commands/list.ts";
 import { nodesCommand } from "./commands/nodes.ts";
 import { reportCommand } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { startCommand } from "./commands/start.ts";
+import { stopCommand } from "./commands/stop.ts";
 import { watchCommand } from "./commands/watch.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, listCommand, reportCommand, runCommand];
+export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, stopCommand, listCommand, reportCommand, runCommand, keygenCommand];
 
 export const USAGE = `Usage: loadtest <command> [flags]
 
@@ -26,6 +29,8 @@ Environment: LOADTEST_URL (orchestrator, default http://127.0.0.1:3000), ORCHEST
 Examples:
   loadtest nodes
   loadtest start --type avalanche --count 10000 --threshold 'p99<200'
+  loadtest start --type avalanche --count 1000000 --abort-on 'errors>5%'   (Ctrl-C stops the test)
+  loadtest stop <test-id>
   loadtest report <test-id> --format html --out report.html
   loadtest run http://127.0.0.1:8080/ping --drivers 2 --type tsunami --count 100 --delay 10`;
 
@@ -64,6 +69,7 @@ if (import.meta.main) {
       stderr: (text) => void process.stderr.write(text),
       tty: Boolean(process.stderr.isTTY),
     },
+    onInterrupt: processInterrupts,
   });
   process.exit(code);
 }

@@ -10,7 +10,7 @@ export const CONNECTION_FLAGS = {
 } as const;
 
 export const CONNECTION_HELP = `  --orchestrator <url>   the orchestrator [LOADTEST_URL] (default ${DEFAULT_ORCHESTRATOR_URL})
-  --token <token>        bearer token for starting tests [ORCHESTRATOR_TOKEN]`;
+  --token <token>        bearer token for starting and stopping tests [ORCHESTRATOR_TOKEN]`;
 
 /** Flags that describe a test, shared by `start` and `run`. */
 export const TEST_FLAGS = {
@@ -22,6 +22,9 @@ export const TEST_FLAGS = {
   concurrency: { type: "string" },
   timeout: { type: "string" },
   threshold: { type: "string", multiple: true },
+  "abort-on": { type: "string", multiple: true },
+  "abort-window-s": { type: "string" },
+  "abort-delay-s": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -36,6 +39,10 @@ export const TEST_HELP = `  --type <avalanche|tsunami>  AVALANCHE sends as fast 
   --threshold <expr>     pass/fail criterion, repeatable: p50|p90|p95|p99|max|mean|min <op> ms,
                          rps <op> n, errors|late <op> n or n%; op is < <= > >=
                          e.g. --threshold 'p99<200' --threshold 'errors<1%' (exit 99 if one fails)
+  --abort-on <expr>      stop the test as soon as this holds, repeatable or a comma list, same syntax
+                         as --threshold, e.g. --abort-on 'errors>5%,p99>2000' (exit 99 when one fires)
+  --abort-window-s <s>   seconds of merged per-second figures --abort-on judges (default 5)
+  --abort-delay-s <s>    no abort in the first seconds after the start (default 10)
   --json                 print the result as JSON (no progress line)`;
 
 /** Which flag sets each API field, to name flags in the API's complaints. */
@@ -47,14 +54,36 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   target_url: "--target",
   concurrency: "--concurrency",
   timeout_ms: "--timeout",
+  abort_on: "--abort-on",
+  abort_window_s: "--abort-window-s",
+  abort_delay_s: "--abort-delay-s",
 };
 
 /** API issues phrased with flag names: "--count: must be at least 1". */
 export function issuesAsFlags(issues: readonly Issue[]): string[] {
-  return issues.map((i) => `${FLAG_OF_FIELD[i.path] ?? i.path}: ${i.message}`);
+  // "abort_on.1" is the second --abort-on: named by its flag, the message quotes the entry.
+  return issues.map((i) => `${FLAG_OF_FIELD[i.path] ?? FLAG_OF_FIELD[i.path.split(".")[0]!] ?? i.path}: ${i.message}`);
 }
 
-export type TestFlags = Partial<{ type: string; count: string; delay: string; rps: string; target: string; concurrency: string; timeout: string; threshold: string[] }>;
+/** The test flags as parseArgs returns them (strings; the API judges ranges). */
+export type TestFlags = Partial<{
+  type: string;
+  count: string;
+  delay: string;
+  rps: string;
+  target: string;
+  concurrency: string;
+  timeout: string;
+  threshold: string[];
+  "abort-on": string[];
+  "abort-window-s": string;
+  "abort-delay-s": string;
+}>;
+
+/** `--abort-on` values, each one expression or a comma list of them. */
+export function abortOnList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(",")).map((t) => t.trim()).filter((t) => t !== "");
+}
 
 /**
  * The test flags as a `POST /tests` body (with `trigger: true`) and the parsed thresholds;
@@ -74,6 +103,8 @@ export function testRequestFromFlags(flags: TestFlags): { ok: true; body: Record
     ["rps", "target_throughput"],
     ["concurrency", "concurrency"],
     ["timeout", "timeout_ms"],
+    ["abort-window-s", "abort_window_s"],
+    ["abort-delay-s", "abort_delay_s"],
   ] as const;
   for (const [flag, field] of numbers) {
     const raw = flags[flag];
@@ -86,6 +117,14 @@ export function testRequestFromFlags(flags: TestFlags): { ok: true; body: Record
   if (flags.target !== undefined) body.target_url = flags.target;
   const thresholds = parseThresholds(flags.threshold ?? []);
   if (!thresholds.ok) errors.push(...thresholds.errors);
+  const abortOn = abortOnList(flags["abort-on"]);
+  const aborts = parseThresholds(abortOn, "--abort-on");
+  if (!aborts.ok) errors.push(...aborts.errors);
+  if (abortOn.length > 0) body.abort_on = abortOn;
+  else if (flags["abort-on"] !== undefined) errors.push("--abort-on: give at least one threshold, e.g. --abort-on 'errors>5%'");
+  for (const flag of ["abort-window-s", "abort-delay-s"] as const) {
+    if (flags[flag] !== undefined && flags["abort-on"] === undefined) errors.push(`--${flag} only applies with --abort-on`);
+  }
   return errors.length > 0 || !thresholds.ok ? { ok: false, errors } : { ok: true, body, thresholds: thresholds.value };
 }
 

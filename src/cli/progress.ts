@@ -1,5 +1,5 @@
 // The live progress line of `loadtest start|watch|run`; pure.
-import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../dashboard/client/format.ts";
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 
 /** Cells of the progress bar. */
@@ -20,7 +20,8 @@ export function sentFraction(test: TestView): number {
 
 /**
  * One line: bar, percent, sent of expected, requests/s now, p50/p99 so far, errors, elapsed.
- * `[######..........]  25%  2,500/10,000 | 1,234 req/s | p50 2.10 ms p99 8.40 ms | errors 0 (0.00%) | 2.1 s`
+ * `[######..........]  25%  2,500/10,000 | 1,234 req/s | p50 2.10 ms p99 8.40 ms | errors 0 (0.00%) | 2.1 s`,
+ * then `| stopping (user)` once a stop was asked for.
  */
 export function formatProgress(test: TestView): string {
   const m = test.metrics;
@@ -33,6 +34,8 @@ export function formatProgress(test: TestView): string {
     `p50 ${formatMs(m.latency?.median_latency)} p99 ${formatMs(m.latency?.p99_latency)}`,
     `errors ${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)})`,
     formatDuration(test.duration_ms),
+    // Between the stop and the drivers' final reports.
+    ...(test.stop ? [`stopping (${test.stop.by})`] : []),
   ].join(" | ");
 }
 

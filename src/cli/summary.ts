@@ -1,5 +1,5 @@
 // The end-of-test summary of the CLI, k6-style; pure.
-import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../dashboard/client/format.ts";
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
@@ -19,6 +19,17 @@ export function describeTest(test: TestView): string {
   return `${kind}, ${formatCount(c.message_count_per_driver)} requests × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
 }
 
+/** What stopped the test: by whom, the threshold that fired and its figure, who never confirmed. */
+export function stopLines(test: TestView): string[] {
+  const stop = test.stop;
+  if (!stop) return [];
+  const t = stop.threshold;
+  const by = stop.by === "threshold" && t ? `abort_on ${t.expression} held: ${t.observed} over the last ${t.window_s} s` : `${stop.by}: ${stop.reason}`;
+  const lines = [`  stopped by ${by} (in-flight requests had ${formatDuration(stop.grace_ms)})`];
+  if (stop.unconfirmed && stop.unconfirmed.length > 0) lines.push(`  no final report after the stop from ${stop.unconfirmed.join(", ")}`);
+  return lines;
+}
+
 /** The final summary: totals, latency, errors, a row per driver, then each threshold. */
 export function formatSummary(test: TestView, thresholds: readonly ThresholdResult[] = []): string {
   const m = test.metrics;
@@ -27,6 +38,7 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
     `test ${test.test_id} ${test.state} in ${formatDuration(test.duration_ms)}`,
     `  ${describeTest(test)}`,
     ...(test.error ? [`  error: ${test.error}`] : []),
+    ...stopLines(test),
     "",
     `  requests ...... ${formatCount(m.counts.sent)} sent, ${formatCount(m.counts.completed)} completed, ${formatRate(m.avg_requests_per_s)} req/s on average`,
     `  latency ....... mean ${formatMs(l?.mean_latency)}  min ${formatMs(l?.min_latency)}  p50 ${formatMs(l?.median_latency)}  p90 ${formatMs(l?.p90_latency)}  p95 ${formatMs(l?.p95_latency)}  p99 ${formatMs(l?.p99_latency)}  max ${formatMs(l?.max_latency)}`,

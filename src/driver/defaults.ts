@@ -98,6 +98,16 @@ export const EVICTED_TESTS_REMEMBERED = 1_024;
 export const FORGOTTEN_CONFIG_GRACE_MS = 2_000;
 
 /**
+ * A TSUNAMI run that is still sending this many times its schedule's length (plus its
+ * request timeout and {@link PLANNED_END_SLACK_MS}) after it started halts itself, as if told to
+ * stop: the guard for a driver that missed every stop (cut off from the stop topic). Only
+ * TSUNAMI has a schedule to go by; an AVALANCHE's `target_throughput` is a cap, not a
+ * schedule (a low concurrency may rightly keep it far below), so it gets no planned end.
+ */
+export const PLANNED_END_FACTOR = 3;
+export const PLANNED_END_SLACK_MS = 60_000;
+
+/**
  * A publish the bus has neither acknowledged nor failed for this long is reported once (outbox
  * and heartbeat): with acks=all on a cluster that lost its quorum, the idempotent producer
  * blocks instead of failing, and the driver says so instead of going quiet.

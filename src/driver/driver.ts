@@ -1,9 +1,9 @@
 import type { Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
+import type { DriverEvent, Issue, Stop, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
-import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
+import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, HEARTBEAT_INTERVAL_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { HeldTriggers } from "./held-triggers.ts";
 import type { OpenHttpPool } from "./http1-pool.ts";
@@ -11,7 +11,10 @@ import { Outbox } from "./outbox.ts";
 import { RecentIds } from "./recent-ids.ts";
 import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
+import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
+import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import type { WorkerFault } from "./worker-loop.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -36,6 +39,17 @@ export interface DriverOptions {
   shutdownFlushMs?: number;
   /** Longest response body read before it is abandoned and counted `body_too_large` (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** This process's instance id (default: random, new on every start); see twin-guard.ts. */
+  instanceId?: string;
+  /**
+   * Called when this process is the younger of two live drivers with one node_id and must
+   * exit (main.ts prints the message and exits). Unset, the driver logs it and stops itself.
+   */
+  onTwin?: (message: string, verdict: TwinVerdict) => void;
+  /** Bun Workers each test runs on (`--workers`, default 1: the in-thread send loop); see worker-loop.ts. */
+  workers?: number;
+  /** Test hook: crash one send worker mid-test (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -64,7 +78,9 @@ export interface Driver {
 export function createDriver(options: DriverOptions): Driver {
   const { bus, nodeId, nodeIp, clock = systemClock, fetch: fetchFn = fetch, version } = options;
   const log = (options.log ?? silentLogger).child({ node_id: nodeId });
-  const outbox = new Outbox({ bus, clock, log });
+  const instance = { nodeId, instanceId: options.instanceId ?? newInstanceId(), startedAt: clock.now() };
+  const { instanceId } = instance;
+  const outbox = new Outbox({ bus, clock, log, instanceId });
   const held = new HeldTriggers(options.triggerHoldMs);
   const finished: string[] = [];
   const accepted = new AcceptedPlans();
@@ -72,9 +88,12 @@ export function createDriver(options: DriverOptions): Driver {
   const evicted = new RecentIds(EVICTED_TESTS_REMEMBERED);
   const notMine = new RecentIds(EVICTED_TESTS_REMEMBERED);
   const heldTimers = new Set<unknown>();
+  const stoppedTests = new StoppedTests();
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
+  /** Set when this process found an older one with its node_id: it takes no more tests and exits. */
+  let standingDown = false;
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -93,9 +112,12 @@ export function createDriver(options: DriverOptions): Driver {
       outbox,
       log,
       nodeId,
+      instanceId,
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
     });
     current = run;
     run.start(trigger);
@@ -107,7 +129,7 @@ export function createDriver(options: DriverOptions): Driver {
   };
 
   const onConfig = (config: TestConfig) => {
-    if (stopping) return;
+    if (stopping || standingDown) return;
     if (config.drivers !== undefined && !config.drivers.includes(nodeId)) {
       log.debug("configuration is for other drivers", { test_id: config.test_id });
       notMine.add(config.test_id);
@@ -115,6 +137,8 @@ export function createDriver(options: DriverOptions): Driver {
     }
     if (current?.testId === config.test_id) return event(config.test_id, "TEST_ACCEPTED");
     if (finished.includes(config.test_id)) return log.info("ignoring configuration of a finished test", { test_id: config.test_id });
+    const stopReason = stoppedTests.reasonOf(config.test_id);
+    if (stopReason !== undefined) return reject(config.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
     const planned = planTest(config);
     if (!planned.ok) return reject(config.test_id, planned.issues);
     // Accepted even while another test runs: the orchestrator triggers it once that one ends.
@@ -130,19 +154,34 @@ export function createDriver(options: DriverOptions): Driver {
     if (early !== undefined) runAccepted(early);
   };
 
-  /** Starts an accepted test on its trigger, or refuses it while another test runs. */
+  /**
+   * Starts an accepted test on its trigger, or refuses it while another test runs. One whose
+   * trigger comes while the running test is being stopped (an orchestrator that restarted and
+   * stopped it starts the next test within its grace) starts once that test has ended.
+   */
   const runAccepted = (trigger: Trigger) => {
     const plan = accepted.take(trigger.test_id);
     if (plan === undefined) return;
-    if (current !== null) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${current.testId}` }]);
-    begin(plan, trigger);
+    const run = current;
+    if (run === null) return begin(plan, trigger);
+    if (!run.halting) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${run.testId}` }]);
+    log.info("test waits for the one being stopped", { test_id: trigger.test_id, stopping: run.testId });
+    void run.finished.then(() => {
+      if (stopping) return;
+      const stopReason = stoppedTests.reasonOf(trigger.test_id);
+      if (stopReason !== undefined) return reject(trigger.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
+      if (current !== null) return reject(trigger.test_id, [{ path: "test_id", message: `driver is busy with test ${current.testId}` }]);
+      begin(plan, trigger);
+    });
   };
 
   const onTrigger = (trigger: Trigger) => {
-    if (stopping) return;
+    if (stopping || standingDown) return;
     if (accepted.has(trigger.test_id)) return runAccepted(trigger);
     if (current?.testId === trigger.test_id || finished.includes(trigger.test_id)) return;
     if (notMine.has(trigger.test_id)) return;
+    const stopReason = stoppedTests.reasonOf(trigger.test_id);
+    if (stopReason !== undefined) return reject(trigger.test_id, [{ path: "test_id", message: `the test was stopped: ${stopReason}` }]);
     // The configuration may still be on its way (another topic): keep the trigger a while. One
     // this driver forgot is sent again right before the trigger, so it gets only a short grace.
     const now = clock.now();
@@ -168,15 +207,55 @@ export function createDriver(options: DriverOptions): Driver {
     }
   };
 
+  /**
+   * A stop command: the running test halts (no new request from now, in-flight ones get the
+   * grace, then are aborted); a test accepted or held and not running is forgotten, and any
+   * later configuration or trigger for it is rejected with the stop's reason. Idempotent: the
+   * orchestrator repeats a stop while a driver's heartbeat still says it runs the test.
+   */
+  const onStop = (stop: Stop) => {
+    if (stopping) return;
+    const run = current;
+    if (run !== null && run.testId === stop.test_id) {
+      log.info("stopping test", { test_id: stop.test_id, reason: stop.reason, grace_ms: stop.stop_grace_ms });
+      void run.halt(stop.reason, stop.stop_grace_ms);
+      return;
+    }
+    if (finished.includes(stop.test_id)) return;
+    const forgotten = accepted.take(stop.test_id) !== undefined;
+    held.take(stop.test_id, clock.now());
+    stoppedTests.add(stop.test_id, stop.reason);
+    if (forgotten) log.info("forgot a stopped test before its trigger", { test_id: stop.test_id, reason: stop.reason });
+  };
+
   const status = (): DriverStatus => {
     const testId = current?.testId ?? accepted.newest();
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
-  return {
+  /**
+   * Another live process with this node_id: the older one only warns; the younger one takes no
+   * more tests at once, keeps beating for two intervals so the orchestrator surely sees both
+   * (and keeps the node out of new tests), then exits.
+   */
+  const onTwin = (verdict: TwinVerdict) => {
+    const message = describeTwin(instance, verdict);
+    if (!verdict.mustExit) return log.warn(message, { other_instance_id: verdict.other.instanceId });
+    if (standingDown) return;
+    standingDown = true;
+    log.error(message, { instance_id: instanceId, other_instance_id: verdict.other.instanceId });
+    clock.setTimeout(() => {
+      if (options.onTwin) options.onTwin(message, verdict);
+      else void driver.stop();
+    }, 2 * (options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
+  };
+
+  const driver: Driver = {
     async start() {
+      await watchForTwins(bus, new TwinDetector(instance), onTwin);
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
+      await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -190,10 +269,19 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
-          return { node_id: nodeId, heartbeat: "YES", timestamp: clock.now(), state: s.state, node_IP: nodeIp, ...(s.testId !== undefined ? { test_id: s.testId } : {}) };
+          return {
+            node_id: nodeId,
+            heartbeat: "YES",
+            timestamp: clock.now(),
+            state: s.state,
+            node_IP: nodeIp,
+            ...(s.testId !== undefined ? { test_id: s.testId } : {}),
+            instance_id: instanceId,
+            started_at: instance.startedAt,
+          };
         },
       });
-      log.info("driver started", { node_IP: nodeIp });
+      log.info("driver started", { node_IP: nodeIp, instance_id: instanceId });
     },
 
     async stop() {
@@ -215,4 +303,5 @@ export function createDriver(options: DriverOptions): Driver {
 
     status,
   };
+  return driver;
 }

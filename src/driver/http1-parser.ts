@@ -4,6 +4,7 @@ export type ParseState = "more" | "done" | "error";
 const CR = 13;
 const LF = 10;
 const COLON = 58;
+const SP = 32;
 const C = 99;
 const T = 116;
 
@@ -154,12 +155,16 @@ export class Http1ResponseParser {
 
   /** Parses the head in `b[start, end)` (no final line ending) from its bytes: no string per response. */
   private parseHead(b: Buffer, start: number, end: number): boolean {
-    // "HTTP/1.1 200 OK": the version and a three-digit status at fixed offsets.
-    if (end - start < 12 || !matchesLower(b, start, start + 7, "http/1.")) return this.fail("not an HTTP/1.x response") >= 0;
-    const d0 = b[start + 9]! - 48;
-    const d1 = b[start + 10]! - 48;
-    const d2 = b[start + 11]! - 48;
-    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return this.fail("bad status line") >= 0;
+    // "HTTP/1.1 200 OK": "HTTP/1.<digit>", spaces, three digits, a space or the line's end (as fetch).
+    if (end - start < 12 || !startsWith(b, start, "HTTP/1.") || !isDigit(b[start + 7]!)) return this.fail("not an HTTP/1.x response") >= 0;
+    let s = start + 9;
+    while (s < end && b[s] === SP) s++;
+    const d0 = b[s]! - 48;
+    const d1 = b[s + 1]! - 48;
+    const d2 = b[s + 2]! - 48;
+    const digits = s + 3 <= end && d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    const next = s + 3 < end ? b[s + 3] : LF; // after the digits: a space or the line's end
+    if (b[start + 8] !== SP || !digits || (next !== SP && next !== CR && next !== LF)) return this.fail("bad status line") >= 0;
     const status = d0 * 100 + d1 * 10 + d2;
     const http10 = b[start + 7] === 48;
     let length = -1;
@@ -254,6 +259,17 @@ function hasToken(list: string, token: string): boolean {
 /** The chunk as a Buffer without copying (Bun hands sockets' data over as Buffers already). */
 function asBuffer(chunk: Uint8Array): Buffer {
   return chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Whether `b` holds exactly `text` (ASCII) from `from`. */
+function startsWith(b: Uint8Array, from: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (b[from + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether `byte` is an ASCII digit. */
+function isDigit(byte: number): boolean {
+  return byte >= 48 && byte <= 57;
 }
 
 /** Whether `b[from, to)` equals `lower` ignoring ASCII case (`lower` is lowercase, same length). */

@@ -8,6 +8,10 @@ import { DRIVER_COMMAND } from "./flags.ts";
 import { openHttp1Pool } from "./http1-pool.ts";
 import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
 import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
+import { loadDriverTrust } from "../security/driver-trust.ts";
+import { createDriverTrustBus } from "../security/driver-trust-bus.ts";
+import { availableParallelism } from "node:os";
+import { parseWorkers } from "./worker-split.ts";
 
 /** Wiring only: flags and environment in, real bus, clock, fetch and the HTTP/1.1 pool into createDriver. */
 const { values } = flagsOrExit(DRIVER_COMMAND);
@@ -43,9 +47,21 @@ if (maxBodyBytes !== undefined && (maxBodyRaw!.trim() === "" || !Number.isSafeIn
   process.exit(2);
 }
 
+const workers = parseWorkers(values.workers ?? env.DRIVER_WORKERS, navigator.hardwareConcurrency || availableParallelism());
+if (typeof workers === "string") {
+  process.stderr.write(`driver: ${workers}\n`);
+  process.exit(2);
+}
+
+const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
+  process.stderr.write(`driver: ${err.message}\n`);
+  process.exit(2);
+});
+
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
-const bus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
+const kafkaBus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
+const bus = createDriverTrustBus({ bus: kafkaBus, nodeId, log: log.child({ node_id: nodeId }), ...trust });
 const driver = createDriver({
   bus,
   nodeId,
@@ -58,27 +74,36 @@ const driver = createDriver({
   log,
   version: VERSION,
   ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+  ...(workers > 1 ? { workers } : {}),
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
+  // The younger of two live drivers with one node_id exits (status 3) with the reason.
+  onTwin: (message) => {
+    process.stderr.write(`driver: ${message}\n`);
+    void shutdown("twin", TWIN_EXIT_CODE);
+  },
 });
+
+/** Exit status of a driver that found an older live driver with its node_id. */
+const TWIN_EXIT_CODE = 3;
 
 let stopping = false;
 const stopSignal = new AbortController();
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   stopSignal.abort();
   log.info("shutting down", { signal });
   await driver.stop();
   await bus.close();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 try {
-  await waitForKafka(() => bus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
+  await waitForKafka(() => kafkaBus.ensureTopics(), { brokers: connection.brokers, log, waitS: kafkaWaitFromEnv(), signal: stopSignal.signal });
   await driver.start();
-  log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION });
+  log.info("driver ready", { brokers: connection.brokers, topic_prefix: connection.topicPrefix, node_IP: nodeIp, version: VERSION, ...(workers > 1 ? { workers } : {}) });
 } catch (err) {
   if (stopping) await new Promise(() => {}); // shutdown() is already exiting
   log.error("driver failed to start", { error: (err as Error).message });

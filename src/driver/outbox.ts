@@ -15,6 +15,8 @@ export interface OutboxOptions {
   retryMaxMs?: number;
   /** A publish neither acknowledged nor failed this long is reported once (it stays queued). */
   stallWarnMs?: number;
+  /** This driver process's instance id: stamped on every message that has no `instance_id` of its own. */
+  instanceId?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export class Outbox {
   /** Queues a message. An invalid one is a bug and throws here, not in a retry loop. */
   push(entry: OutboxEntry): void {
     if (this.closed) throw new Error("outbox is closed");
+    entry = stampInstance(entry, this.options.instanceId);
     const checked = validate(entry.topic, entry.message);
     if (!checked.ok) throw new Error(`refusing to queue ${checked.error}`);
     this.queue.push(entry);
@@ -117,4 +120,13 @@ export class Outbox {
       }, ms);
     });
   }
+}
+
+/** Topics whose messages carry the sender's `instance_id` (see src/protocol/messages.ts). */
+const INSTANCE_TOPICS: ReadonlySet<TopicKey> = new Set(["register", "heartbeat", "metrics", "driver_event"]);
+
+/** The entry with `instance_id` added when its topic carries one and it has none yet. */
+function stampInstance(entry: OutboxEntry, instanceId: string | undefined): OutboxEntry {
+  if (instanceId === undefined || !INSTANCE_TOPICS.has(entry.topic) || "instance_id" in entry.message) return entry;
+  return { ...entry, message: { ...entry.message, instance_id: instanceId } } as OutboxEntry;
 }

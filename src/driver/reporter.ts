@@ -11,6 +11,11 @@ export interface ReporterOptions {
   /** Partition key of every report (the node id), so one driver's reports stay in order. */
   key: string;
   intervalMs?: number;
+  /**
+   * Runs before each 1 s report, which waits for it (a WorkerLoop collecting its workers'
+   * windows, so each report carries its own second). Unset, the report goes out at once.
+   */
+  gather?: () => Promise<void>;
 }
 
 /**
@@ -20,14 +25,28 @@ export interface ReporterOptions {
  */
 export class Reporter {
   private timer: TimerHandle | null = null;
+  private gathering = false;
 
   constructor(private readonly options: ReporterOptions) {}
 
   /** Starts the window timer. */
   start(): void {
     const { clock, intervalMs = REPORT_INTERVAL_MS } = this.options;
-    this.timer = clock.setInterval(() => this.publish(false), intervalMs);
+    this.timer = clock.setInterval(this.tick, intervalMs);
   }
+
+  private readonly tick = (): void => {
+    const { gather } = this.options;
+    if (gather === undefined) return void this.publish(false);
+    // A gather still pending (a very busy machine) covers this tick too: one report, not two.
+    if (this.gathering) return;
+    this.gathering = true;
+    void gather().then(() => {
+      this.gathering = false;
+      // Finished meanwhile: the final report has gone out and no window report may follow it.
+      if (this.timer !== null) this.publish(false);
+    });
+  };
 
   /** Stops the timer and publishes the final report; `stopped` says why the test ended early, if it did. */
   finish(stopped?: string): MetricsReport {

@@ -46,3 +46,8 @@ export function planTest(config: TestConfig): PlanResult {
     },
   };
 }
+
+/** How long a plan's send schedule lasts (TSUNAMI: `(count - 1) × delay`); null when it has none (AVALANCHE). */
+export function plannedDurationMs(plan: RunPlan): number | null {
+  return plan.mode === "TSUNAMI" ? (plan.count - 1) * plan.delayMs : null;
+}

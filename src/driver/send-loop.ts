@@ -3,7 +3,7 @@ import type { HttpPool, OpenHttpPool } from "./http1-pool.ts";
 import type { PreciseTimerHandle } from "./precise-timer.ts";
 import { drainBody } from "./drain-body.ts";
 import { MAX_BODY_BYTES, MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
-import { outcomeOfFailure, outcomeOfStatus, type Outcome } from "./outcome.ts";
+import { outcomeOfFailure, outcomeOfStatus, STOP_REASON, type Outcome } from "./outcome.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TsunamiSchedule } from "./schedule.ts";
 import { TimeoutGroups } from "./timeout-groups.ts";
@@ -65,6 +65,7 @@ export class SendLoop {
   private finished = false;
   private pumpQueued = false;
   private timer: TimerHandle | null = null;
+  private graceTimer: TimerHandle | null = null;
   private preciseTimer: PreciseTimerHandle | null = null;
   private timerAtMs = Infinity;
   private readonly schedule: TsunamiSchedule | null;
@@ -100,6 +101,24 @@ export class SendLoop {
     if (this.inFlight === 0) this.finish();
     return this.done;
   }
+
+  /**
+   * Stops the test: starts no new send at once (the pump checks one flag), lets the requests in
+   * flight finish for at most `graceMs`, then aborts the rest, each counted `stopped`. Resolves
+   * when the last of them has ended. A second call keeps the first grace.
+   */
+  halt(graceMs: number): Promise<SendLoopResult> {
+    const done = this.stop();
+    if (!this.finished && this.graceTimer === null) {
+      this.graceTimer = this.deps.clock.setTimeout(this.abortInFlight, Math.max(0, graceMs));
+    }
+    return done;
+  }
+
+  private readonly abortInFlight = (): void => {
+    this.graceTimer = null;
+    this.timeouts.abortAll(STOP_REASON);
+  };
 
   /** Requests in flight now. */
   get pending(): number {
@@ -159,8 +178,8 @@ export class SendLoop {
       let outcome: Outcome;
       if (status !== 0) outcome = outcomeOfStatus(status);
       else {
-        outcome = outcomeOfFailure(timeout.signal.aborted);
-        this.firstError ??= error instanceof Error ? error.message : String(error);
+        outcome = outcomeOfFailure(timeout.signal);
+        if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
       }
       try {
         sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
@@ -185,8 +204,8 @@ export class SendLoop {
       bodyTooLarge = (await drainBody(res, this.maxBodyBytes)).tooLarge;
       outcome = outcomeOfStatus(res.status);
     } catch (error) {
-      outcome = outcomeOfFailure(timeout.signal.aborted);
-      this.firstError ??= error instanceof Error ? error.message : String(error);
+      outcome = outcomeOfFailure(timeout.signal);
+      if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
     } finally {
       endMs = clock.mono();
       this.timeouts.release(timeout, endMs);
@@ -250,6 +269,8 @@ export class SendLoop {
     if (this.finished) return;
     this.finished = true;
     this.disarm();
+    if (this.graceTimer !== null) this.deps.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = null;
     this.timeouts.close();
     this.pool?.close();
     this.resolveDone({ sent: this.next, stopped: this.next < this.plan.count });

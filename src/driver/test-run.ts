@@ -5,9 +5,13 @@ import type { OpenHttpPool } from "./http1-pool.ts";
 import { writeLatencyDump } from "./latency-dump.ts";
 import type { Outbox } from "./outbox.ts";
 import { Reporter } from "./reporter.ts";
-import type { RunPlan } from "./run-plan.ts";
+import { plannedDurationMs, type RunPlan } from "./run-plan.ts";
+import { PLANNED_END_FACTOR, PLANNED_END_SLACK_MS } from "./defaults.ts";
+import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
 import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
+import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
+import { workersFor } from "./worker-split.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -19,9 +23,18 @@ export interface TestRunDeps {
   outbox: Outbox;
   log: Logger;
   nodeId: string;
+  /** This driver process's instance id, part of each report_id. */
+  instanceId?: string;
   reportIntervalMs?: number;
   /** When set, the raw latencies are written there at the end (LOADTEST_LATENCY_DUMP). */
   latencyDumpDir?: string;
+  /**
+   * Bun Workers to run the test on (`--workers`); 1 or unset: the in-thread send loop. More
+   * need the real clock and HTTP (each worker opens its own pool, or uses the global fetch).
+   */
+  workers?: number;
+  /** Test hook: crash one worker (see WorkerFault). */
+  workerFault?: WorkerFault;
 }
 
 /**
@@ -33,11 +46,18 @@ export class TestRun {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private startTimer: TimerHandle | null = null;
+  private plannedEndTimer: TimerHandle | null = null;
   private startMono = 0;
-  private loop: SendLoop | null = null;
+  private loop: RunLoop | null = null;
+  /** The loop when it runs on Bun Workers (`--workers`), for the reporter's gather. */
+  private workers: WorkerLoop | null = null;
+  /** Why a send worker's share failed, when one crashed (the other workers go on). */
+  private crashReason: string | undefined;
   private stats: TestStats | null = null;
   private reporter: Reporter | null = null;
   private ending = false;
+  /** Why the test was stopped, once a stop command came for it. */
+  private stopReason: string | undefined;
 
   constructor(
     readonly plan: RunPlan,
@@ -48,6 +68,11 @@ export class TestRun {
 
   get testId(): string {
     return this.plan.testId;
+  }
+
+  /** True once it was told to stop (a stop command, or its planned end passed): it is ending. */
+  get halting(): boolean {
+    return this.stopReason !== undefined;
   }
 
   /** Starts at the trigger's `start_at` (never before it), or now when it is absent or past. */
@@ -61,13 +86,29 @@ export class TestRun {
 
   /** Starts no new request, waits for those in flight, publishes the final report. */
   async stop(): Promise<void> {
-    if (this.startTimer !== null) {
-      this.deps.clock.clearTimeout(this.startTimer);
-      this.startTimer = null;
-      this.begin(false);
-    }
+    this.endBeforeStart();
     await this.loop?.stop();
     await this.finished;
+  }
+
+  /**
+   * A stop command for this test: no new request from now, those in flight get `graceMs` to
+   * finish and are then aborted (counted `stopped`); the final report carries `reason`.
+   * Resolves once the final report is queued. Later calls only wait.
+   */
+  async halt(reason: string, graceMs: number): Promise<void> {
+    this.stopReason ??= reason;
+    this.endBeforeStart();
+    await this.loop?.halt(graceMs);
+    await this.finished;
+  }
+
+  /** A run still waiting for its start time ends at once, having sent nothing. */
+  private endBeforeStart(): void {
+    if (this.startTimer === null) return;
+    this.deps.clock.clearTimeout(this.startTimer);
+    this.startTimer = null;
+    this.begin(false);
   }
 
   private readonly awaitStart = (): void => {
@@ -85,13 +126,14 @@ export class TestRun {
     const nowMs = clock.now();
     this.stats = new TestStats({
       nodeId,
+      ...(this.deps.instanceId !== undefined ? { instanceId: this.deps.instanceId } : {}),
       testId: this.plan.testId,
       paced: this.plan.mode === "TSUNAMI",
       startedAtMs: nowMs,
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
     });
-    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs });
+    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });
     if (!send) {
       void this.end({ sent: 0, stopped: true });
       return;
@@ -99,13 +141,59 @@ export class TestRun {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
     this.reporter.start();
-    this.loop = new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+    const workers = workersFor(this.deps.workers ?? 1, this.plan);
+    this.loop =
+      workers > 1
+        ? this.workerLoop(workers)
+        : new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+    this.armPlannedEnd();
     void this.loop.start().then((result) => this.end(result));
+  }
+
+  /** On workers, each 1 s report first collects their windows (WorkerLoop.collect); in-thread, none. */
+  private gatherOption(): { gather?: () => Promise<void> } {
+    if (workersFor(this.deps.workers ?? 1, this.plan) === 1) return {};
+    return { gather: () => this.workers?.collect() ?? Promise.resolve() };
+  }
+
+  /** The test's sends spread over `workers` Bun Workers, their windows merged into this run's stats. */
+  private workerLoop(workers: number): WorkerLoop {
+    const { log, openHttp, maxBodyBytes, workerFault } = this.deps;
+    log.info("test runs on workers", { test_id: this.plan.testId, workers });
+    return (this.workers = new WorkerLoop(
+      this.plan,
+      {
+        stats: this.stats!,
+        log,
+        workers,
+        pooled: openHttp !== undefined,
+        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+        keepRaw: this.deps.latencyDumpDir !== undefined,
+        onCrash: (reason) => void (this.crashReason ??= reason),
+        ...(workerFault !== undefined ? { fault: workerFault } : {}),
+      },
+      this.startMono,
+    ));
+  }
+
+  /** See {@link PLANNED_END_FACTOR}: a run far past its schedule stops itself. */
+  private armPlannedEnd(): void {
+    const plannedMs = plannedDurationMs(this.plan);
+    if (plannedMs === null) return;
+    const limitMs = plannedMs * PLANNED_END_FACTOR + this.plan.timeoutMs + PLANNED_END_SLACK_MS;
+    const { clock } = this.deps;
+    this.plannedEndTimer = clock.setTimeout(() => {
+      this.plannedEndTimer = null;
+      this.deps.log.warn("test ran past its planned end: stopping it", { test_id: this.plan.testId, planned_ms: plannedMs, limit_ms: limitMs });
+      void this.halt(`ran past its planned end (${Math.round(plannedMs)} ms of schedule, stopped after ${Math.round(limitMs)} ms)`, DEFAULT_STOP_GRACE_MS);
+    }, Math.max(0, this.startMono + limitMs - clock.mono()));
   }
 
   private async end(result: SendLoopResult): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    if (this.plannedEndTimer !== null) this.deps.clock.clearTimeout(this.plannedEndTimer);
+    this.plannedEndTimer = null;
     const { outbox, nodeId, log, clock, latencyDumpDir } = this.deps;
     const stats = this.stats!;
     if (latencyDumpDir !== undefined && stats.raw !== null) {
@@ -114,7 +202,11 @@ export class TestRun {
         log.error("latency dump not written", { dir: latencyDumpDir, error: err.message }),
       );
     }
-    const error = result.stopped ? `stopped after ${result.sent} of ${this.plan.count} requests` : undefined;
+    const aborted = stats.counts.stopped ?? 0;
+    const cut = result.stopped || aborted > 0;
+    const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
+    const reason = this.stopReason ?? this.crashReason;
+    const error = !cut ? undefined : reason !== undefined ? `${reason} (${howFar})` : howFar;
     const report = this.reporter!.finish(error);
     outbox.push({
       topic: "driver_event",

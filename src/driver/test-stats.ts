@@ -1,5 +1,7 @@
-import { zeroCounts, type Counts, type MetricsReport, type Window } from "../protocol/index.ts";
-import { LatencyRecorder } from "../stats/latency-recorder.ts";
+import type { Counts, MetricsReport, Window } from "../protocol/index.ts";
+// counts.ts directly, not the protocol index: a send worker then loads no zod schema (~35 ms of CPU each).
+import { addCounts, zeroCounts } from "../protocol/counts.ts";
+import { LatencyRecorder, type LatencyWindow } from "../stats/latency-recorder.ts";
 import { LATE_THRESHOLD_MS } from "./defaults.ts";
 import { isResponse, type Outcome } from "./outcome.ts";
 import { isLate } from "./schedule.ts";
@@ -7,6 +9,8 @@ import type { SendSink } from "./send-loop.ts";
 
 export interface TestStatsOptions {
   nodeId: string;
+  /** This driver process's instance id; when set it is part of every report_id. */
+  instanceId?: string;
   testId: string;
   /** Whether sends have due times (TSUNAMI): then due-time latency is kept too. */
   paced: boolean;
@@ -22,13 +26,30 @@ export interface TestStatsOptions {
 const MAX_ID_LENGTH = 128;
 
 /**
- * The report id, stable across redelivery: `${node_id}:${test_id}:${sequence}`. Ids too long
- * for the wire (over 128 characters) use a hash of node and test instead.
+ * One window of a worker thread's share of a test (`--workers`), as it crosses to the main
+ * thread: that window's counts and latency windows, and the send times in epoch ms (each
+ * thread has its own monotonic origin). `raw`: the latencies, on the last window, when kept.
  */
-export function reportId(nodeId: string, testId: string, sequence: number): string {
-  const id = `${nodeId}:${testId}:${sequence}`;
+export interface ShareWindow {
+  counts: Counts;
+  latency: LatencyWindow;
+  due?: LatencyWindow;
+  firstSendAt?: number;
+  lastSendAt?: number;
+  raw?: number[];
+}
+
+/**
+ * The report id, stable across redelivery: `${node_id}:${test_id}:${sequence}`, or
+ * `${node_id}:${instance_id}:${test_id}:${sequence}` when the process has an instance id (two
+ * processes with one node_id never share an id). Ids too long for the wire (over 128
+ * characters) use a hash of node, instance and test instead.
+ */
+export function reportId(nodeId: string, testId: string, sequence: number, instanceId?: string): string {
+  const prefix = instanceId === undefined ? `${nodeId}:${testId}` : `${nodeId}:${instanceId}:${testId}`;
+  const id = `${prefix}:${sequence}`;
   if (id.length <= MAX_ID_LENGTH) return id;
-  return `h${Bun.hash(`${nodeId}:${testId}`).toString(36)}:${sequence}`;
+  return `h${Bun.hash(prefix).toString(36)}:${sequence}`;
 }
 
 /**
@@ -69,6 +90,7 @@ export class TestStats implements SendSink {
   }
 
   onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void {
+    if (outcome === "stopped") return this.countStopped();
     this.counts[outcome]++;
     this.window[outcome]++;
     if (bodyTooLarge) {
@@ -87,7 +109,46 @@ export class TestStats implements SendSink {
   /** Requests sent and not yet ended. */
   inFlight(): number {
     const c = this.counts;
-    return c.sent - c.completed - c.timeout - c.connection_error;
+    return c.sent - c.completed - c.timeout - c.connection_error - (c.stopped ?? 0);
+  }
+
+  /** A request aborted by a stop: counted `stopped` (the field appears only once one is), no latency. */
+  private countStopped(): void {
+    this.counts.stopped = (this.counts.stopped ?? 0) + 1;
+    this.window.stopped = (this.window.stopped ?? 0) + 1;
+  }
+
+  /**
+   * Closes the current window as a {@link ShareWindow} for the main thread (a worker's stats);
+   * `last` hands over the raw latencies too, when kept.
+   */
+  closeShare(last: boolean): ShareWindow {
+    const { epochOffsetMs } = this.options;
+    const due = this.dueLatency?.closeWindow();
+    const share: ShareWindow = {
+      counts: this.window,
+      latency: this.latency.closeWindow(),
+      ...(due ? { due } : {}),
+      ...(this.firstSendMs === this.firstSendMs ? { firstSendAt: this.firstSendMs + epochOffsetMs, lastSendAt: this.lastSendMs + epochOffsetMs } : {}),
+      ...(last && this.raw !== null ? { raw: this.raw } : {}),
+    };
+    this.window = zeroCounts();
+    return share;
+  }
+
+  /**
+   * Adds a worker's window into this (the main thread's) current window and totals: counts
+   * summed, digests merged, exact min/max/sum carried, first and last send widened.
+   */
+  absorb(share: ShareWindow): void {
+    addCounts(this.counts, share.counts);
+    addCounts(this.window, share.counts);
+    this.latency.absorb(share.latency);
+    if (share.due !== undefined) this.dueLatency?.absorb(share.due);
+    const { epochOffsetMs } = this.options;
+    if (share.firstSendAt !== undefined && !(share.firstSendAt - epochOffsetMs >= this.firstSendMs)) this.firstSendMs = share.firstSendAt - epochOffsetMs;
+    if (share.lastSendAt !== undefined && !(share.lastSendAt - epochOffsetMs <= this.lastSendMs)) this.lastSendMs = share.lastSendAt - epochOffsetMs;
+    if (share.raw !== undefined && this.raw !== null) for (const latency of share.raw) this.raw.push(latency);
   }
 
   /** Closes the current window and builds the report for it; `final` adds the whole test's digests. */
@@ -108,7 +169,7 @@ export class TestStats implements SendSink {
     const report: MetricsReport = {
       node_id: nodeId,
       test_id: testId,
-      report_id: reportId(nodeId, testId, sequence),
+      report_id: reportId(nodeId, testId, sequence, this.options.instanceId),
       metrics: this.latency.totalSummary(),
       sequence,
       final,

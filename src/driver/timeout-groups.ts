@@ -27,6 +27,8 @@ function abortGroup(group: TimeoutGroup): void {
  */
 export class TimeoutGroups {
   private current: TimeoutGroup | null = null;
+  /** Groups whose timer is armed or whose requests have not all ended (a handful: one per slice in flight). */
+  private readonly live = new Set<TimeoutGroup>();
   private readonly groupMs: number;
 
   constructor(
@@ -66,17 +68,28 @@ export class TimeoutGroups {
     this.current = null;
   }
 
+  /** Aborts every request in flight now with `reason` (a stop's grace ran out); per group, never per request. */
+  abortAll(reason: string): void {
+    for (const group of this.live) {
+      if (group.timer !== null) this.clock.clearTimeout(group.timer);
+      group.timer = null;
+      group.controller.abort(reason);
+    }
+  }
+
   private open(nowMs: number): TimeoutGroup {
     const controller = new AbortController();
     const signal = controller.signal;
     const group: TimeoutGroup = { init: { signal, redirect: "manual" }, signal, openedMs: nowMs, controller, timer: null, refs: 0 };
     group.timer = this.clock.setTimeout(abortGroup, this.groupMs + this.timeoutMs, group);
     this.current = group;
+    this.live.add(group);
     return group;
   }
 
   private dispose(group: TimeoutGroup): void {
     if (group.timer !== null) this.clock.clearTimeout(group.timer);
     group.timer = null;
+    this.live.delete(group);
   }
 }

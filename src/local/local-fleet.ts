@@ -25,6 +25,8 @@ export interface LocalFleetOptions {
   store?: OrchestratorStore;
   /** How long to wait for every driver to register (they do at once; this bounds a bug). */
   readyTimeoutMs?: number;
+  /** Bun Workers each driver sends on (`--workers`; default 1, the in-thread loop). */
+  workers?: number;
 }
 
 /** A running one-process fleet; `close()` stops the drivers, the orchestrator and the buses. */
@@ -71,7 +73,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
   try {
     await orchestrator.start();
     for (const nodeId of nodeIds) {
-      const driver = createDriver({ bus: bus(), nodeId, nodeIp: "127.0.0.1", fetch: fetchFn, ...(openHttp ? { openHttp } : {}), log: log.child({ node: nodeId }) });
+      const driver = createDriver({ bus: bus(), nodeId, nodeIp: "127.0.0.1", fetch: fetchFn, ...(openHttp ? { openHttp } : {}), log: log.child({ node: nodeId }), ...(options.workers !== undefined && options.workers > 1 ? { workers: options.workers } : {}) });
       drivers.push(driver);
       await driver.start();
     }

@@ -1,10 +1,12 @@
 import type { TDigest } from "tdigest";
-import { addCounts, zeroCounts, type Counts, type LatencySummary, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
+import { addCounts, reportKey, zeroCounts, type Counts, type LatencySummary, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest, serializeDigest, summarize, type ExactStats } from "../stats/digest.ts";
 
 /** What one driver has told us about one test. */
 export interface DriverAggregate {
   node_id: string;
+  /** The driver process whose reports these are (null: a driver that sends no instance_id). */
+  instance_id: string | null;
   /** Accepted reports (after deduplication). */
   reports: number;
   /** Highest sequence applied; counts and metrics come from that report. */
@@ -31,7 +33,14 @@ export interface DriverAggregate {
 
 /** One test's reports folded together: per driver, plus the running total digest. */
 export interface TestAggregate {
+  /** Per participant: the first driver process that reported under its node_id. */
   drivers: Map<string, DriverAggregate>;
+  /**
+   * Any other process that reported under a participant's node_id (two drivers started with
+   * one id), by `${node_id}/${instance_id}`: counted in the totals, never dropped.
+   */
+  twins: Map<string, DriverAggregate>;
+  /** Report keys applied (see reportKey): report_id within its instance. */
   seen: Set<string>;
   total: TDigest;
   total_due: TDigest;
@@ -41,9 +50,10 @@ export interface TestAggregate {
 
 export type ApplyResult = "accepted" | "duplicate" | "not_participant";
 
-function createDriver(nodeId: string): DriverAggregate {
+function createDriver(nodeId: string, instanceId: string | null = null): DriverAggregate {
   return {
     node_id: nodeId,
+    instance_id: instanceId,
     reports: 0,
     sequence: -1,
     counts: zeroCounts(),
@@ -66,6 +76,7 @@ function createDriver(nodeId: string): DriverAggregate {
 export function createAggregate(nodeIds: readonly string[]): TestAggregate {
   return {
     drivers: new Map(nodeIds.map((id) => [id, createDriver(id)])),
+    twins: new Map(),
     seen: new Set(),
     total: createDigest(),
     total_due: createDigest(),
@@ -73,16 +84,45 @@ export function createAggregate(nodeIds: readonly string[]): TestAggregate {
   };
 }
 
+/** Every driver process that reported: the participants' first processes, then any twins. */
+export function allDrivers(agg: TestAggregate): DriverAggregate[] {
+  return [...agg.drivers.values(), ...agg.twins.values()];
+}
+
+/** The twins of one participant (other processes that reported under its node_id). */
+export function twinsOf(agg: TestAggregate, nodeId: string): DriverAggregate[] {
+  return [...agg.twins.values()].filter((d) => d.node_id === nodeId);
+}
+
 /**
- * Folds one report in. Reports are deduplicated by report_id; each window is merged once,
- * in any order; cumulative counts and summaries come from the highest sequence only (a
- * report without a sequence counts as the newest), so they are never added twice.
+ * Which aggregate a report belongs to: the participant's, claimed by the first process that
+ * reports under its node_id, or a twin's for any other process.
+ */
+function driverFor(agg: TestAggregate, report: MetricsReport): DriverAggregate | undefined {
+  const driver = agg.drivers.get(report.node_id);
+  if (!driver) return undefined;
+  const instance = report.instance_id ?? null;
+  if (driver.reports === 0 && driver.instance_id === null) driver.instance_id = instance;
+  if (driver.instance_id === instance) return driver;
+  const key = `${report.node_id}/${instance ?? ""}`;
+  let twin = agg.twins.get(key);
+  if (!twin) agg.twins.set(key, (twin = createDriver(report.node_id, instance)));
+  return twin;
+}
+
+/**
+ * Folds one report in. Reports are deduplicated by report_id within their driver process
+ * (reportKey) and kept apart per process, so a second process with the same node_id is
+ * counted, not taken for a replay; each window is merged once, in any order; cumulative
+ * counts and summaries come from the highest sequence only (a report without a sequence
+ * counts as the newest), so they are never added twice.
  */
 export function applyReport(agg: TestAggregate, report: MetricsReport, receivedAt: number): ApplyResult {
-  const driver = agg.drivers.get(report.node_id);
-  if (!driver) return "not_participant";
-  if (agg.seen.has(report.report_id)) return "duplicate";
-  agg.seen.add(report.report_id);
+  if (!agg.drivers.has(report.node_id)) return "not_participant";
+  const key = reportKey(report);
+  if (agg.seen.has(key)) return "duplicate";
+  const driver = driverFor(agg, report)!;
+  agg.seen.add(key);
   driver.reports++;
   driver.last_report_at = receivedAt;
 
@@ -175,14 +215,14 @@ export function driverDueLatency(driver: DriverAggregate): LatencySummary | null
 export function totalDigest(agg: TestAggregate, due = false): TDigest {
   if (!agg.rebuild_totals) return due ? agg.total_due : agg.total;
   const out = createDigest();
-  for (const driver of agg.drivers.values()) mergeDigest(out, driverDigest(driver, due));
+  for (const driver of allDrivers(agg)) mergeDigest(out, driverDigest(driver, due));
   return out;
 }
 
 /** Latency across every driver: quantiles from the merged digest (never averaged), mean weighted by counts. */
 export function totalLatency(agg: TestAggregate): LatencySummary {
   const exact = emptyExact();
-  for (const driver of agg.drivers.values()) addExact(exact, driverExact(driver));
+  for (const driver of allDrivers(agg)) addExact(exact, driverExact(driver));
   return summarize(totalDigest(agg), exact);
 }
 
@@ -191,7 +231,7 @@ export function totalDueLatency(agg: TestAggregate): LatencySummary | null {
   const digest = totalDigest(agg, true);
   if (digest.size() === 0) return null;
   const exact = emptyExact();
-  for (const driver of agg.drivers.values()) {
+  for (const driver of allDrivers(agg)) {
     const serialized = driverDigest(driver, true);
     if (serialized.means.length > 0) addExact(exact, digestExact(serialized, driver.due_metrics, driver.counts.completed));
   }
@@ -201,7 +241,7 @@ export function totalDueLatency(agg: TestAggregate): LatencySummary | null {
 /** The sum of every driver's latest cumulative counts. */
 export function totalCounts(agg: TestAggregate): Counts {
   const sum = zeroCounts();
-  for (const driver of agg.drivers.values()) addCounts(sum, driver.counts);
+  for (const driver of allDrivers(agg)) addCounts(sum, driver.counts);
   return sum;
 }
 

@@ -2,6 +2,7 @@ import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
 import { TargetUrlSchema } from "./test-request.ts";
+import { BEARER_TOKEN } from "./http/auth.ts";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DB = "data/orchestrator.sqlite";
@@ -24,13 +25,21 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
   --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
                              unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
+  --signing-key <file>       Ed25519 private key (PEM) every test_config, trigger and stop is
+                             signed with, for drivers started with --trust-key [ORCHESTRATOR_SIGNING_KEY];
+                             make one with 'bun run loadtest keygen --out DIR'
+  --report-key <file>        the fleet's report key: reports without its HMAC are dropped and
+                             counted [ORCHESTRATOR_REPORT_KEY]
+  --forget-dead-after <time> forget a dead or departed driver this long after it went: 90s,
+                             30m, 24h, 7d, or milliseconds (default 24h); DELETE /nodes/:id
+                             forgets one at once
   -h, --help                 print this help
   --version                  print the version
 
 Environment: ORCHESTRATOR_TOKEN makes POST/PUT/DELETE require "Authorization: Bearer <token>";
 KAFKA_SSL, KAFKA_SSL_CA, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; LOG_LEVEL.
 
-API: GET /nodes, POST /tests, POST /tests/:id/trigger, GET /tests/:id, GET /tests?limit=&offset=
+API: GET /nodes?limit=&offset=, DELETE /nodes/:id, POST /tests, POST /tests/:id/trigger, GET /tests/:id, GET /tests?limit=&offset=
 
 Example:
   bun run orchestrator --port 3000 --allow-target 127.0.0.1,target.internal:8080
@@ -51,6 +60,9 @@ export const ORCHESTRATOR_COMMAND = {
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
     "bus-degraded-fail-ms": { type: "string" },
+    "signing-key": { type: "string" },
+    "report-key": { type: "string" },
+    "forget-dead-after": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -68,11 +80,33 @@ export interface OrchestratorConfig {
   deadAfterMs: number;
   heartbeatIntervalMs: number;
   busDegradedFailMs: number;
+  forgetDeadAfterMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
+  /** Ed25519 private key file commands are signed with; unset, they go unsigned (with a warning). */
+  signingKeyPath?: string;
+  /** Fleet report key file; unset, reports are not authenticated. */
+  reportKeyPath?: string;
 }
 
-const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Shortest and longest retention `--forget-dead-after` accepts. */
+const FORGET_MIN_MS = 1_000;
+const FORGET_MAX_MS = 365 * 86_400_000;
+
+/** A duration flag: `90s`, `30m`, `24h`, `7d`, `1500ms`, or a bare number of milliseconds. */
+export function durationFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "ms"]!) : NaN;
+  if (!(ms >= min && ms <= max)) {
+    throw new Error(`--${name} must be a duration from ${min / 1000}s to ${max / 86_400_000}d such as 90s, 30m, 24h or 7d, got "${raw}"`);
+  }
+  return ms;
+}
+
+/** One `--allow-target` entry: `*`, a host or `[ipv6]`, with an optional `:port` (the drivers take the same syntax). */
+export const ALLOW_ENTRY = /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 /** Validates flags and environment together, reporting every bad one by name. */
 export function resolveConfig(flags: OrchestratorFlags, env: Record<string, string | undefined>): { ok: true; config: OrchestratorConfig } | { ok: false; errors: string[] } {
@@ -97,6 +131,10 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => intFlag("bus-degraded-fail-ms", str("bus-degraded-fail-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs, 1_000, 3_600_000),
     0,
   );
+  const forgetDeadAfterMs = attempt(
+    () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
+    0,
+  );
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
   if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
@@ -111,7 +149,11 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const host = str("host") ?? env.HOST ?? "0.0.0.0";
   const kafka = attempt(() => kafkaConnectionFromEnv("orchestrator", { brokers: str("brokers"), topicPrefix: str("topic-prefix") }, env), undefined);
   const token = env.ORCHESTRATOR_TOKEN === "" ? undefined : env.ORCHESTRATOR_TOKEN;
+  if (token !== undefined && !BEARER_TOKEN.test(token)) errors.push("ORCHESTRATOR_TOKEN must be a bearer token: letters, digits and - . _ ~ + /, optionally ending in =");
 
+  const signingKeyPath = str("signing-key") ?? (env.ORCHESTRATOR_SIGNING_KEY || undefined);
+  const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, token, kafka } };
+  const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, token, kafka, ...keys } };
 }

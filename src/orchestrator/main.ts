@@ -8,6 +8,8 @@ import { createApp } from "./http/app.ts";
 import { closeEventStreams } from "./http/sse.ts";
 import { createOrchestrator } from "./orchestrator.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
+import { createOrchestratorTrustBus } from "../security/orchestrator-trust-bus.ts";
+import { loadOrchestratorTrust } from "../security/orchestrator-trust.ts";
 
 /** Idle seconds before Bun closes a connection; long enough for the SSE streams built on the event hub. */
 const IDLE_TIMEOUT_S = 120;
@@ -22,22 +24,27 @@ if (!resolved.ok) {
 const config = resolved.config;
 const log = createLogger({ name: "orchestrator" });
 
+const trust = await loadOrchestratorTrust(config, log).catch((err: Error) => {
+  console.error(`orchestrator: ${err.message}`);
+  process.exit(2);
+});
 const store = openSqliteStore(config.db);
-const bus = new KafkaBus({
+const kafkaBus = new KafkaBus({
   connection: config.kafka,
   log,
   onReject: throttledRejectLog(log),
 });
+const bus = createOrchestratorTrustBus({ bus: kafkaBus, log, ...trust });
 const orchestrator = createOrchestrator({
   bus,
   store,
   clock: systemClock,
   log,
-  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs },
+  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs, forgetDeadAfterMs: config.forgetDeadAfterMs },
 });
 
 try {
-  await waitForKafka(() => bus.ensureTopics(), { brokers: config.kafka.brokers, log, waitS: kafkaWaitFromEnv() });
+  await waitForKafka(() => kafkaBus.ensureTopics(), { brokers: config.kafka.brokers, log, waitS: kafkaWaitFromEnv() });
   await orchestrator.start();
 } catch (err) {
   log.error("cannot start: is Kafka reachable?", { brokers: config.kafka.brokers, error: (err as Error).message });
@@ -46,7 +53,7 @@ try {
   process.exit(1);
 }
 
-const app = createApp(orchestrator, { defaultTarget: config.target, allowTargets: config.allowTargets, token: config.token, log });
+const app = createApp(orchestrator, { defaultTarget: config.target, allowTargets: config.allowTargets, token: config.token, log, securityCounts: () => trust.counters.read() });
 const server = Bun.serve({ fetch: app.fetch, port: config.port, hostname: config.host, idleTimeout: IDLE_TIMEOUT_S });
 if (!config.token && !["127.0.0.1", "localhost", "::1"].includes(config.host)) {
   log.warn("ORCHESTRATOR_TOKEN is not set: anyone who can reach this port can start tests", { host: config.host });

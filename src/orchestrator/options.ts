@@ -22,6 +22,13 @@ export interface OrchestratorOptions {
    * drivers' producers and outboxes reconnect on their own backoff (see docs/reliability.md).
    */
   busRecoveryGraceMs: number;
+  /**
+   * After a stop's grace, how much longer a stopped test waits for its drivers' final reports
+   * (their last in-flight aborts, the report's trip over the bus) before it ends without them.
+   */
+  stopSlackMs: number;
+  /** A stop is published again for a test at most this often (heartbeats saying a driver still runs it). */
+  stopRepeatMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
   /**
@@ -29,6 +36,12 @@ export interface OrchestratorOptions {
    * resubscribed) this long while it ran: the bus heals in seconds, so longer means it cannot.
    */
   busDegradedFailMs: number;
+  /** A dead or departed node is forgotten (memory and store) this long after it died or left. */
+  forgetDeadAfterMs: number;
+  /** Most dead or departed nodes kept; beyond it the longest-dead are forgotten first. */
+  maxDeadNodes: number;
+  /** Most nodes known from heartbeats alone (never registered); past it unknown ids are refused. */
+  maxUnregisteredNodes: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -40,8 +53,13 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   leftGraceMs: 5_000,
   busStaleMs: 1_000,
   busRecoveryGraceMs: 10_000,
+  stopSlackMs: 5_000,
+  stopRepeatMs: 1_000,
   group: "orchestrator",
   busDegradedFailMs: 30_000,
+  forgetDeadAfterMs: 24 * 60 * 60 * 1000,
+  maxDeadNodes: 10_000,
+  maxUnregisteredNodes: 1_000,
 };
 
 /** Options with the defaults filled in. */

@@ -1,19 +1,25 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
-import type { DriverEvent, Heartbeat, MetricsReport, Register, TestConfig, TopicKey } from "../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, reportKey, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
+import { abortConfigOf } from "./abort/abort-config.ts";
+import { AbortWatch } from "./abort/abort-watch.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
+import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
+import { LogThrottle } from "./log-throttle.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
-import { NodeRegistry, type NodeEvent, type NodeView } from "./registry.ts";
+import { NodeRegistry, type NodeEvent, type NodePage, type NodeStatus, type NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
 import type { Evaluation, TestRecord } from "./test-state.ts";
+import { createStopping, type StopTestOptions } from "./stopping.ts";
+
+export type { StopTestOptions } from "./stopping.ts";
 
 export interface OrchestratorDeps {
   bus: Bus;
@@ -35,9 +41,25 @@ export interface Orchestrator {
   stop(): void;
   createTest(request: TestRequest): Promise<TestView>;
   triggerTest(testId: string): Promise<TestView>;
+  /**
+   * Stops a test: a created one is cancelled at once (state `stopped`); a running one is told
+   * to stop on the bus and ends `stopped` once its drivers settled or grace + `stopSlackMs`
+   * passed. Returns the view at the time of the call; `not_found` for an unknown id,
+   * `conflict` for an ended test, `invalid` for a grace out of range.
+   */
+  stopTest(testId: string, options?: StopTestOptions): Promise<TestView>;
   getTest(testId: string): TestView | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
+  /** One page of nodes, live ones first (GET /nodes, the SSE `state`). */
+  pageNodes(limit: number, offset: number): NodePage;
+  /**
+   * Forgets a node now (memory and store). Throws not_found for an unknown node and conflict
+   * for a node taking part in a running test.
+   */
+  deleteNode(nodeId: string): void;
+  /** Nodes by status, those in conflict, and heartbeats from nodes that never registered. */
+  nodeCounters(): NodeCounters;
   /** Snapshots of the running tests right now (what the tick emits). */
   snapshots(): TestView[];
   /** Sweeps liveness, ends tests that can end, emits snapshots; the clock calls it every `tickMs`. */
@@ -50,6 +72,20 @@ export interface Orchestrator {
   busHealth(): BusHealth;
 }
 
+/** Node figures for /metrics. */
+export interface NodeCounters {
+  by_status: Record<NodeStatus, number>;
+  conflict: number;
+  /** Live drivers that refuse unsigned commands (they said so in their register or heartbeats). */
+  verifying: number;
+  /** Heartbeats from node_ids no registration was received for. */
+  unregistered_heartbeats: number;
+  /** Of those, the ones refused: an unknown id while maxUnregisteredNodes such nodes are known. */
+  unregistered_refused: number;
+  /** Nodes forgotten after their retention (or beyond the cap) or deleted. */
+  forgotten: number;
+}
+
 /** Builds an orchestrator over injected bus, store, clock and logger. */
 export function createOrchestrator({ bus, store, clock, log, options: partial, newTestId = () => crypto.randomUUID() }: OrchestratorDeps): Orchestrator {
   const options = resolveOptions(partial);
@@ -58,6 +94,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** abort_on: the rolling window of each running test that has thresholds. */
+  const aborts = new Map<string, AbortWatch>();
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
   let outageSince: number | null = null;
   let graceUntil = 0;
@@ -68,8 +106,11 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
    * loser's test `created` for ever).
    */
   let reservedBy: string | null = null;
-  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
-  let announcedHealth = "";
+  /** At most a few log lines a second per kind of node event; the rest are summed up. */
+  const nodeLogs = new LogThrottle();
+  let unregisteredHeartbeats = 0;
+  let unregisteredRefused = 0;
+  let forgottenNodes = 0;
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -77,10 +118,32 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const announce = (nodeEvents: NodeEvent[]) => {
+    if (nodeEvents.length === 0) return;
+    const now = clock.now();
+    const gone: string[] = [];
+    const changed: NodeView[] = [];
     for (const { event, node } of nodeEvents) {
-      store.saveNode(node);
-      log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
+      if (event === "forgotten" || event === "deleted") gone.push(node.node_id);
+      else changed.push(node);
+      if (event === "conflict") onConflict(node);
+      else if (nodeLogs.allow(`node ${event}`, now)) log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
       events.emit({ type: "node", event, node });
+    }
+    // One transaction for a whole sweep (a flood of ids dies at once).
+    if (changed.length === 1) store.saveNode(changed[0]!);
+    else store.saveNodes(changed);
+    if (gone.length > 0) {
+      forgottenNodes += gone.length;
+      store.deleteNodes(gone);
+    }
+  };
+
+  /** Two processes with one node_id: said loudly, and on every test it takes part in. */
+  const onConflict = (node: NodeView) => {
+    const instances = node.conflict?.instances.join(", ") ?? "";
+    log.warn("two driver processes use one node_id: it takes part in no new test until one stops", { node_id: node.node_id, instances });
+    for (const test of live.values()) {
+      if (test.participants.has(node.node_id)) test.warn(`node ${node.node_id} had two live driver processes during this test (instances ${instances})`);
     }
   };
 
@@ -120,9 +183,11 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     record.state = evaluation.state;
     record.ended_at = now;
     record.error = evaluation.error;
+    if (evaluation.state === "stopped" && record.stop) record.stop.unconfirmed = evaluation.unconfirmed ?? [];
     const result = test.view(registry, now, evaluation.outcomes);
     store.saveTest(record, result);
     live.delete(record.test_id);
+    aborts.delete(record.test_id);
     log.info(`test ${record.state}`, { test_id: record.test_id, error: record.error, sent: result.metrics.counts.sent });
     events.emit({ type: "test_final", test_id: record.test_id, result });
     return evaluation;
@@ -140,7 +205,28 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     events.emit({ type: "test_final", test_id: test.test_id, result });
   };
 
+  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
+  let announcedHealth = "";
+
   const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
+
+  /** Ends a running test `failed` once a bus topic has been degraded too long while it ran; true when it did. */
+  const failIfBusDegraded = (test: LiveTest, now: number): boolean => {
+    const { record } = test;
+    if (record.state !== "running") return false;
+    const error = degradedBusFailure(bus.degradedTopics?.() ?? [], record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs);
+    if (error !== null) failTest(test, error);
+    return error !== null;
+  };
+
+  /** Emits a `bus` event when the bus's health changed since the last one. */
+  const announceBusHealth = () => {
+    const health = busHealth();
+    const json = JSON.stringify(health);
+    if (json === announcedHealth) return;
+    announcedHealth = json;
+    events.emit({ type: "bus", health });
+  };
 
   /** The live test a message is about, or the reason to drop the message. */
   const liveTestFor = (testId: string, nodeId: string): LiveTest | DropReason => {
@@ -153,8 +239,38 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const onHeartbeat = (message: Heartbeat) => {
     const now = clock.now();
+    if (registry.isUnregistered(message.node_id)) {
+      unregisteredHeartbeats++;
+      if (nodeLogs.allow("heartbeats from unregistered nodes", now)) {
+        log.info("heartbeat from a node that never registered", { node_id: message.node_id, total: unregisteredHeartbeats });
+      }
+      if (!registry.admits(message.node_id)) return void unregisteredRefused++;
+    }
     announce(registry.heartbeat(message, now));
-    if (message.state === "running" && message.test_id) live.get(message.test_id)?.touch(message.node_id, now);
+    if (message.state === "running" && message.test_id) {
+      live.get(message.test_id)?.touch(message.node_id, now);
+      stopping.onRunningHeartbeat(message.test_id, message.node_id, now);
+    }
+  };
+
+  /**
+   * abort_on: folds an accepted report into the test's window and, when one of its thresholds
+   * holds (after the delay, over the window), stops the test `by: "threshold"`, once.
+   */
+  const watchAbort = (test: LiveTest, report?: MetricsReport) => {
+    const { record } = test;
+    if (!record.abort || record.state !== "running" || record.stop || record.start_at === null) return;
+    let watch = aborts.get(record.test_id);
+    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort)));
+    if (report) watch.add(report, record.start_at);
+    const firing = watch.check(clock.now(), record.start_at);
+    if (!firing) return;
+    const { expression, observed, window_s } = firing;
+    log.warn("abort_on threshold held: stopping the test", { test_id: record.test_id, threshold: expression, observed, window_s });
+    const reason = `abort_on ${expression} held: ${firing.shown} over the last ${window_s} s`;
+    stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
+      log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
+    );
   };
 
   const onReport = (report: MetricsReport) => {
@@ -163,8 +279,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const test = liveTestFor(report.test_id, report.node_id);
     const fields = { test_id: report.test_id, node_id: report.node_id, report_id: report.report_id };
     if (typeof test === "string") return drop(test, fields);
-    if (test.aggregate.seen.has(report.report_id) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
+    if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
+    watchAbort(test, report);
     events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
     const driver = test.aggregate.drivers.get(report.node_id);
@@ -196,16 +313,30 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     return test.view(registry, now, test.evaluate(registry, now, options).outcomes);
   };
 
+  /**
+   * A test found active at start-up: marked `interrupted` with a stop `by: "restart"` (the
+   * caller publishes it, so drivers still running it stop); one that was already being stopped
+   * ends `stopped`, its drivers without a final report `unconfirmed`.
+   */
   const interrupt = (record: TestRecord) => {
     const now = clock.now();
     const test = LiveTest.restore(record, store.reports(record.test_id), now);
     const previous = record.state;
-    record.state = "interrupted";
     record.ended_at = now;
-    record.error = `the orchestrator stopped while the test was ${previous}`;
+    if (record.stop) {
+      record.state = "stopped";
+      record.stop.unconfirmed = record.drivers.filter((id) => !test.aggregate.drivers.get(id)?.final);
+      record.error = `stopped: ${record.stop.reason}; the orchestrator restarted before every driver had confirmed`;
+    } else {
+      record.state = "interrupted";
+      record.error = `the orchestrator stopped while the test was ${previous}`;
+      record.stop = { requested_at: now, reason: `the orchestrator restarted while the test was ${previous}`, grace_ms: DEFAULT_STOP_GRACE_MS, by: "restart" };
+    }
     store.saveTest(record, test.view(registry, now, test.evaluate(registry, now, options).outcomes));
     log.warn("test interrupted by a restart", { test_id: record.test_id, was: previous });
   };
+
+  const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
 
   const runningTest = (): LiveTest | undefined => [...live.values()].find((t) => t.record.state === "running");
 
@@ -255,6 +386,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const drivers = registry.liveIds();
     if (drivers.length === 0) {
+      const twins = registry.conflictedIds();
+      if (twins.length > 0) {
+        throw new OrchestratorError("conflict", `no alive drivers: ${twins.join(", ")} ${twins.length === 1 ? "is" : "are"} run by two processes at once; stop one of them`);
+      }
       throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
     }
     if (request.trigger) refuseIfBusy("", `create this one without "trigger" or wait`);
@@ -269,9 +404,12 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const createReserved = async (request: TestRequest, test_id: string, now: number, drivers: string[]): Promise<TestView> => {
-    const { trigger, test_message_delay, ...fields } = request;
+    // abort_on and its window/delay stay on the orchestrator: they are not part of test_config.
+    const { trigger, test_message_delay, abort_on, abort_window_s, abort_delay_s, ...fields } = request;
     const config: TestConfig = { test_id, ...fields, test_message_delay: test_message_delay ?? 0, drivers, created_at: now };
     const record: TestRecord = { test_id, state: "created", config, drivers, created_at: now, triggered_at: null, start_at: null, ended_at: null, error: null };
+    const abort = abortConfigOf({ abort_on, abort_window_s, abort_delay_s });
+    if (abort) record.abort = abort;
     const test = new LiveTest(record, now);
     live.set(test_id, test);
     store.saveTest(record, null);
@@ -293,24 +431,18 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     const now = clock.now();
     const judgedAt = livenessNow(now);
     if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
-    const health = busHealth();
-    const healthJson = JSON.stringify(health);
-    if (healthJson !== announcedHealth) {
-      announcedHealth = healthJson;
-      events.emit({ type: "bus", health });
-    }
+    stopping.prune(now);
+    announce(registry.forget(now));
+    for (const { key, count } of nodeLogs.drain(now)) log.info(`${key}: ${count} more in the last second, not logged one by one`, { count });
     for (const test of [...live.values()]) {
-      const { record } = test;
-      const busFailure = record.state === "running" ? degradedBusFailure(health.topics, record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs) : null;
-      if (busFailure !== null) {
-        failTest(test, busFailure);
-        continue;
-      }
+      if (failIfBusDegraded(test, now)) continue;
       const evaluation = evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
+        watchAbort(test);
         events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
       }
     }
+    announceBusHealth();
   };
 
   return {
@@ -318,7 +450,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     events,
     async start() {
       registry.load(store.nodes());
-      for (const record of store.activeTests()) interrupt(record);
+      const interrupted = store.activeTests();
+      for (const record of interrupted) interrupt(record);
       const mode = { kind: "collect", group: options.group } as const;
       await Promise.all([
         bus.subscribe("register", { mode }, guarded("register", onRegister)),
@@ -327,6 +460,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
+      // still name the test repeat it, so a lost publish here is caught).
+      for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
     },
     stop() {
       stopTick?.();
@@ -335,6 +471,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     },
     createTest,
     triggerTest,
+    stopTest: (testId, stopOptions) => stopping.stopTest(testId, stopOptions),
     getTest(testId) {
       const test = live.get(testId);
       if (test) return viewOf(test);
@@ -351,6 +488,17 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       return { tests, total: page.total };
     },
     listNodes: () => registry.list(),
+    pageNodes: (limit, offset) => registry.page(limit, offset),
+    deleteNode(nodeId) {
+      if (!registry.get(nodeId)) throw new OrchestratorError("not_found", `no node ${nodeId}`);
+      const busy = [...live.values()].find((t) => t.record.state === "running" && t.participants.has(nodeId));
+      if (busy) throw new OrchestratorError("conflict", `node ${nodeId} takes part in running test ${busy.test_id}; delete it once the test ends`);
+      announce(registry.delete(nodeId));
+    },
+    nodeCounters() {
+      const { conflict, verifying, ...by_status } = registry.statusCounts();
+      return { by_status, conflict, verifying, unregistered_heartbeats: unregisteredHeartbeats, unregistered_refused: unregisteredRefused, forgotten: forgottenNodes };
+    },
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,
     counters: () => drops.read(bus.rejected()),

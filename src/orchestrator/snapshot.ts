@@ -1,5 +1,6 @@
 import type { Counts, Issue, LatencySummary } from "../protocol/index.ts";
 import {
+  allDrivers,
   driverDueLatency,
   driverExact,
   driverLatency,
@@ -48,6 +49,10 @@ export interface Figures {
 /** One participant's figures in a test. */
 export interface DriverView extends Figures {
   node_id: string;
+  /** The driver process these figures come from (null: a driver that sends no instance_id). */
+  instance_id?: string | null;
+  /** True for a second process that reported under a participant's node_id (its counts are in the totals). */
+  twin?: boolean;
   node_status: NodeStatus | "unknown";
   outcome: DriverOutcome;
   reports: number;
@@ -115,8 +120,11 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
   const endMs = driver.final && driver.last_report_at !== null ? driver.last_report_at : (record.ended_at ?? now);
   const rates = windowRates(driver, record.state === "running", now);
   const hasLatency = driverExact(driver).count > 0;
+  const twin = input.aggregate.drivers.get(driver.node_id) !== driver;
   return {
     node_id: driver.node_id,
+    instance_id: driver.instance_id,
+    ...(twin ? { twin } : {}),
     node_status: nodeStatus(driver.node_id) ?? "unknown",
     outcome: outcomes[driver.node_id] ?? "waiting",
     requests_per_s: rates.sent,
@@ -143,7 +151,8 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
 /** Builds the view of a test from its record and aggregate at `now`; pure, so SSE, dashboards and /metrics can reuse it. */
 export function buildTestView(input: SnapshotInput): TestView {
   const { record, aggregate, now } = input;
-  const perDriver = [...aggregate.drivers.values()].map((d) => driverView(input, d));
+  const perDriver = allDrivers(aggregate).map((d) => driverView(input, d));
+  const participants = perDriver.filter((d) => !d.twin);
   const counts = totalCounts(aggregate);
   const firsts = perDriver.flatMap((d) => (d.first_send_at === null ? [] : [d.first_send_at]));
   const lasts = perDriver.flatMap((d) => (d.last_send_at === null ? [] : [d.last_send_at]));
@@ -155,6 +164,7 @@ export function buildTestView(input: SnapshotInput): TestView {
     test_id: record.test_id,
     state: record.state,
     config: record.config,
+    ...(record.abort ? { abort: record.abort } : {}),
     drivers: [...record.drivers],
     created_at: record.created_at,
     triggered_at: record.triggered_at,
@@ -162,6 +172,8 @@ export function buildTestView(input: SnapshotInput): TestView {
     ended_at: record.ended_at,
     duration_ms: started === null ? null : Math.max(0, (record.ended_at ?? now) - started),
     error: record.error,
+    ...(record.stop ? { stop: structuredClone(record.stop) } : {}),
+    ...(record.warnings && record.warnings.length > 0 ? { warnings: [...record.warnings] } : {}),
     generated_at: now,
     metrics: {
       requests_per_s: round(perDriver.reduce((s, d) => s + d.requests_per_s, 0), 1),
@@ -175,8 +187,8 @@ export function buildTestView(input: SnapshotInput): TestView {
       first_send_at: firstSend,
       last_send_at: lastSend,
       start_skew_ms: firsts.length > 0 ? Math.max(...firsts) - Math.min(...firsts) : null,
-      drivers_reporting: perDriver.filter((d) => d.reports > 0).length,
-      drivers_final: perDriver.filter((d) => d.final).length,
+      drivers_reporting: participants.filter((d) => d.reports > 0).length,
+      drivers_final: participants.filter((d) => d.final).length,
     },
     per_driver: perDriver,
   };

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { MetricsReport } from "../protocol/index.ts";
+import { reportKey, type MetricsReport } from "../protocol/index.ts";
 import type { NodeView } from "./registry.ts";
 import type { OrchestratorStore, StoredTest } from "./store.ts";
 import type { TestRecord } from "./test-state.ts";
@@ -67,6 +67,13 @@ export function openSqliteStore(path: string): OrchestratorStore {
     "SELECT raw, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
   );
   const upsertNode = db.query("INSERT INTO nodes (node_id, record) VALUES ($id, $record) ON CONFLICT (node_id) DO UPDATE SET record = excluded.record");
+  const saveNodes = db.transaction((nodes: readonly NodeView[]) => {
+    for (const node of nodes) upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
+  });
+  const deleteNode = db.query("DELETE FROM nodes WHERE node_id = $id");
+  const deleteNodes = db.transaction((ids: readonly string[]) => {
+    for (const id of ids) deleteNode.run({ id });
+  });
   const selectNodes = db.query<{ record: string }, []>("SELECT record FROM nodes ORDER BY node_id");
 
   return {
@@ -89,7 +96,8 @@ export function openSqliteStore(path: string): OrchestratorStore {
     activeTests: () => selectActive.all().map((row) => toStored(row).record),
     saveReport(report: MetricsReport, receivedAt: number) {
       const { changes } = insertReport.run({
-        id: report.report_id,
+        // Keyed by instance too (reportKey): two processes with one node_id number alike.
+        id: reportKey(report),
         test: report.test_id,
         node: report.node_id,
         at: receivedAt,
@@ -101,6 +109,12 @@ export function openSqliteStore(path: string): OrchestratorStore {
       selectReports.all({ test: testId }).map((row) => ({ report: JSON.parse(row.raw) as MetricsReport, received_at: row.received_at })),
     saveNode(node: NodeView) {
       upsertNode.run({ id: node.node_id, record: JSON.stringify(node) });
+    },
+    saveNodes(nodes: readonly NodeView[]) {
+      if (nodes.length > 0) saveNodes(nodes);
+    },
+    deleteNodes(nodeIds: readonly string[]) {
+      if (nodeIds.length > 0) deleteNodes(nodeIds);
     },
     nodes: () => selectNodes.all().map((row) => JSON.parse(row.record) as NodeView),
     close: () => db.close(),

@@ -1,4 +1,4 @@
-import type { MetricsReport } from "../protocol/index.ts";
+import { reportKey, type MetricsReport } from "../protocol/index.ts";
 import type { NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import { ACTIVE_STATES, type TestRecord } from "./test-state.ts";
@@ -23,6 +23,10 @@ export interface OrchestratorStore {
   /** A test's stored reports, in the order they were received. */
   reports(testId: string): { report: MetricsReport; received_at: number }[];
   saveNode(node: NodeView): void;
+  /** Saves many nodes at once (one transaction): a sweep that finds thousands dead. */
+  saveNodes(nodes: readonly NodeView[]): void;
+  /** Removes nodes (forgotten or deleted); unknown ids are ignored. */
+  deleteNodes(nodeIds: readonly string[]): void;
   nodes(): NodeView[];
   close(): void;
 }
@@ -52,12 +56,15 @@ export function createMemoryStore(): OrchestratorStore {
     },
     activeTests: () => [...tests.values()].map((t) => clone(t.record)).filter((r) => ACTIVE_STATES.has(r.state)),
     saveReport(report, receivedAt) {
-      if (reports.has(report.report_id)) return false;
-      reports.set(report.report_id, { report: clone(report), received_at: receivedAt });
+      const key = reportKey(report);
+      if (reports.has(key)) return false;
+      reports.set(key, { report: clone(report), received_at: receivedAt });
       return true;
     },
     reports: (testId) => [...reports.values()].filter((r) => r.report.test_id === testId).map(clone),
     saveNode: (node) => void nodes.set(node.node_id, clone(node)),
+    saveNodes: (list) => list.forEach((node) => nodes.set(node.node_id, clone(node))),
+    deleteNodes: (nodeIds) => nodeIds.forEach((id) => nodes.delete(id)),
     nodes: () => [...nodes.values()].map(clone),
     close: () => {},
   };

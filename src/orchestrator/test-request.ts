@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { wireCount, wireNumber } from "../protocol/fields.ts";
+import { AbortDelaySchema, AbortOnSchema, AbortWindowSchema } from "./abort/abort-config.ts";
 import {
   checkRunnable,
   MAX_CONCURRENCY,
@@ -45,6 +46,10 @@ export const TestRequestSchema = z.strictObject({
   concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1, "must be at least 1")).optional(),
   timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1, "must be at least 1")).optional(),
   trigger: flag.optional(),
+  /** Thresholds that stop the test when they hold (orchestrator-side; see abort/abort-config.ts). */
+  abort_on: AbortOnSchema.optional(),
+  abort_window_s: AbortWindowSchema.optional(),
+  abort_delay_s: AbortDelaySchema.optional(),
 });
 
 /** A validated `POST /tests` body with the target filled in. */
@@ -129,6 +134,9 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
       path: "target_url",
       message: `target ${new URL(target).host} is not allowed; allowed: ${options.allowTargets.join(", ")} (start the orchestrator with --allow-target)`,
     });
+  }
+  for (const field of ["abort_window_s", "abort_delay_s"] as const) {
+    if (fields[field] !== undefined && fields.abort_on === undefined) issues.push({ path: field, message: "only applies with abort_on; give the thresholds too" });
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues };
   const { trigger, ...rest } = parsed.data;

@@ -1,6 +1,6 @@
 import type { Counts, LatencySummary, TestType } from "../protocol/index.ts";
 import type { TestView } from "./snapshot.ts";
-import type { TestState } from "./test-state.ts";
+import type { TestState, TestStop } from "./test-state.ts";
 
 /** One line of `GET /tests`: what a history list shows without the per-driver detail. */
 export interface TestSummary {
@@ -15,11 +15,16 @@ export interface TestSummary {
   ended_at: number | null;
   duration_ms: number | null;
   error: string | null;
+  /** Set once a stop was asked for (its reason, who asked, unconfirmed drivers). */
+  stop?: TestStop;
   counts: Counts;
   latency: LatencySummary | null;
 }
 
-/** Shortens a test view to its history line. */
+/**
+ * Shortens a test view to its history line: each line of `GET /tests`, and each live update of
+ * a dashboard row (the browser bundle imports this function; keep this file free of IO).
+ */
 export function summarizeTest(view: TestView): TestSummary {
   return {
     test_id: view.test_id,
@@ -33,6 +38,7 @@ export function summarizeTest(view: TestView): TestSummary {
     ended_at: view.ended_at,
     duration_ms: view.duration_ms,
     error: view.error,
+    ...(view.stop ? { stop: view.stop } : {}),
     counts: view.metrics.counts,
     latency: view.metrics.latency,
   };

@@ -27,6 +27,12 @@ export const MAX_CONCURRENCY = 65_536;
 /** Longest per-request timeout. */
 export const MAX_TIMEOUT_MS = 600_000;
 
+/** Longest grace a stop gives the requests in flight before it aborts them. */
+export const MAX_STOP_GRACE_MS = 60_000;
+
+/** Grace of a stop that names none: in-flight requests get 2 s to finish. */
+export const DEFAULT_STOP_GRACE_MS = 2_000;
+
 /** Longest target URL. */
 export const MAX_URL_LENGTH = 2048;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
-import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
+import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
+import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_STOP_GRACE_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
 export const RegisterSchema = z.object({
@@ -11,6 +12,9 @@ export const RegisterSchema = z.object({
   version: z.string().max(64).optional(),
   /** Extension: when the message was sent (epoch ms). */
   timestamp: wireTimestamp().optional(),
+  ...VERIFIES_FIELD,
+  /** Extension: the sending driver process (random per start), so two processes with one node_id are told apart. */
+  instance_id: wireId().optional(),
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
@@ -40,6 +44,8 @@ export const TestConfigSchema = z.object({
   drivers: z.array(wireId()).max(4096).optional(),
   /** Extension: when the orchestrator created the test (epoch ms). */
   created_at: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
 });
 export type TestConfig = z.infer<typeof TestConfigSchema>;
 
@@ -49,8 +55,26 @@ export const TriggerSchema = z.object({
   trigger: yesFlag(),
   /** Extension: epoch ms at which every driver starts sending (a send never starts before it). */
   start_at: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
 });
 export type Trigger = z.infer<typeof TriggerSchema>;
+
+/**
+ * Extension topic: stop a test. A driver running it starts no new request, lets those in
+ * flight finish for at most `stop_grace_ms`, aborts the rest (counted `stopped`) and sends its
+ * final report with `reason`; a driver that accepted it and was not triggered forgets it.
+ */
+export const StopSchema = z.object({
+  test_id: wireId(),
+  stop: yesFlag(),
+  reason: z.string().min(1).max(1024),
+  stop_grace_ms: wireCount(MAX_STOP_GRACE_MS),
+  timestamp: wireTimestamp().optional(),
+  /** Extension: Ed25519 signature of the orchestrator (see signature-fields.ts). */
+  ...SIGNATURE_FIELDS,
+});
+export type Stop = z.infer<typeof StopSchema>;
 
 /** Outcome counts of one driver, cumulative for the test or for one window. */
 export const CountsSchema = z.object({
@@ -69,6 +93,8 @@ export const CountsSchema = z.object({
    * abandoned there. A subset of `completed` (counted in their status class too), like `late` of `sent`.
    */
   body_too_large: wireCount().optional(),
+  /** Extension: requests in flight when a stop's grace ran out, aborted by the driver (absent means 0). */
+  stopped: wireCount().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
@@ -129,6 +155,9 @@ export const MetricsReportSchema = z.object({
   /** First send of the test (epoch ms), for start-skew measurement. */
   first_send_at: wireTimestamp().optional(),
   last_send_at: wireTimestamp().optional(),
+  ...REPORT_MAC_FIELD,
+  /** Extension: the driver process that sent it (see RegisterSchema); reports are counted per instance. */
+  instance_id: wireId().optional(),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 
@@ -140,6 +169,11 @@ export const HeartbeatSchema = z.object({
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
+  ...VERIFIES_FIELD,
+  /** Extension: the driver process that beats (see RegisterSchema). */
+  instance_id: wireId().optional(),
+  /** Extension: when that process started (epoch ms); of two live instances of one node_id the younger exits. */
+  started_at: wireTimestamp().optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 
@@ -147,9 +181,16 @@ export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 export const DriverEventSchema = z.object({
   node_id: wireId(),
   test_id: wireId(),
-  event: z.enum(["TEST_ACCEPTED", "TEST_REJECTED", "TEST_STARTED", "TEST_FINISHED"]),
+  /** COMMAND_REJECTED (extension): a signed-commands driver refused a command; `reason` and `topic` say why and which. */
+  event: z.enum(["TEST_ACCEPTED", "TEST_REJECTED", "TEST_STARTED", "TEST_FINISHED", "COMMAND_REJECTED"]),
   error: z.string().max(4096).optional(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).max(100).optional(),
   timestamp: wireTimestamp().optional(),
+  /** Extension, on COMMAND_REJECTED: unsigned, unknown_key, bad_signature, expired, not_yet_valid or replay. */
+  reason: z.string().max(64).optional(),
+  /** Extension, on COMMAND_REJECTED: the topic of the refused command. */
+  topic: z.string().max(64).optional(),
+  /** Extension: the driver process that answers (see RegisterSchema). */
+  instance_id: wireId().optional(),
 });
 export type DriverEvent = z.infer<typeof DriverEventSchema>;

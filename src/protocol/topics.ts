@@ -4,6 +4,7 @@ import {
   HeartbeatSchema,
   MetricsReportSchema,
   RegisterSchema,
+  StopSchema,
   TestConfigSchema,
   TriggerSchema,
 } from "./messages.ts";
@@ -16,6 +17,7 @@ export const TOPIC_SCHEMAS = {
   metrics: MetricsReportSchema,
   heartbeat: HeartbeatSchema,
   driver_event: DriverEventSchema,
+  stop: StopSchema,
 } as const;
 
 /** A protocol topic, by the brief's name. */
@@ -26,7 +28,7 @@ export type MessageOf<T extends TopicKey> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
 export const TOPIC_KEYS = Object.keys(TOPIC_SCHEMAS) as TopicKey[];
 
 /** Broadcast topics reach every driver; collect topics are consumed by the orchestrator alone. */
-export const BROADCAST_TOPICS: readonly TopicKey[] = ["test_config", "trigger"];
+export const BROADCAST_TOPICS: readonly TopicKey[] = ["test_config", "trigger", "stop"];
 
 /** Kafka topic name for a protocol topic: the brief's name behind an optional prefix (`KAFKA_TOPIC_PREFIX`). */
 export function topicName(key: TopicKey, prefix = ""): string {
@@ -41,4 +43,5 @@ export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
   metrics: 8,
   heartbeat: 4,
   driver_event: 1,
+  stop: 1,
 };

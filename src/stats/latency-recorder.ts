@@ -50,6 +50,15 @@ export class LatencyRecorder {
     return { exact, digest };
   }
 
+  /**
+   * Adds a window closed by another recorder (a worker thread's) into the current window:
+   * its digest's centroids merged, its exact figures added; never an average.
+   */
+  absorb(window: LatencyWindow): void {
+    mergeDigest(this.window, window.digest);
+    addExact(this.windowExact, window.exact);
+  }
+
   /** Summary of every closed window so far. */
   totalSummary(): LatencySummary {
     return summarize(this.total, this.totalExact);

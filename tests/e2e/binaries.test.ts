@@ -129,7 +129,8 @@ describe("compiled executables", () => {
     ).replace(/\/$/, "");
     await expectEmbeddedDashboard(orchestratorUrl);
     fleet.driver("bin-d1");
-    spawnOutsider("driver", "bin-d2", ["--node-id", "bin-d2", "--brokers", brokers.join(","), "--topic-prefix", topicPrefix]);
+    // The lone driver sends on two Bun Workers: their entry point is bundled into the executable.
+    const workersDriver = spawnOutsider("driver", "bin-d2", ["--node-id", "bin-d2", "--brokers", brokers.join(","), "--topic-prefix", topicPrefix, "--workers", "2"]);
     await waitForAlive(orchestratorUrl, ["bin-d1", "bin-d2"]);
 
     for (const test_type of ["AVALANCHE", "TSUNAMI"] as const) {
@@ -155,5 +156,6 @@ describe("compiled executables", () => {
         by_status: { "200": ended.metrics.counts.status_2xx },
       });
     }
+    expect(workersDriver.log()).toContain("test runs on workers");
   });
 });

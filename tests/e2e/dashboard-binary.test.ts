@@ -1,14 +1,15 @@
 /**
- * The compiled orchestrator carries its dashboard: built with `bun build --compile` into an
- * empty folder and started there (no source tree beside it), it serves the page and every
- * browser module.
+ * The compiled orchestrator carries its dashboard: compiled the way `bun run build` does
+ * (scripts/build.ts, which bundles the browser client first) into an empty folder and started
+ * there (no source tree beside it), it serves the page and its one script bundle.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { clientSources } from "../../src/dashboard/client-sources.ts";
+import { compile } from "../../scripts/build.ts";
+import { CLIENT_PATH } from "../../src/orchestrator/http/dashboard.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -25,8 +26,8 @@ beforeAll(async () => {
   const brokers = await requireKafka();
   dir = mkdtempSync(join(tmpdir(), "orchestrator-bin-"));
   const binary = join(dir, "orchestrator");
-  const build = Bun.spawnSync([process.execPath, "build", "--compile", "--minify", "--keep-names", "src/orchestrator/main.ts", "--outfile", binary], { cwd: ROOT });
-  if (build.exitCode !== 0) throw new Error(`bun build failed: ${build.stderr.toString()}`);
+  const error = await compile(join(ROOT, "src/orchestrator/main.ts"), binary);
+  if (error !== undefined) throw new Error(`build failed: ${error}`);
   run = mkdtempSync(join(tmpdir(), "orchestrator-run-"));
   proc = Bun.spawn([binary, "--port", "0", "--host", "127.0.0.1", "--db", join(run, "o.sqlite")], {
     cwd: run,
@@ -53,13 +54,18 @@ afterAll(async () => {
 });
 
 describe("dashboard in the compiled orchestrator", () => {
-  test("serves the page and every browser module from the executable alone", async () => {
+  test("serves the page and its one script bundle from the executable alone", async () => {
     const page = await fetch(`${url}/`);
-    expect({ status: page.status, html: (await page.text()).includes('<script type="module" src="/dashboard/main.ts">') }).toEqual({ status: 200, html: true });
-    for (const file of Object.keys(clientSources())) {
-      const response = await fetch(`${url}/dashboard/${file}`);
-      const js = await response.text();
-      expect({ file, status: response.status, type: response.headers.get("content-type"), js: js.length > 100 }).toEqual({ file, status: 200, type: "text/javascript; charset=utf-8", js: true });
-    }
+    expect({ status: page.status, html: (await page.text()).includes(`<script type="module" src="${CLIENT_PATH}">`) }).toEqual({ status: 200, html: true });
+    const response = await fetch(`${url}${CLIENT_PATH}`);
+    const js = await response.text();
+    // One self-contained module: nothing left to import, and the shared formatting is inside.
+    expect({ status: response.status, type: response.headers.get("content-type"), imports: /\bfrom\s*["']/.test(js), big: js.length > 10_000 }).toEqual({
+      status: 200,
+      type: "text/javascript; charset=utf-8",
+      imports: false,
+      big: true,
+    });
+    expect(js).toContain("tokenRequired");
   });
 });

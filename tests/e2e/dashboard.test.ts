@@ -5,11 +5,10 @@
  * GET /tests/:id. Screenshots go to tests/artifacts/dashboard-{live,final}.png.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { formatCount, formatMs } from "../../src/dashboard/client/format.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { formatCount, formatMs } from "../../src/format/format.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { getTest, waitForAlive } from "../helpers/orchestrator-client.ts";
@@ -21,21 +20,11 @@ setDefaultTimeout(180_000);
 const ARTIFACTS = join(import.meta.dir, "..", "artifacts");
 const TOKEN = "dashboard-e2e-token";
 const PER_DRIVER = 300;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let fleet: Fleet;
 let orchestratorUrl: string;
 let context: BrowserContext;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   const brokers = await requireKafka();
@@ -46,18 +35,11 @@ beforeAll(async () => {
   fleet.driver("dash-d1");
   fleet.driver("dash-d2");
   await waitForAlive(orchestratorUrl, ["dash-d1", "dash-d2"], 60_000);
-  profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1360, height: 1400 },
-  });
+  ({ context, close: closeBrowser } = await launchChromium());
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
   await fleet?.stop();
 });
 

@@ -10,12 +10,14 @@ export interface CountsJson {
   status_5xx: number;
   timeout: number;
   connection_error: number;
+  /** Requests a stop aborted after its grace (absent means 0). */
+  stopped?: number;
 }
 
 /** The parts of `GET /tests/:id` the e2e tests read. */
 export interface TestJson {
   test_id: string;
-  state: "created" | "running" | "done" | "partial" | "failed" | "interrupted";
+  state: "created" | "running" | "done" | "partial" | "failed" | "interrupted" | "stopped";
   drivers: string[];
   error: string | null;
   metrics: { counts: CountsJson };
@@ -38,7 +40,7 @@ export interface TargetMetricsJson {
   ping: { received: number; responses: number };
 }
 
-const ENDED = new Set(["done", "partial", "failed", "interrupted"]);
+const ENDED = new Set(["done", "partial", "failed", "interrupted", "stopped"]);
 
 async function json<T>(response: Response, what: string): Promise<T> {
   const text = await response.text();
@@ -80,7 +82,7 @@ export async function getTest(orchestratorUrl: string, testId: string): Promise<
   return json<TestJson>(await fetch(`${orchestratorUrl}/tests/${testId}`), `GET /tests/${testId}`);
 }
 
-/** Polls a test until it has ended (done, partial, failed or interrupted) and returns it. */
+/** Polls a test until it has ended (done, partial, failed, interrupted or stopped) and returns it. */
 export async function waitForTestEnd(orchestratorUrl: string, testId: string, timeoutMs = 60_000): Promise<TestJson> {
   return waitFor(
     `test ${testId} to end`,

@@ -57,7 +57,8 @@ test("a driver over real Kafka registers, heartbeats, runs a triggered test and 
 
   const final = await waitFor("final report", () => seen.metrics.find((r) => r.test_id === "kafka-1" && r.final), { timeoutMs: 60_000 });
   expect(final.counts).toMatchObject({ sent: 200, completed: 200, status_2xx: 200 });
-  expect(final.report_id).toBe(`k1:kafka-1:${final.sequence}`);
+  expect(final.report_id).toBe(`k1:${final.instance_id}:kafka-1:${final.sequence}`);
+  expect(final.instance_id).toMatch(/^[0-9a-f]{12}$/);
   expect(final.due_metrics).toBeDefined();
   const events = await waitFor("TEST_FINISHED", () => {
     const mine = seen.events.filter((e) => e.test_id === "kafka-1").map((e) => e.event);

@@ -85,7 +85,7 @@ describe("driver over a memory bus against a real HTTP server", () => {
     expect(server.count).toBe(2_000);
     expect(final.counts).toMatchObject({ sent: 2_000, completed: 2_000, status_2xx: 2_000, timeout: 0, connection_error: 0 });
     const reports = seen.metrics.filter((r) => r.test_id === "exact");
-    expect(reports.map((r) => r.report_id)).toEqual(reports.map((_, i) => `d1:exact:${i}`));
+    expect(reports.map((r) => r.report_id)).toEqual(reports.map((r, i) => `d1:${r.instance_id}:exact:${i}`));
     expect(final.total_digest!.counts.reduce((a, b) => a + b, 0)).toBe(2_000);
     const raw = JSON.parse(readFileSync(latencyDumpPath(dir, "d1", "exact"), "utf8")) as number[];
     expect(raw.length).toBe(2_000);

@@ -35,6 +35,22 @@ describe("loadtest run (one process, no Kafka)", () => {
     expect(target.metrics.toJson(0).ping.received).toBe(450);
   });
 
+  test("runs each in-process driver on --workers 2: exact counts, one row per driver", async () => {
+    target.metrics.reset();
+    const { code, stdout } = await loadtest("run", `${target.url}/ping`, "--drivers", "2", "--workers", "2", "--type", "avalanche", "--count", "1001", "--concurrency", "8");
+    expect(code).toBe(0);
+    expect(stdout).toContain("  requests ...... 2,002 sent, 2,002 completed");
+    expect(stdout).toMatch(/local-1 +final +1,001 +1,001/);
+    expect(stdout).toMatch(/local-2 +final +1,001 +1,001/);
+    expect(target.metrics.toJson(0).ping.received).toBe(2_002);
+  });
+
+  test("refuses --workers that is not auto or a whole number, naming the flag", async () => {
+    const { code, stderr } = await loadtest("run", `${target.url}/ping`, "--workers", "many", "--type", "avalanche", "--count", "5");
+    expect(code).toBe(2);
+    expect(stderr).toContain('--workers must be auto or a whole number from 1 to 256, got "many"');
+  });
+
   test("exits 99 naming the failed threshold, and prints JSON with --json", async () => {
     const { code, stdout, stderr } = await loadtest("run", `${target.url}/ping`, "--drivers", "2", "--type", "avalanche", "--count", "50", "--threshold", "p50<0.0001", "--threshold", "errors<=0", "--json");
     const result = JSON.parse(stdout) as { test: TestView; thresholds: { threshold: string; ok: boolean }[]; passed: boolean };
@@ -86,11 +102,11 @@ describe("loadtest run (one process, no Kafka)", () => {
   test("has help for every command, and names an unknown one", async () => {
     const help = await loadtest("--help");
     expect(help.stdout).toContain("  run      run a test from this process alone (no Kafka, no fleet)");
-    for (const name of ["nodes", "start", "watch", "list", "report", "run"]) {
+    for (const name of ["nodes", "start", "watch", "stop", "list", "report", "run", "keygen"]) {
       const sub = await loadtest(name, "--help");
       expect({ name, code: sub.code, usage: sub.stdout.startsWith(`Usage: loadtest ${name}`) }).toEqual({ name, code: 0, usage: true });
     }
     const unknown = await loadtest("launch");
-    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, list, report, run' });
+    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, stop, list, report, run, keygen' });
   });
 });

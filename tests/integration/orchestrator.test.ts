@@ -11,8 +11,7 @@ import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
 import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
 import type { TestSummary } from "../../src/orchestrator/test-summary.ts";
-import { LatencyRecorder } from "../../src/stats/latency-recorder.ts";
-import type { Counts } from "../../src/protocol/index.ts";
+import { TestStats } from "../../src/driver/test-stats.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-it-"));
@@ -48,28 +47,15 @@ class FakeDriver {
     return this.bus.publish("heartbeat", { node_id: this.nodeId, heartbeat: "YES", timestamp: Date.now() }).catch(() => {});
   }
 
+  /** Sends its windows' reports as a driver does: built by the driver's own TestStats. */
   private async run(testId: string): Promise<void> {
-    const recorder = new LatencyRecorder();
-    const counts: Counts = { sent: 0, completed: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, timeout: 0, connection_error: 0, late: 0 };
+    const stats = new TestStats({ nodeId: this.nodeId, testId, paced: false, startedAtMs: Date.now(), epochOffsetMs: Date.now() - performance.now() });
     for (let sequence = 0; sequence < this.plan.windows; sequence++) {
-      for (let i = 0; i < this.plan.perWindow; i++) recorder.record(this.plan.baseMs + (i % 10));
-      const window = { ...counts, sent: this.plan.perWindow, completed: this.plan.perWindow, status_2xx: this.plan.perWindow };
-      counts.sent += this.plan.perWindow;
-      counts.completed += this.plan.perWindow;
-      counts.status_2xx += this.plan.perWindow;
-      const closed = recorder.closeWindow();
-      const final = sequence === this.plan.windows - 1;
-      await this.bus.publish("metrics", {
-        node_id: this.nodeId,
-        test_id: testId,
-        report_id: `${this.nodeId}:${testId}:${sequence}`,
-        metrics: recorder.totalSummary(),
-        sequence,
-        final,
-        counts: { ...counts },
-        window: { start_ms: Date.now() - 1000, end_ms: Date.now(), counts: window, latency_sum_ms: closed.exact.sum, min_latency: closed.exact.min, max_latency: closed.exact.max, digest: closed.digest },
-        ...(final ? { total_digest: recorder.totalDigest() } : {}),
-      });
+      for (let i = 0; i < this.plan.perWindow; i++) {
+        stats.onSend(performance.now(), NaN);
+        stats.onOutcome("status_2xx", this.plan.baseMs + (i % 10), NaN);
+      }
+      await this.bus.publish("metrics", stats.report(Date.now(), sequence === this.plan.windows - 1));
     }
   }
 

@@ -40,10 +40,11 @@ const nodeServices = Object.entries(services).filter(([, s]) => s.image === ourI
 
 const helpCache = new Map<string, string>();
 /** A node's `--help`, from its TypeScript entry point (no build needed). */
-function helpOf(name: ExecutableName): string {
-  const cached = helpCache.get(name);
+function helpOf(name: ExecutableName, subcommand?: string): string {
+  const key = `${name} ${subcommand ?? ""}`;
+  const cached = helpCache.get(key);
   if (cached !== undefined) return cached;
-  const result = Bun.spawnSync([process.execPath, join(ROOT, ENTRY_POINTS[name]), "--help"], {
+  const result = Bun.spawnSync([process.execPath, join(ROOT, ENTRY_POINTS[name]), ...(subcommand ? [subcommand] : []), "--help"], {
     cwd: ROOT,
     env: { ...process.env, KAFKA_BROKERS: "127.0.0.1:1" },
     timeout: 30_000,
@@ -52,7 +53,7 @@ function helpOf(name: ExecutableName): string {
   if (!result.success || help.length === 0) {
     throw new Error(`${ENTRY_POINTS[name]} --help failed (${result.exitCode}): ${result.stderr.toString()}`);
   }
-  helpCache.set(name, help);
+  helpCache.set(key, help);
   return help;
 }
 
@@ -134,7 +135,7 @@ describe("compose.yaml", () => {
   test("starts each of our services with an executable the image ships", () => {
     const shipped = dockerfile.match(/^COPY --from=build (.+) \/usr\/local\/bin\/$/m)?.[1]?.split(/\s+/) ?? [];
     expect(shipped.sort()).toEqual(Object.keys(ENTRY_POINTS).map((name) => `/app/dist/${name}`).sort());
-    expect(nodeServices.map(([name]) => name).sort()).toEqual(["driver", "orchestrator", "target"]);
+    expect(nodeServices.map(([name]) => name).sort()).toEqual(["driver", "keygen", "orchestrator", "target"]);
     for (const [name, service] of nodeServices) {
       expect({ name, executable: (service.command?.[0] ?? "") in ENTRY_POINTS }).toEqual({ name, executable: true });
       expect({ name, build: service.build }).toEqual({ name, build: "." });
@@ -143,16 +144,18 @@ describe("compose.yaml", () => {
 
   for (const [name, service] of nodeServices) {
     const executable = service.command![0] as ExecutableName;
+    // `loadtest keygen ...`: the subcommand's own --help lists its flags.
+    const subcommand = executable === "loadtest" && service.command![1] && !service.command![1].startsWith("-") ? service.command![1] : undefined;
 
     test(`passes ${name} only flags that \`${executable} --help\` lists`, () => {
-      const help = helpOf(executable);
+      const help = helpOf(executable, subcommand);
       const flags = service.command!.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]!);
       const unknown = flags.filter((flag) => !new RegExp(`(^|\\s)${flag}(\\s|=|,|$)`, "m").test(help));
       expect({ name, unknown }).toEqual({ name, unknown: [] });
     });
 
     test(`sets on ${name} only variables that \`${executable} --help\` documents`, () => {
-      const help = helpOf(executable);
+      const help = helpOf(executable, subcommand);
       const unknown = Object.keys(service.environment ?? {}).filter((variable) => !new RegExp(`\\b${variable}\\b`).test(help));
       expect({ name, unknown }).toEqual({ name, unknown: [] });
     });
@@ -182,9 +185,13 @@ describe("compose.yaml", () => {
     expect(driver.deploy?.replicas).toBe(2);
   });
 
-  test("starts nodes only once what they depend on is healthy", () => {
+  test("starts nodes only once what they depend on is healthy (and the fleet's keys are made)", () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        if (dependency === "keygen") {
+          expect({ name, condition }).toEqual({ name, condition: "service_completed_successfully" });
+          continue;
+        }
         expect({ name, dependency, condition, checked: services[dependency]?.healthcheck !== undefined }).toEqual({
           name,
           dependency,
@@ -195,6 +202,18 @@ describe("compose.yaml", () => {
     }
     expect(Object.keys(services.orchestrator!.depends_on ?? {})).toContain("kafka");
     expect(Object.keys(services.driver!.depends_on ?? {})).toContain("kafka");
+  });
+
+  test("signs commands with keys keygen makes: the orchestrator signs, the drivers verify, both MAC reports", () => {
+    const keygen = services.keygen!;
+    const keyDir = flagValue(keygen.command!, "--out")!;
+    const mount = (service: Service) => (service.volumes ?? []).map((v) => v.split(":")).find(([, path]) => path === keyDir)?.[0];
+    expect({ volume: mount(keygen), ifMissing: keygen.command!.includes("--if-missing") }).toEqual({ volume: "fleet-keys", ifMissing: true });
+    expect({ orchestrator: mount(services.orchestrator!), driver: mount(services.driver!) }).toEqual({ orchestrator: "fleet-keys", driver: "fleet-keys" });
+    expect({ orchestrator: services.orchestrator!.environment, driver: services.driver!.environment }).toMatchObject({
+      orchestrator: { ORCHESTRATOR_SIGNING_KEY: `${keyDir}/signing.key`, ORCHESTRATOR_REPORT_KEY: `${keyDir}/report.key` },
+      driver: { DRIVER_TRUST_KEY: `${keyDir}/signing.pub`, DRIVER_REPORT_KEY: `${keyDir}/report.key` },
+    });
   });
 
   test("aims tests at the target service by default and allows only it", () => {

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { join, relative } from "node:path";
 
 const ROOT = join(import.meta.dir, "..", "..");
-const DIRS = ["src/bus", "src/stats", "src/protocol", "src/local"];
+const DIRS = ["src/bus", "src/stats", "src/protocol", "src/local", "src/security"];
 
 /** `file:line: declaration` for every export declaration not preceded by a doc comment. */
 async function undocumentedExports(dir: string): Promise<string[]> {

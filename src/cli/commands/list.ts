@@ -1,4 +1,4 @@
-import { formatCount, formatDuration, formatMs, formatTimestamp } from "../../dashboard/client/format.ts";
+import { formatCount, formatDuration, formatMs, formatTimestamp } from "../../format/format.ts";
 import { intFlag } from "../../cli-flags.ts";
 import { usageError, type Command } from "../command.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";

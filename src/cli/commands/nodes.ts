@@ -1,4 +1,4 @@
-import { formatAgo, formatCount } from "../../dashboard/client/format.ts";
+import { formatAgo, formatCount } from "../../format/format.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../command.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
@@ -19,7 +19,7 @@ ${CONNECTION_HELP}
   flags: { ...CONNECTION_FLAGS, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   async run(values, positionals, ctx) {
     if (positionals.length > 0) return usageError(ctx, "nodes", [`unexpected argument "${positionals[0]}"`]);
-    const { nodes } = await clientFrom(values, ctx.env, ctx.fetch).nodes();
+    const { nodes, total } = await clientFrom(values, ctx.env, ctx.fetch).nodes();
     if (values.json) {
       ctx.out.stdout(JSON.stringify({ nodes }, null, 2) + "\n");
       return 0;
@@ -29,10 +29,11 @@ ${CONNECTION_HELP}
       return 0;
     }
     const now = Date.now();
-    const rows = nodes.map((n) => [n.node_id, n.status, n.node_IP, formatAgo(n.last_heartbeat_at, now), n.driver_state ?? "–", n.current_test_id ?? "–", formatCount(n.requests_sent)]);
+    const rows = nodes.map((n) => [n.node_id, n.conflict ? `${n.status}, CONFLICT: ${n.conflict.instances.length} processes` : n.status, n.node_IP, formatAgo(n.last_heartbeat_at, now), n.driver_state ?? "–", n.current_test_id ?? "–", formatCount(n.requests_sent)]);
     ctx.out.stdout(textTable([["node", "status", "address", "last heartbeat", "state", "test", "sent (last test)"], ...rows]).join("\n") + "\n");
     const alive = nodes.filter((n) => n.status === "alive").length;
     ctx.out.stdout(`${alive} alive of ${nodes.length}\n`);
+    if (total !== undefined && total > nodes.length) ctx.out.stdout(`(${total - nodes.length} more not shown: live drivers come first)\n`);
     return 0;
   },
 };

@@ -1,9 +1,12 @@
 import { intFlag } from "../../cli-flags.ts";
+import { availableParallelism } from "node:os";
+import { parseWorkers } from "../../driver/worker-split.ts";
 import { hubEvents } from "../../local/hub-events.ts";
 import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
 import { parseTestRequest } from "../../orchestrator/test-request.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, follow } from "../follow.ts";
+import { finish, INTERRUPT_EXIT_CODE } from "../follow.ts";
+import { followInterruptibly } from "../interrupt.ts";
 import { TEST_FLAGS, TEST_HELP, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
 /** `loadtest run URL`: orchestrator and drivers in this one process over the in-memory bus. */
@@ -14,16 +17,19 @@ export const runCommand: Command = {
 
 Runs the orchestrator core and N drivers inside this one process over an in-memory bus:
 no Kafka, no orchestrator or driver to start. Same progress line, summary, thresholds and
-exit codes as 'loadtest start'. Use it to try a target quickly or in CI; use 'start' to
-load from many machines at once.
+exit codes as 'loadtest start'. Ctrl-C stops the test (in-flight requests get 2 s) and prints
+its summary; a second Ctrl-C leaves at once. Use it to try a target quickly or in CI; use
+'start' to load from many machines at once.
 
 Flags:
   --drivers <n>          drivers in this process, 1 to ${MAX_LOCAL_DRIVERS} (default 2)
+  --workers <n|auto>     Bun Workers each driver sends on (default 1: its own thread; auto:
+                         one per core), merged into one report a second per driver
 ${TEST_HELP}
 
 Example:
   loadtest run http://127.0.0.1:8080/ping --type tsunami --count 200 --delay 5 --threshold 'p99<50'`,
-  flags: { ...TEST_FLAGS, drivers: { type: "string" } },
+  flags: { ...TEST_FLAGS, drivers: { type: "string" }, workers: { type: "string" } },
   async run(values, positionals, ctx) {
     const errors: string[] = [];
     let drivers = 2;
@@ -32,6 +38,8 @@ Example:
     } catch (err) {
       errors.push((err as Error).message);
     }
+    const workers = parseWorkers(values.workers as string | undefined, navigator.hardwareConcurrency || availableParallelism());
+    if (typeof workers === "string") errors.push(workers);
     const flags = values as TestFlags;
     if (flags.target !== undefined) errors.push("give the URL as the argument, not --target");
     if (positionals.length !== 1) errors.push(positionals.length === 0 ? "give the URL to load, e.g. http://127.0.0.1:8080/ping" : `unexpected argument "${positionals[1]}"`);
@@ -42,14 +50,23 @@ Example:
     if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues));
 
     const json = Boolean(values.json);
-    const fleet = await startLocalFleet({ drivers });
+    const fleet = await startLocalFleet({ drivers, ...(typeof workers === "number" && workers > 1 ? { workers } : {}) });
     const events = hubEvents(fleet.orchestrator);
     try {
       const created = await fleet.orchestrator.createTest(parsed.value);
       events.setTestId(created.test_id);
       if (!json) ctx.out.stderr(`test ${created.test_id} running in-process on ${drivers} driver(s)\n`);
-      const result = await follow(events, ctx.out, json);
-      return finish(result, request.thresholds, ctx.out, json);
+      const testId = created.test_id;
+      const outcome = await followInterruptibly(events, {
+        testId,
+        out: ctx.out,
+        quiet: json,
+        requestStop: () => fleet.orchestrator.stopTest(testId, { reason: "Ctrl-C in loadtest run" }),
+        detach: false,
+        onInterrupt: ctx.onInterrupt,
+      });
+      if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
+      return finish(outcome.test, request.thresholds, ctx.out, json, outcome.interrupted);
     } finally {
       events.close();
       await fleet.close();

@@ -1,6 +1,7 @@
 import { DEFAULT_TRIGGER_TIMEOUT_S, untilTriggered } from "../await-trigger.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, follow, sseTestEvents } from "../follow.ts";
+import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { followInterruptibly } from "../interrupt.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 import { parseThresholds } from "../thresholds.ts";
 
@@ -12,15 +13,20 @@ export const watchCommand: Command = {
 
 Follows a test over the orchestrator's event stream with a live progress line, then prints
 its summary. For a test that has ended, prints the summary at once. For a test that is still
-created (not triggered), says so and waits for its trigger, at most --trigger-timeout.
+created (not triggered), says so and waits for its trigger, at most --trigger-timeout. Ctrl-C
+asks the orchestrator to stop the test (this needs the token when the API has one) and prints
+its summary once it has stopped; a second Ctrl-C leaves without waiting. Exit codes as for
+'loadtest start': 0 done and passed, 99 a threshold failed or stopped the test, 130 after
+Ctrl-C, 1 otherwise.
 
 Flags:
   --trigger-timeout <s>  seconds to wait for a created test's trigger before giving up
                          with exit 1 (default ${DEFAULT_TRIGGER_TIMEOUT_S})
   --threshold <expr>     pass/fail criterion, repeatable (see 'loadtest start --help'); exit 99 if one fails
   --json                 print the result as JSON (no progress line)
+  --detach               on Ctrl-C, leave and keep the test running
 ${CONNECTION_HELP}`,
-  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, "trigger-timeout": { type: "string" }, help: { type: "boolean", short: "h" } },
+  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, "trigger-timeout": { type: "string" }, detach: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   async run(values, positionals, ctx) {
     const thresholds = parseThresholds((values.threshold as string[] | undefined) ?? []);
     const errors = thresholds.ok ? [] : thresholds.errors;
@@ -34,13 +40,23 @@ ${CONNECTION_HELP}`,
     const client = clientFrom(values, ctx.env, ctx.fetch);
     const testId = positionals[0]!;
     const current = await client.getTest(testId);
-    const stream = new AbortController();
-    let events = sseTestEvents(client, testId, stream.signal);
+    const abort = new AbortController();
+    let events = sseTestEvents(client, testId, abort.signal);
     if (current.state === "created") {
       ctx.out.stderr(`test ${testId} is created and waiting for a trigger (POST /tests/${testId}/trigger); waiting up to ${timeoutS} s (--trigger-timeout)\n`);
-      events = untilTriggered(events, testId, timeoutS * 1000, () => stream.abort());
+      events = untilTriggered(events, testId, timeoutS * 1000, () => abort.abort());
     }
-    const result = await follow(events, ctx.out, Boolean(values.json));
-    return finish(result, thresholds.value, ctx.out, Boolean(values.json));
+    const outcome = await followInterruptibly(events, {
+      testId,
+      out: ctx.out,
+      quiet: Boolean(values.json),
+      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest watch" }),
+      detach: Boolean(values.detach),
+      onInterrupt: ctx.onInterrupt,
+      abort,
+      rejoin: `loadtest watch ${testId}`,
+    });
+    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
+    return finish(outcome.test, thresholds.value, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };

@@ -1,6 +1,6 @@
 // The banner over the dashboard while the Kafka bus is degraded: a pure function of the health.
 import type { BusHealth } from "../../orchestrator/bus-health.ts";
-import { escapeHtml as e, formatDuration, formatTimestamp } from "./format.ts";
+import { escapeHtml as e, formatDuration, formatTimestamp } from "../../format/format.ts";
 
 /** The banner's HTML for a degraded bus, or "" (banner hidden) while it is healthy or unknown. */
 export function renderBusBanner(health: BusHealth | null | undefined): string {

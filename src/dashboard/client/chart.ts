@@ -1,6 +1,6 @@
 // Hand-drawn SVG line charts, pure string in and out: the dashboard sets them as innerHTML,
 // the HTML report inlines them. No DOM, no IO.
-import { escapeHtml } from "./format.ts";
+import { escapeHtml } from "../../format/format.ts";
 
 /** One line: points are [x, y]; a null y leaves a gap. */
 export interface ChartLine {

@@ -8,15 +8,10 @@ import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import { renderBusBanner } from "./bus-banner.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests, summaryOf } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { summarizeTest } from "../../orchestrator/test-summary.ts";
+import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
 
-declare global {
-  interface Window {
-    DASHBOARD_CONFIG: { tokenRequired: boolean };
-  }
-}
-
-const TOKEN_KEY = "loadtest.token";
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
 const NODES_REFRESH_MS = 2_000;
@@ -31,17 +26,6 @@ const state = {
 };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function token(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-function askToken(message = ""): void {
-  $("token-error").textContent = message;
-  ($("token-input") as HTMLInputElement).value = "";
-  const dialog = $("token-dialog") as HTMLDialogElement;
-  if (!dialog.open) dialog.showModal();
-}
 
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { accept: "application/json" } });
@@ -117,6 +101,7 @@ async function refreshHistory(): Promise<void> {
 async function showTest(testId: string, pinned: boolean): Promise<void> {
   const report = await getJson<{ test: TestView; series: TestSeries | null }>(`/tests/${encodeURIComponent(testId)}/report?format=json`);
   state.pinned = pinned;
+  if (state.shown?.test.test_id !== testId) $("stop-error").textContent = "";
   state.shown = { test: report.test, points: report.series?.points ?? [] };
   renderTest();
   renderHistoryPanel();
@@ -126,7 +111,7 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
 function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
   const row = state.history.findIndex((t) => t.test_id === test.test_id);
   if (row >= 0) {
-    state.history[row] = summaryOf(test);
+    state.history[row] = summarizeTest(test);
     renderHistoryPanel();
   }
   const shown = state.shown;
@@ -162,8 +147,9 @@ function connect(): void {
   });
   source.addEventListener("bus", (ev) => renderBus(JSON.parse((ev as MessageEvent<string>).data) as BusHealth));
   source.addEventListener("node", (ev) => {
-    const { node } = JSON.parse((ev as MessageEvent<string>).data) as { node: NodeView };
-    state.nodes.set(node.node_id, node);
+    const { event, node } = JSON.parse((ev as MessageEvent<string>).data) as { event: string; node: NodeView };
+    if (event === "forgotten" || event === "deleted") state.nodes.delete(node.node_id);
+    else state.nodes.set(node.node_id, node);
     renderNodesPanel();
   });
   source.addEventListener("snapshot", (ev) => {
@@ -195,18 +181,14 @@ async function startTest(form: HTMLFormElement): Promise<void> {
   const error = $("form-error");
   const button = $<HTMLButtonElement>("start-button");
   error.textContent = "";
-  if (window.DASHBOARD_CONFIG.tokenRequired && !token()) return askToken("Enter the token to start tests.");
   button.disabled = true;
   try {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
-    const response = await fetch("/tests", { method: "POST", headers, body: JSON.stringify(formBody(form)) });
-    const answer = (await response.json()) as TestView & { error?: string; issues?: { path: string; message: string }[] };
-    if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      return askToken("That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.");
-    }
+    const posted = await postWithToken<TestView & { error?: string; issues?: { path: string; message: string }[] }>("/tests", formBody(form), {
+      missing: "Enter the token to start tests.",
+      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.",
+    });
+    if (!posted) return;
+    const { response, answer } = posted;
     if (!response.ok) {
       const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
       error.textContent = issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${response.status}`}`;
@@ -216,6 +198,34 @@ async function startTest(form: HTMLFormElement): Promise<void> {
     state.shown = { test: answer, points: [] };
     renderTest();
     void refreshHistory();
+  } catch (err) {
+    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The Stop button: `POST /tests/:id/stop`, with the token when the API requires one. */
+async function stopTest(testId: string, button: HTMLButtonElement): Promise<void> {
+  const error = $("stop-error");
+  error.textContent = "";
+  button.disabled = true;
+  try {
+    const posted = await postWithToken<TestView & { error?: string }>(`/tests/${encodeURIComponent(testId)}/stop`, { reason: "stopped from the dashboard" }, {
+      missing: "Enter the token to stop the test, then press Stop again.",
+      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.",
+    });
+    if (!posted) return;
+    const { response, answer } = posted;
+    if (!response.ok) {
+      error.textContent = `Not stopped: ${answer.error ?? `HTTP ${response.status}`}`;
+      return;
+    }
+    // "stopping…" until the final event brings the stopped result.
+    if (state.shown?.test.test_id === testId) {
+      state.shown.test = answer;
+      renderTest();
+    }
   } catch (err) {
     error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
   } finally {
@@ -251,6 +261,8 @@ function wire(): void {
       state.scope = scope;
       renderCharts();
     }
+    const stop = target.closest<HTMLButtonElement>("#stop-test");
+    if (stop?.dataset.test) void stopTest(stop.dataset.test, stop);
     if (target.id === "follow-live") {
       state.pinned = false;
       const running = state.history.find((t) => t.state === "running");
@@ -258,14 +270,7 @@ function wire(): void {
       else renderTest();
     }
   });
-  const tokenButton = $("token-button");
-  tokenButton.hidden = !window.DASHBOARD_CONFIG.tokenRequired;
-  tokenButton.addEventListener("click", () => askToken());
-  $("token-form").addEventListener("submit", (ev) => {
-    const submitter = (ev as SubmitEvent).submitter as HTMLButtonElement | null;
-    const value = ($("token-input") as HTMLInputElement).value.trim();
-    if (submitter?.value === "save" && value) sessionStorage.setItem(TOKEN_KEY, value);
-  });
+  wireTokenDialog();
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);
   // A failed read shows in the connection pill (the EventSource fails too); the next one retries.
@@ -278,4 +283,4 @@ void refreshHistory().then(() => {
   const latest = state.history[0];
   if (!state.shown && latest && latest.state !== "created") void showTest(latest.test_id, false);
 });
-if (window.DASHBOARD_CONFIG.tokenRequired && !token()) askToken();
+askTokenIfMissing();

@@ -4,43 +4,52 @@ import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
-import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "./format.ts";
-
-/** A test's history line from a live view (the dashboard's copy of the server's summarizeTest). */
-export function summaryOf(view: TestView): TestSummary {
-  return {
-    test_id: view.test_id,
-    state: view.state,
-    test_type: view.config.test_type,
-    message_count_per_driver: view.config.message_count_per_driver,
-    target_url: view.config.target_url ?? null,
-    drivers: view.drivers,
-    created_at: view.created_at,
-    triggered_at: view.triggered_at,
-    ended_at: view.ended_at,
-    duration_ms: view.duration_ms,
-    error: view.error,
-    counts: view.metrics.counts,
-    latency: view.metrics.latency,
-  };
-}
+import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "../../format/format.ts";
 
 /** Requests the test will send in all: count per driver × drivers. */
 export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;
 
-/** The driver list with a health dot each, alive first. */
+/** Most drivers the list shows (a flood of dead ids must not freeze the page). */
+export const NODES_SHOWN = 200;
+
+/** The driver list with a health dot each, alive first; a node run by two processes is flagged. */
 export function renderNodes(nodes: readonly NodeView[], now: number): string {
   if (nodes.length === 0) return `<p class="muted">No driver has registered yet. Start one: <code>bun run driver</code></p>`;
   const order = { alive: 0, suspect: 1, dead: 2, left: 3 } as const;
   const sorted = [...nodes].sort((a, b) => order[a.status] - order[b.status] || a.node_id.localeCompare(b.node_id));
-  const items = sorted.map((n) => {
+  const more = sorted.length - NODES_SHOWN;
+  const items = sorted.slice(0, NODES_SHOWN).map((n) => {
+    const conflict = n.conflict
+      ? `<div class="node-conflict" title="two driver processes use this node_id; it takes part in no new test until one stops">CONFLICT: ${n.conflict.instances.length} processes (${e(n.conflict.instances.join(", "))})</div>`
+      : "";
     const doing = n.driver_state === "running" && n.current_test_id ? `running ${shortId(n.current_test_id)}` : (n.driver_state ?? "");
     return `<div class="node" data-node="${e(n.node_id)}" data-status="${e(n.status)}">
 <span class="dot dot-${e(n.status)}" title="${e(n.status)}"></span>
-<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div></div>
+<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div>${conflict}</div>
 <div class="node-right"><div>${e(n.status)} · ${e(formatAgo(n.last_heartbeat_at, now))}</div><div>${formatCount(n.requests_sent)} sent${n.last_test_id ? ` in ${e(shortId(n.last_test_id))}` : ""}</div></div></div>`;
   });
+  if (more > 0) items.push(`<p class="muted">and ${formatCount(more)} more not shown</p>`);
   return `<div class="nodes">${items.join("")}</div>`;
+}
+
+/** Who or what stopped a test, and why: "by threshold errors>10% (observed 48.5 over the last 2 s)". */
+export function describeStop(test: TestView): string | null {
+  const stop = test.stop;
+  if (!stop) return null;
+  const t = stop.threshold;
+  const by = stop.by === "threshold" && t ? `by threshold ${t.expression} (observed ${t.observed} over the last ${t.window_s} s)` : stop.by === "restart" ? "by an orchestrator restart" : "by the user";
+  const unconfirmed = stop.unconfirmed && stop.unconfirmed.length > 0 ? `; no final report from ${stop.unconfirmed.join(", ")}` : "";
+  return `Stopped ${by}: ${stop.reason}${unconfirmed}`;
+}
+
+/**
+ * The Stop button of a running (or created) test; once a stop was asked for, a disabled
+ * "stopping…" in its place.
+ */
+export function renderStopButton(test: TestView): string {
+  if (test.state !== "running" && test.state !== "created") return "";
+  if (test.stop) return `<button type="button" class="danger" data-testid="stop-button" disabled>stopping…</button>`;
+  return `<button type="button" class="danger" id="stop-test" data-testid="stop-button" data-test="${e(test.test_id)}">${test.state === "created" ? "Cancel" : "Stop"}</button>`;
 }
 
 /** Title line of the shown test: state badge, id, type, target and report links. */
@@ -52,6 +61,7 @@ export function renderTestHead(test: TestView, live: boolean): string {
   return `<h2>Test <code data-testid="test-id">${e(test.test_id)}</code></h2>
 <span class="badge badge-${e(test.state)}" data-testid="test-state">${e(test.state)}</span>
 <span class="muted">${e(what)} · ${formatCount(c.message_count_per_driver)} × ${test.drivers.length} driver(s)${e(cap)} → ${e(c.target_url ?? "")}</span>
+${renderStopButton(test)}
 ${live ? "" : `<button type="button" class="ghost" id="follow-live">follow live</button>`}
 <span class="links"><a href="${base}?format=html" target="_blank">HTML report</a><a href="${base}?format=csv&download=1">CSV</a><a href="${base}?format=json" target="_blank">JSON</a></span>`;
 }
@@ -107,7 +117,8 @@ export function renderSummary(test: TestView): string {
   const m = test.metrics;
   const l = m.latency;
   const item = (id: string, label: string, value: string) => `<dt>${e(label)}</dt><dd data-summary="${id}">${e(value)}</dd>`;
-  return `<h3>Summary</h3><div class="summary-grid">
+  const stop = describeStop(test);
+  return `<h3>Summary</h3>${stop ? `<p class="stop-reason" data-summary="stop">${e(stop)}</p>` : ""}<div class="summary-grid">
 <dl>${item("state", "result", test.state)}${item("duration", "duration", formatDuration(test.duration_ms))}${item("sent", "requests sent", formatCount(m.counts.sent))}${item("completed", "completed", formatCount(m.counts.completed))}${item("avg_rps", "avg requests/s", formatRate(m.avg_requests_per_s))}</dl>
 <dl>${item("mean", "mean", formatMs(l?.mean_latency))}${item("min", "min", formatMs(l?.min_latency))}${item("median", "median", formatMs(l?.median_latency))}${item("max", "max", formatMs(l?.max_latency))}</dl>
 <dl>${item("p90", "p90", formatMs(l?.p90_latency))}${item("p95", "p95", formatMs(l?.p95_latency))}${item("p99", "p99", formatMs(l?.p99_latency))}${item("skew", "start skew", m.start_skew_ms === null ? "–" : `${m.start_skew_ms} ms`)}</dl>
@@ -121,7 +132,7 @@ export function renderHistory(tests: readonly TestSummary[], selectedId: string 
   const rows = tests.map((t) => {
     const sel = t.test_id === selectedId ? " selected" : "";
     return `<tr class="clickable${sel}" data-test="${e(t.test_id)}"><td><code>${e(shortId(t.test_id))}</code></td><td>${e(formatTimestamp(t.created_at))}</td>
-<td>${e(t.test_type)}</td><td><span class="badge badge-${e(t.state)}">${e(t.state)}</span></td><td>${t.drivers.length}</td><td>${formatCount(t.counts.sent)}</td>
+<td>${e(t.test_type)}</td><td><span class="badge badge-${e(t.state)}"${t.error ? ` title="${e(t.error)}"` : ""}>${e(t.state)}</span></td><td>${t.drivers.length}</td><td>${formatCount(t.counts.sent)}</td>
 <td${t.counts.completed < t.counts.sent ? ` class="num-bad"` : ""}>${formatCount(t.counts.completed)}</td><td>${formatMs(t.latency?.median_latency)}</td><td>${formatMs(t.latency?.p99_latency)}</td><td>${formatDuration(t.duration_ms)}</td></tr>`;
   });
   return `<table><thead><tr><th>test</th><th>created</th><th>type</th><th>state</th><th>drivers</th><th>sent</th><th>completed</th><th>p50</th><th>p99</th><th>duration</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

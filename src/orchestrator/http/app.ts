@@ -1,17 +1,22 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
 import { silentLogger, type Logger } from "../../log.ts";
 import { toIssues } from "../../protocol/index.ts";
 import { wireId } from "../../protocol/fields.ts";
+import { parseStopRequest } from "./stop-request.ts";
+import { ListQuerySchema, NodesQuerySchema } from "./queries.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
 import { dashboardRoutes } from "./dashboard.ts";
+import { openApiRoutes } from "./openapi/routes.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
 import { prometheusRoutes } from "./prometheus.ts";
 import { reportRoutes } from "./report.ts";
-import { sseRoutes } from "./sse.ts";
+import { sseRoutes, type SseOptions } from "./sse.ts";
+import type { SecurityCounts } from "../../security/security-counters.ts";
+
+export { NODES_PAGE_DEFAULT, NODES_PAGE_MAX } from "./queries.ts";
 
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -21,12 +26,17 @@ export interface AppOptions extends TestRequestOptions {
   token?: string;
   maxBodyBytes?: number;
   log?: Logger;
+  /** The fleet's trust counters for `/metrics` (refused commands, forged reports). */
+  securityCounts?: () => SecurityCounts;
+  /** Ping interval and per-client buffer bounds of the event streams (defaults in sse.ts). */
+  sse?: SseOptions;
 }
 
-const ListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+/** A node id from the path; anything that cannot be an id is simply unknown. */
+function nodeId(raw: string): string {
+  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no node ${JSON.stringify(raw.slice(0, 128))}`);
+  return raw;
+}
 
 /** Reads a JSON body; malformed JSON is the caller's mistake, answered 400 with the reason. */
 async function jsonBody(req: Request): Promise<unknown> {
@@ -69,7 +79,19 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     return bus.status === "ok" ? c.json({ ok: true, status: "ok", bus }) : c.json({ ok: false, status: "degraded", bus }, 503);
   });
 
-  app.get("/nodes", (c) => c.json({ nodes: orchestrator.listNodes() }));
+  // Live nodes first, then the dead and departed; `total` counts them all.
+  app.get("/nodes", (c) => {
+    const query = NodesQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(422, "invalid query", toIssues(query.error));
+    const { limit, offset } = query.data;
+    return c.json({ ...orchestrator.pageNodes(limit, offset), limit, offset });
+  });
+
+  app.delete("/nodes/:id", (c) => {
+    const id = nodeId(c.req.param("id"));
+    orchestrator.deleteNode(id);
+    return c.json({ deleted: id });
+  });
 
   app.post("/tests", async (c) => {
     const parsed = parseTestRequest(await jsonBody(c.req.raw), options);
@@ -78,6 +100,13 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
   });
 
   app.post("/tests/:id/trigger", async (c) => c.json(await orchestrator.triggerTest(testId(c.req.param("id")))));
+
+  app.post("/tests/:id/stop", async (c) => {
+    const id = testId(c.req.param("id"));
+    const text = await c.req.text();
+    const body = parseStopRequest(text);
+    return c.json(await orchestrator.stopTest(id, { graceMs: body.stop_grace_ms, reason: body.reason, by: "user" }));
+  });
 
   app.get("/tests/:id", (c) => {
     const id = testId(c.req.param("id"));
@@ -93,10 +122,11 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     return c.json({ ...orchestrator.listTests(limit, offset), limit, offset });
   });
 
-  app.route("/", sseRoutes(orchestrator));
+  app.route("/", sseRoutes(orchestrator, options.sse));
   app.route("/", reportRoutes(orchestrator));
-  app.route("/", prometheusRoutes(orchestrator));
+  app.route("/", prometheusRoutes(orchestrator, options.securityCounts));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));
+  app.route("/", openApiRoutes());
 
   return app;
 }

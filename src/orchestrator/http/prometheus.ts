@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import type { BusHealth } from "../bus-health.ts";
 import type { DropCounts } from "../counters.ts";
-import type { Orchestrator } from "../orchestrator.ts";
+import type { NodeCounters, Orchestrator } from "../orchestrator.ts";
 import type { NodeStatus, NodeView } from "../registry.ts";
 import type { TestView } from "../snapshot.ts";
+import type { SecurityCounts } from "../../security/security-counters.ts";
+import { sseCounters, type SseCounters } from "./sse.ts";
 
 /** Content type of the Prometheus text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -31,6 +33,12 @@ export interface MetricsInput {
   drops: DropCounts;
   /** The Kafka bus's health; absent, no bus families are written. */
   bus?: BusHealth;
+  /** Commands the drivers refused and forged reports dropped (signed fleets; see src/security). */
+  security?: SecurityCounts;
+  /** Node counts kept by the orchestrator (when given, `nodes` is not counted one by one). */
+  nodeCounters?: NodeCounters;
+  /** Slow event-stream clients. */
+  sse?: SseCounters;
 }
 
 /** A label value escaped for the text format (backslash, quote, line feed). */
@@ -44,13 +52,31 @@ const labels = (pairs: Record<string, string>) =>
     .join(",")}}`;
 
 /** Renders the orchestrator's metrics in the Prometheus text format; pure. */
-export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string {
+export function renderMetrics({ nodes, test, drops, bus, security, nodeCounters, sse }: MetricsInput): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
 
   family("loadtest_drivers", "gauge", "Drivers known to the orchestrator, by liveness status.");
-  for (const status of STATUSES) sample("loadtest_drivers", { status }, nodes.filter((n) => n.status === status).length);
+  for (const status of STATUSES) sample("loadtest_drivers", { status }, nodeCounters?.by_status[status] ?? nodes.filter((n) => n.status === status).length);
+  if (nodeCounters) {
+    family("loadtest_drivers_in_conflict", "gauge", "node_ids used by two live driver processes at once (excluded from new tests).");
+    out.push(`loadtest_drivers_in_conflict ${nodeCounters.conflict}`);
+    family("loadtest_unregistered_heartbeats_total", "counter", "Heartbeats from node_ids that never registered.");
+    out.push(`loadtest_unregistered_heartbeats_total ${nodeCounters.unregistered_heartbeats}`);
+    family("loadtest_unregistered_heartbeats_refused_total", "counter", "Heartbeats from unknown, unregistered node_ids refused while too many such nodes were known.");
+    out.push(`loadtest_unregistered_heartbeats_refused_total ${nodeCounters.unregistered_refused}`);
+    family("loadtest_nodes_forgotten_total", "counter", "Dead or departed nodes forgotten after their retention, beyond the cap, or deleted.");
+    out.push(`loadtest_nodes_forgotten_total ${nodeCounters.forgotten}`);
+  }
+  if (sse) {
+    family("loadtest_sse_streams", "gauge", "Event streams open now.");
+    out.push(`loadtest_sse_streams ${sse.open}`);
+    family("loadtest_sse_resyncs_total", "counter", "Times an event-stream client fell behind its bounded buffer and was sent a resync.");
+    out.push(`loadtest_sse_resyncs_total ${sse.resyncs}`);
+    family("loadtest_sse_disconnects_total", "counter", "Event-stream clients disconnected for staying behind.");
+    out.push(`loadtest_sse_disconnects_total ${sse.disconnects}`);
+  }
 
   family("loadtest_test_running", "gauge", "1 while a test is running.");
   out.push(`loadtest_test_running ${test?.state === "running" ? 1 : 0}`);
@@ -58,15 +84,17 @@ export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string
   if (test) {
     const id = test.test_id;
     family("loadtest_requests_total", "counter", "Requests of the running (else the last) test, by driver and outcome.");
+    // A second process under one node_id (a twin) gets its own series, told apart by instance_id.
+    const who = (d: TestView["per_driver"][number]) => ({ test_id: id, node_id: d.node_id, ...(d.twin ? { instance_id: d.instance_id ?? "" } : {}) });
     for (const d of test.per_driver) {
-      for (const [outcome, key] of OUTCOMES) sample("loadtest_requests_total", { test_id: id, node_id: d.node_id, outcome }, d.counts[key]);
+      for (const [outcome, key] of OUTCOMES) sample("loadtest_requests_total", { ...who(d), outcome }, d.counts[key]);
     }
     family("loadtest_requests_sent_total", "counter", "Requests sent in the running (else the last) test, by driver.");
-    for (const d of test.per_driver) sample("loadtest_requests_sent_total", { test_id: id, node_id: d.node_id }, d.counts.sent);
+    for (const d of test.per_driver) sample("loadtest_requests_sent_total", who(d), d.counts.sent);
     family("loadtest_requests_per_second", "gauge", "Sends per second of each driver over its latest report window.");
-    for (const d of test.per_driver) sample("loadtest_requests_per_second", { test_id: id, node_id: d.node_id }, d.requests_per_s);
+    for (const d of test.per_driver) sample("loadtest_requests_per_second", who(d), d.requests_per_s);
     family("loadtest_late_sends_total", "counter", "Sends that started late against their schedule, by driver.");
-    for (const d of test.per_driver) sample("loadtest_late_sends_total", { test_id: id, node_id: d.node_id }, d.late);
+    for (const d of test.per_driver) sample("loadtest_late_sends_total", who(d), d.late);
 
     family("loadtest_test_latency_ms", "summary", "Response latency of the running (else the last) test across every driver, in milliseconds.");
     const latency = test.metrics.latency;
@@ -90,6 +118,14 @@ export function renderMetrics({ nodes, test, drops, bus }: MetricsInput): string
     family("loadtest_bus_topic_degraded_since_timestamp_seconds", "gauge", "When each degraded topic's problem began, in Unix seconds.");
     for (const t of bus.topics) sample("loadtest_bus_topic_degraded_since_timestamp_seconds", { topic: t.topic }, t.since / 1000);
   }
+  if (security) {
+    family("loadtest_drivers_verifying", "gauge", "Live drivers that refuse commands not signed by a key they trust.");
+    out.push(`loadtest_drivers_verifying ${nodeCounters?.verifying ?? nodes.filter((n) => n.status !== "dead" && n.status !== "left" && n.verifies_signatures === true).length}`);
+    family("loadtest_commands_rejected_total", "counter", "Commands the drivers refused (unsigned, bad signature, expired, replayed...), by reason.");
+    for (const [reason, n] of Object.entries(security.commands_rejected)) sample("loadtest_commands_rejected_total", { reason }, n);
+    family("loadtest_reports_forged_total", "counter", "Reports dropped for a missing or wrong report_mac, by reason.");
+    for (const [reason, n] of Object.entries(security.reports_forged)) sample("loadtest_reports_forged_total", { reason }, n);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -102,10 +138,10 @@ function currentTest(orchestrator: Orchestrator): TestView | null {
 }
 
 /** `GET /metrics`: Prometheus text exposition of drivers, the current test and dropped messages. */
-export function prometheusRoutes(orchestrator: Orchestrator): Hono {
+export function prometheusRoutes(orchestrator: Orchestrator, security?: () => SecurityCounts): Hono {
   const app = new Hono();
   app.get("/metrics", (c) =>
-    c.body(renderMetrics({ nodes: orchestrator.listNodes(), test: currentTest(orchestrator), drops: orchestrator.counters(), bus: orchestrator.busHealth() }), 200, {
+    c.body(renderMetrics({ nodes: [], nodeCounters: orchestrator.nodeCounters(), sse: sseCounters(orchestrator), test: currentTest(orchestrator), drops: orchestrator.counters(), bus: orchestrator.busHealth(), ...(security ? { security: security() } : {}) }), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     }),
   );

@@ -23,6 +23,8 @@ export const CSV_COLUMNS = [
   "p95_ms",
   "p99_ms",
   "max_ms",
+  "stopped",
+  "stop_reason",
 ] as const;
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>;
@@ -77,6 +79,8 @@ const latencyColumns = (l: LatencySummary | null) => ({
 /**
  * A test as CSV: one row per second and scope ("total", then each driver), then the
  * whole-test rows with `second` = "all" (rate is `avg_requests_per_s`: completions over the test's time).
+ * On the whole-test rows `stopped` counts the requests a stop aborted; a stopped test's reason
+ * is in `stop_reason` of its "all"/"total" row.
  */
 export function reportCsv(test: TestView, series: TestSeries | null): string {
   const rows: Row[] = [];
@@ -84,7 +88,7 @@ export function reportCsv(test: TestView, series: TestSeries | null): string {
     rows.push(sampleRow(test.test_id, point.t_s, "total", point.total));
     for (const [nodeId, sample] of Object.entries(point.drivers)) rows.push(sampleRow(test.test_id, point.t_s, nodeId, sample));
   }
-  rows.push(wholeTestRow(test.test_id, "total", test.metrics));
+  rows.push({ ...wholeTestRow(test.test_id, "total", test.metrics), stop_reason: test.stop?.reason ?? null });
   for (const d of test.per_driver) rows.push(wholeTestRow(test.test_id, d.node_id, d));
   return toCsv(rows);
 }
@@ -100,4 +104,5 @@ const wholeTestRow = (testId: string, scope: string, f: Figures): Row => ({
   ...errorColumns(f.errors),
   late: f.late,
   ...latencyColumns(f.latency),
+  stopped: f.counts.stopped ?? 0,
 });

@@ -1,7 +1,7 @@
-import type { TDigest } from "tdigest";
-import { addCounts, zeroCounts, type Counts, type MetricsReport } from "../../protocol/index.ts";
-import { addExact, createDigest, emptyExact, mergeDigest, summarize, type ExactStats } from "../../stats/digest.ts";
+import { reportKey, type MetricsReport } from "../../protocol/index.ts";
+import { summarize } from "../../stats/digest.ts";
 import { errorsOf, type ErrorsView } from "../snapshot.ts";
+import { addCell, addWindow, bucketOf, emptyWindowCell, type WindowCell } from "../window-cell.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -37,34 +37,17 @@ export interface TestSeries {
   points: SeriesPoint[];
 }
 
-/** What the windows of one driver in one second add up to. */
-interface Cell {
-  counts: Counts;
+/** What the windows of one driver in one second add up to, and the time they cover. */
+interface Cell extends WindowCell {
   duration_ms: number;
-  digest: TDigest;
-  exact: ExactStats;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function emptyCell(): Cell {
-  return {
-    counts: zeroCounts(),
-    duration_ms: 0,
-    digest: createDigest(),
-    exact: emptyExact(),
-  };
-}
-
 function sampleOf(cells: Cell[], requestsPerS: number): SeriesSample {
-  const counts = zeroCounts();
-  const digest = createDigest();
-  const exact = emptyExact();
-  for (const cell of cells) {
-    addCounts(counts, cell.counts);
-    for (const c of cell.digest.toArray()) digest.push_centroid({ mean: c.mean, n: c.n });
-    addExact(exact, cell.exact);
-  }
+  const merged = emptyWindowCell();
+  for (const cell of cells) addCell(merged, cell);
+  const { counts, digest, exact } = merged;
   const latency = exact.count > 0 && digest.size() > 0 ? summarize(digest, exact) : null;
   return {
     requests_per_s: round(requestsPerS),
@@ -86,7 +69,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  * Builds a test's per-second series from its drivers' report windows. A window belongs to
  * the second its midpoint falls in, counted from `originMs` (the test's start time), so
  * one-second windows land one per second even with timer jitter. Each report is counted
- * once (by report_id), in any order. Pure: no clock, no IO.
+ * once (by report_id within its driver process, see reportKey), in any order. Pure: no clock, no IO.
  */
 export class SeriesBuilder {
   private readonly cells = new Map<number, Map<string, Cell>>();
@@ -101,26 +84,17 @@ export class SeriesBuilder {
   /** Folds a report's window in; false when it has none or was already counted. */
   add(report: MetricsReport): boolean {
     const window = report.window;
-    if (!window || this.seen.has(report.report_id)) return false;
-    this.seen.add(report.report_id);
+    const key = reportKey(report);
+    if (!window || this.seen.has(key)) return false;
+    this.seen.add(key);
     this.originMs ??= window.start_ms;
-    const mid = (window.start_ms + window.end_ms) / 2;
-    const bucket = Math.max(0, Math.floor((mid - this.originMs) / this.bucketMs));
+    const bucket = bucketOf(window, this.originMs, this.bucketMs);
     const row = this.cells.get(bucket) ?? new Map<string, Cell>();
     this.cells.set(bucket, row);
-    const cell = row.get(report.node_id) ?? emptyCell();
+    const cell = row.get(report.node_id) ?? { ...emptyWindowCell(), duration_ms: 0 };
     row.set(report.node_id, cell);
-    addCounts(cell.counts, window.counts);
+    addWindow(cell, window);
     cell.duration_ms += Math.max(1, window.end_ms - window.start_ms);
-    mergeDigest(cell.digest, window.digest);
-    if (window.counts.completed > 0) {
-      addExact(cell.exact, {
-        count: window.counts.completed,
-        sum: window.latency_sum_ms,
-        min: window.min_latency ?? Infinity,
-        max: window.max_latency ?? -Infinity,
-      });
-    }
     return true;
   }
 

@@ -7,7 +7,8 @@ import { reportCsv } from "./report-csv.ts";
 import { reportHtml } from "./report-html.ts";
 import { seriesRecorderFor } from "./report-recorder.ts";
 
-const QuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("json"), download: z.enum(["0", "1"]).optional() });
+/** `GET /tests/:id/report` query: the format, and whether to answer as a download. */
+export const ReportQuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("json"), download: z.enum(["0", "1"]).optional() });
 
 /**
  * `GET /tests/:id/report?format=json|csv|html[&download=1]`: the test's full result with its
@@ -19,7 +20,7 @@ export function reportRoutes(orchestrator: Orchestrator): Hono {
 
   app.get("/tests/:id/report", (c) => {
     const id = c.req.param("id");
-    const query = QuerySchema.safeParse(c.req.query());
+    const query = ReportQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new ApiError(422, "invalid query: format must be json, csv or html", [{ path: "format", message: "must be json, csv or html" }]);
     const test = wireId().safeParse(id).success ? orchestrator.getTest(id) : null;
     if (!test) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);

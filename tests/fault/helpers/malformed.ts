@@ -49,6 +49,8 @@ export function template(topic: TopicKey, n: number): Record<string, unknown> {
       return { node_id: `fz-${n}`, heartbeat: "YES", timestamp: 1_700_000_000_000 };
     case "driver_event":
       return { node_id: `fz-${n}`, test_id: `fz-${n}`, event: "TEST_STARTED" };
+    case "stop":
+      return { test_id: `fz-${n}`, stop: "YES", reason: "fuzz", stop_grace_ms: 100 };
   }
 }
 
@@ -59,6 +61,7 @@ const BAD_ENUMS: Record<string, unknown[]> = {
   trigger: ["NO", "maybe", false],
   heartbeat: ["NO", 0, false],
   event: ["TEST_EXPLODED", "", null],
+  stop: ["NO", "later", false],
 };
 
 /** Every key path of an object, nested ones as arrays of keys. */
@@ -126,6 +129,6 @@ export function malformed(topic: TopicKey, count: number, seed: number, hugeByte
   return out;
 }
 
-/** The topics the orchestrator consumes (the drivers consume the other two). */
+/** The topics the orchestrator consumes (the drivers consume the others). */
 export const ORCHESTRATOR_TOPICS: readonly TopicKey[] = ["register", "heartbeat", "metrics", "driver_event"];
-export const DRIVER_TOPICS: readonly TopicKey[] = ["test_config", "trigger"];
+export const DRIVER_TOPICS: readonly TopicKey[] = ["test_config", "trigger", "stop"];

@@ -79,7 +79,7 @@ describe(`fuzzed topics over the memory bus (FUZZ_SEED=${SEED})`, () => {
     }
   });
 
-  test("a driver rejects and counts 10,000 bad configurations and triggers, ignores valid ones not for it, then runs a test exactly", async () => {
+  test("a driver rejects and counts 10,000 bad configurations, triggers and stops, ignores valid ones not for it, then runs a test exactly", async () => {
     const clock = new FakeClock();
     const broker = new MemoryBroker();
     const bus = new MemoryBus(broker);
@@ -98,8 +98,8 @@ describe(`fuzzed topics over the memory bus (FUZZ_SEED=${SEED})`, () => {
           await orchestrator.publish("trigger", { test_id: `never-configured-${i}`, trigger: "YES" });
         }
       }
-      await waitFor("every bad message to be handled", () => bus.rejected().trigger === PER_TOPIC, { timeoutMs: 60_000 });
-      expect(bus.rejected()).toEqual({ test_config: PER_TOPIC, trigger: PER_TOPIC });
+      await waitFor("every bad message to be handled", () => bus.rejected().trigger === PER_TOPIC && bus.rejected().stop === PER_TOPIC, { timeoutMs: 60_000 });
+      expect(bus.rejected()).toEqual({ test_config: PER_TOPIC, trigger: PER_TOPIC, stop: PER_TOPIC });
       expect({ sent: target.sentAt.length, status: driver.status().state }).toEqual({ sent: 0, status: "idle" });
 
       await orchestrator.publish("test_config", { test_id: "real", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 30, target_url: "http://target/ping" });

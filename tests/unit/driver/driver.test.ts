@@ -22,7 +22,7 @@ async function setup(options: { bus?: (bus: MemoryBus) => Bus } = {}) {
   const orchestrator = new MemoryBus(broker);
   const target = new FakeTarget(clock);
   const bus = options.bus ? options.bus(new MemoryBus(broker)) : new MemoryBus(broker);
-  const driver = createDriver({ bus, clock, fetch: target.fetch, nodeId: "d1", nodeIp: "10.0.0.7" });
+  const driver = createDriver({ bus, clock, fetch: target.fetch, nodeId: "d1", nodeIp: "10.0.0.7", instanceId: "i1" });
   await driver.start();
   await settle();
   const events = () => seen.driver_event.map((e) => `${e.test_id}:${e.event}`);
@@ -58,7 +58,7 @@ describe("createDriver", () => {
     expect(reports.map((r) => r.sequence)).toEqual(reports.map((_, i) => i));
     expect(reports.length).toBeGreaterThanOrEqual(3);
     expect(reports.filter((r) => r.final).length).toBe(1);
-    expect(reports.at(-1)).toMatchObject({ final: true, report_id: `d1:t1:${reports.length - 1}`, counts: { sent: 30, completed: 30, status_2xx: 30 } });
+    expect(reports.at(-1)).toMatchObject({ final: true, report_id: `d1:i1:t1:${reports.length - 1}`, instance_id: "i1", counts: { sent: 30, completed: 30, status_2xx: 30 } });
     expect(reports.reduce((sum, r) => sum + r.window!.counts.sent, 0)).toBe(30);
   });
 

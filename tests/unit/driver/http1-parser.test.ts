@@ -53,6 +53,19 @@ describe("Http1ResponseParser", () => {
     expect([cut.parser.endOfStream(), junk.states, endless.states]).toEqual(["error", ["error"], ["error"]]);
   });
 
+  test("reads the status line as fetch does: no status from a four-digit code, a code run into its reason, a lowercase or non-digit version", () => {
+    // Regression (found by http1-parser-fuzz.test.ts): these were read as 200 at fixed offsets, or refused.
+    const status = (line: string) => {
+      const { states, parser } = feed(`${line}\r\nContent-Length: 0\r\n\r\n`);
+      return states[0] === "done" ? parser.status : parser.error;
+    };
+    const lines = ["HTTP/1.1 2000 OK", "HTTP/1.1 200OK", "HTTP/1.1_200 OK", "HTTP/1.1 200\tOK", "http/1.1 200 OK", "HTTP/1.x 200 OK"];
+    expect(lines.map(status)).toEqual(["bad status line", "bad status line", "bad status line", "bad status line", "not an HTTP/1.x response", "not an HTTP/1.x response"]);
+    expect(["HTTP/1.1  201 OK", "HTTP/1.1 202", "HTTP/1.1 203 ", "HTTP/1.2 204 OK"].map(status)).toEqual([201, 202, 203, 204]);
+    const bareLf = feed("HTTP/1.1 200\nContent-Length: 0\n\n");
+    expect([bareLf.states, bareLf.parser.status]).toEqual([["done"], 200]);
+  });
+
   test("reads header names in any case and refuses a Content-Length that is not a number", () => {
     const upper = feed("HTTP/1.1 200 OK\r\nCONTENT-LENGTH:  2 \r\nCONNECTION: Close\r\n\r\nok");
     const bad = feed("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok");

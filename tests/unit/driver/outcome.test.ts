@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { isResponse, OUTCOMES, outcomeOfFailure, outcomeOfStatus } from "../../../src/driver/outcome.ts";
+import { isResponse, OUTCOMES, outcomeOfFailure, outcomeOfStatus, STOP_REASON, TIMEOUT_REASON } from "../../../src/driver/outcome.ts";
 
 test("classifies statuses by class, with anything unexpected as a server error", () => {
   const statuses = [200, 204, 299, 301, 304, 400, 404, 429, 499, 500, 503, 599, 600, 101];
@@ -12,7 +12,12 @@ test("classifies statuses by class, with anything unexpected as a server error",
 });
 
 test("classifies a failure as a timeout only when our deadline aborted it", () => {
-  expect([outcomeOfFailure(true), outcomeOfFailure(false)]).toEqual(["timeout", "connection_error"]);
+  const aborted = (reason: string) => AbortSignal.abort(reason);
+  expect([outcomeOfFailure(aborted(TIMEOUT_REASON)), outcomeOfFailure(new AbortController().signal), outcomeOfFailure(aborted(STOP_REASON))]).toEqual([
+    "timeout",
+    "connection_error",
+    "stopped",
+  ]);
 });
 
 test("counts only outcomes with a response as completed", () => {

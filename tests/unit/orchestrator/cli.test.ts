@@ -16,6 +16,14 @@ describe("orchestrator command line", () => {
     expect(result).toMatchObject({ ok: true, config: { port: 0, token: "t", kafka: { topicPrefix: "x-", brokers: ["k1:9092", "k2:9092"] } } });
   });
 
+  test("refuses an ORCHESTRATOR_TOKEN that cannot travel as a bearer token", () => {
+    expect(resolveConfig({}, { ORCHESTRATOR_TOKEN: "has space" })).toEqual({
+      ok: false,
+      errors: ["ORCHESTRATOR_TOKEN must be a bearer token: letters, digits and - . _ ~ + /, optionally ending in ="],
+    });
+    expect(resolveConfig({}, { ORCHESTRATOR_TOKEN: "aZ0-._~+/==" })).toMatchObject({ ok: true, config: { token: "aZ0-._~+/==" } });
+  });
+
   test("reports every bad flag by name", () => {
     const result = resolveConfig({ port: "70000", "dead-after-ms": "soon", target: "gopher://x", "allow-target": "ok.host,bad host", brokers: "nope" }, {});
     expect(result.ok).toBe(false);

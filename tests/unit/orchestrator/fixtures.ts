@@ -3,60 +3,45 @@ import { silentLogger } from "../../../src/log.ts";
 import { ManualClock } from "../../../src/orchestrator/clock.ts";
 import { createOrchestrator, type Orchestrator } from "../../../src/orchestrator/orchestrator.ts";
 import { createMemoryStore, type OrchestratorStore } from "../../../src/orchestrator/store.ts";
-import { addCounts, zeroCounts, type MetricsReport } from "../../../src/protocol/index.ts";
-import { LatencyRecorder } from "../../../src/stats/latency-recorder.ts";
+import { TestStats } from "../../../src/driver/test-stats.ts";
+import type { MetricsReport } from "../../../src/protocol/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 export const T0 = 1_700_000_000_000;
 
 /**
- * Builds the reports a driver would send: each `window()` call closes one second of
- * latencies (all 2xx) and returns the report, counts cumulative, window that second only.
+ * Builds the reports a driver would send, with the driver's own {@link TestStats} (so the
+ * report shape the orchestrator is tested against is the one drivers put on the wire): each
+ * `window()` call sends and completes one second of requests (all 2xx, plus `errors` timeouts),
+ * closes the window and returns the report, counts cumulative, window that second only.
  */
 export class FakeDriverReports {
-  private readonly recorder = new LatencyRecorder();
-  private readonly counts = zeroCounts();
-  private sequence = 0;
-  private windowStart: number;
+  private readonly stats: TestStats;
+  /** Monotonic ms of the current window's start; mono 0 is the epoch ms `start`. */
+  private monoMs = 0;
 
   constructor(
     readonly nodeId: string,
     readonly testId: string,
-    private now = T0,
+    private readonly start = T0,
   ) {
-    this.windowStart = now;
+    this.stats = new TestStats({ nodeId, testId, paced: false, startedAtMs: start, epochOffsetMs: start });
   }
 
   window(latencies: number[], { final = false, errors = 0 }: { final?: boolean; errors?: number } = {}): MetricsReport {
-    for (const ms of latencies) this.recorder.record(ms);
-    const windowCounts = { ...zeroCounts(), sent: latencies.length + errors, completed: latencies.length, status_2xx: latencies.length, status_5xx: 0, timeout: errors };
-    addCounts(this.counts, windowCounts);
-    const closed = this.recorder.closeWindow();
-    this.now += 1000;
-    const sequence = this.sequence++;
-    const report: MetricsReport = {
-      node_id: this.nodeId,
-      test_id: this.testId,
-      report_id: `${this.nodeId}:${this.testId}:${sequence}`,
-      metrics: this.recorder.totalSummary(),
-      sequence,
-      final,
-      timestamp: this.now,
-      counts: { ...this.counts },
-      window: {
-        start_ms: this.windowStart,
-        end_ms: this.now,
-        counts: windowCounts,
-        latency_sum_ms: closed.exact.sum,
-        ...(closed.exact.count > 0 ? { min_latency: closed.exact.min, max_latency: closed.exact.max } : {}),
-        digest: closed.digest,
-      },
-      ...(final ? { total_digest: this.recorder.totalDigest() } : {}),
-      first_send_at: T0,
-      last_send_at: this.now,
-    };
-    this.windowStart = this.now;
-    return report;
+    const n = latencies.length + errors;
+    // Sends spread over the second, the first at its start and the last at its end.
+    const sentAt = (i: number) => this.monoMs + (n === 1 ? 1000 : (1000 * i) / (n - 1));
+    latencies.forEach((ms, i) => {
+      this.stats.onSend(sentAt(i), NaN);
+      this.stats.onOutcome("status_2xx", ms, NaN);
+    });
+    for (let i = latencies.length; i < n; i++) {
+      this.stats.onSend(sentAt(i), NaN);
+      this.stats.onOutcome("timeout", NaN, NaN);
+    }
+    this.monoMs += 1000;
+    return this.stats.report(this.start + this.monoMs, final);
   }
 }
 

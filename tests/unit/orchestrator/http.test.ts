@@ -173,6 +173,24 @@ describe("bearer token", () => {
     expect(nodes).not.toContain("s3cret-token");
   });
 
+  test("every refusal is the same 401 with the API's error body, on the stop and node-delete routes too", async () => {
+    const { app, post } = await setup({ token: "s3cret-token" });
+    const refusal = { error: "a valid bearer token is required (Authorization: Bearer <ORCHESTRATOR_TOKEN>)", issues: [] };
+    const requests = [
+      () => post("/tests/t1/stop", {}),
+      () => post("/tests/t1/stop", {}, { authorization: "Bearer s3cret-token!" }),
+      () => post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 10 }, { authorization: "Bearer" }),
+      () => app.request("/nodes/d1", { method: "DELETE" }),
+      () => app.request("/nodes/d1", { method: "DELETE", headers: { authorization: "Bearer s3cret-tokeN" } }),
+    ];
+    for (const request of requests) {
+      const res = await request();
+      expect({ status: res.status, challenge: res.headers.get("www-authenticate"), body: await res.json() }).toEqual({ status: 401, challenge: 'Bearer realm="orchestrator"', body: refusal });
+    }
+    expect((await app.request("/nodes?limit=10")).status).toBe(200);
+    expect((await app.request("/nodes/d1", { method: "DELETE", headers: { authorization: "bearer s3cret-token" } })).status).toBe(200);
+  });
+
   test("compares tokens of any length without throwing", () => {
     expect(tokenMatches("abc", "abc")).toBe(true);
     expect(tokenMatches("abc", "abcd")).toBe(false);

@@ -34,14 +34,24 @@ describe("CSV report", () => {
     const lines = reportCsv(view, series).split("\r\n");
     const id = view.test_id;
     expect(lines).toEqual([
-      "test_id,second,scope,requests_per_s,sent,completed,errors,status_4xx,status_5xx,timeout,connection_error,late,mean_ms,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms",
-      `${id},0,total,200,200,200,1,0,1,0,0,0,,,2,2,2,2,2`,
-      `${id},0,d1,100,100,100,1,0,1,0,0,0,,,2,2,2,2,2`,
-      `${id},0,d2,100,100,100,1,0,1,0,0,0,,,,,,,`,
-      `${id},all,total,197,1000,1000,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18`,
-      `${id},all,d1,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18`,
-      `${id},all,d2,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18`,
+      "test_id,second,scope,requests_per_s,sent,completed,errors,status_4xx,status_5xx,timeout,connection_error,late,mean_ms,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,stopped,stop_reason",
+      `${id},0,total,200,200,200,1,0,1,0,0,0,,,2,2,2,2,2,,`,
+      `${id},0,d1,100,100,100,1,0,1,0,0,0,,,2,2,2,2,2,,`,
+      `${id},0,d2,100,100,100,1,0,1,0,0,0,,,,,,,,,`,
+      `${id},all,total,197,1000,1000,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
+      `${id},all,d1,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
+      `${id},all,d2,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
       "",
     ]);
+  });
+
+  test("a stopped test's whole-test rows carry the aborted count and, on the total, the stop's reason", () => {
+    const view = testView();
+    view.state = "stopped";
+    view.stop = { requested_at: 1, reason: "target on fire, stop", grace_ms: 2000, by: "user", unconfirmed: [] };
+    view.metrics.counts.stopped = 7;
+    view.per_driver[0]!.counts.stopped = 7;
+    const lines = reportCsv(view, null).split("\r\n");
+    expect(lines.slice(1, 4).map((l) => l.slice(l.indexOf(",18,") + 1))).toEqual(['18,7,"target on fire, stop"', "18,7,", "18,0,"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { escapeHtml, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../../../src/dashboard/client/format.ts";
+import { escapeHtml, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../../../src/format/format.ts";
 
 describe("formatting", () => {
   test("numbers, rates, latencies, durations and shares read well", () => {

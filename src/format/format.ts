@@ -1,4 +1,5 @@
-// Number and time formatting shared by the dashboard (browser), the HTML report and the CLI.
+// Number, time and HTML-text formatting shared by the CLI, the server (HTML report, abort reasons)
+// and the dashboard in the browser: no DOM, no Node API, so every one of them can import it.
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 

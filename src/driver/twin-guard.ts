@@ -1,0 +1,81 @@
+import type { Bus } from "../bus/index.ts";
+import type { Heartbeat } from "../protocol/index.ts";
+
+/** One driver process: its node_id, its random instance id, and when it started (epoch ms). */
+export interface DriverInstance {
+  nodeId: string;
+  instanceId: string;
+  startedAt: number;
+}
+
+/** Another live process with this driver's node_id, and which of the two must exit. */
+export interface TwinVerdict {
+  /** The other process. */
+  other: { instanceId: string; startedAt: number | null };
+  /** True when this process is the younger one and must exit; the older one keeps running. */
+  mustExit: boolean;
+}
+
+/** A random instance id, new on every start (12 hex digits). */
+export function newInstanceId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+}
+
+/**
+ * Whether `me` is the younger of two instances: started later, or at the same millisecond
+ * with the larger instance id. Both processes compare the same two pairs, so exactly one of
+ * them is younger, whatever their clocks say about the present. An instance that gives no
+ * start time counts as the older one.
+ */
+export function isYounger(me: { instanceId: string; startedAt: number }, other: { instanceId: string; startedAt: number | null }): boolean {
+  if (other.startedAt === null) return true;
+  if (me.startedAt !== other.startedAt) return me.startedAt > other.startedAt;
+  return me.instanceId > other.instanceId;
+}
+
+/**
+ * Watches the fleet's heartbeats for another process using this driver's node_id; pure.
+ * It judges only beats that come after this process's own first beat in the stream: the
+ * node's beats share a partition (keyed by node_id), so the orchestrator, reading the same
+ * partition in the same order, has then seen both instances beat and shows the conflict. A
+ * process that crashed and was restarted never beats after its successor's first beat, so a
+ * quick restart is not a twin. Beats without `instance_id` (a driver from before it) are
+ * ignored, as they were before.
+ */
+export class TwinDetector {
+  private ownBeatSeen = false;
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly me: DriverInstance) {}
+
+  /** Looks at one heartbeat; returns a verdict the first time a given other instance is seen beating. */
+  observe(beat: Pick<Heartbeat, "node_id" | "instance_id" | "started_at">): TwinVerdict | null {
+    if (beat.node_id !== this.me.nodeId || beat.instance_id === undefined) return null;
+    if (beat.instance_id === this.me.instanceId) {
+      this.ownBeatSeen = true;
+      return null;
+    }
+    if (!this.ownBeatSeen || this.reported.has(beat.instance_id)) return null;
+    this.reported.add(beat.instance_id);
+    const other = { instanceId: beat.instance_id, startedAt: beat.started_at ?? null };
+    return { other, mustExit: isYounger(this.me, other) };
+  }
+}
+
+/** The line a younger twin prints before it exits (and the older one logs as a warning). */
+export function describeTwin(me: DriverInstance, verdict: TwinVerdict): string {
+  const when = (ms: number | null) => (ms === null ? "at an unknown time" : new Date(ms).toISOString());
+  const other = `instance ${verdict.other.instanceId}, started ${when(verdict.other.startedAt)}`;
+  const self = `instance ${me.instanceId}, started ${when(me.startedAt)}`;
+  return verdict.mustExit
+    ? `node id "${me.nodeId}" is already used by another running driver (${other}); this driver (${self}) is the newer one and exits. Give each driver its own --node-id.`
+    : `another driver started with this node id "${me.nodeId}" (${other}); it is the newer one and exits, this driver (${self}) keeps running.`;
+}
+
+/** Subscribes `detector` to every heartbeat of the fleet (broadcast) and calls `onTwin` with each verdict. */
+export async function watchForTwins(bus: Pick<Bus, "subscribe">, detector: TwinDetector, onTwin: (verdict: TwinVerdict) => void): Promise<void> {
+  await bus.subscribe("heartbeat", { mode: { kind: "broadcast" } }, (beat) => {
+    const verdict = detector.observe(beat);
+    if (verdict) onTwin(verdict);
+  });
+}

@@ -1,0 +1,57 @@
+import type { Issue, TestConfig } from "../protocol/index.ts";
+import { DEFAULT_AVALANCHE_CONCURRENCY, DEFAULT_TSUNAMI_CONCURRENCY } from "../driver/defaults.ts";
+import { ALLOW_ENTRY } from "../orchestrator/cli.ts";
+import { isTargetAllowed } from "../orchestrator/test-request.ts";
+
+/**
+ * What a driver agrees to do, whoever asks (`--allow-target`, `--max-rps`,
+ * `--max-concurrency`); unset parts do not limit.
+ */
+export interface EdgePolicy {
+  /** Hosts tests may aim at, in the orchestrator's `--allow-target` syntax. */
+  allowTargets?: readonly string[];
+  /** Ceiling on one test's request rate from this driver (requests/s). */
+  maxRps?: number;
+  /** Ceiling on one test's requests in flight from this driver. */
+  maxConcurrency?: number;
+}
+
+/** Parses an `--allow-target` list (comma-separated host[:port] or *); throws naming the bad entry. */
+export function parseAllowTargets(list: string): string[] {
+  const entries = list.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  if (entries.length === 0) throw new Error("--allow-target: give at least one host[:port] or *");
+  for (const entry of entries) if (!ALLOW_ENTRY.test(entry)) throw new Error(`--allow-target: "${entry}" is not host[:port] or *`);
+  return entries;
+}
+
+/** Requests/s a configuration asks of one driver; Infinity when nothing bounds it. */
+export function requestedRate(config: TestConfig): number {
+  const paced = config.test_type === "TSUNAMI" && config.test_message_delay > 0 ? 1000 / config.test_message_delay : Infinity;
+  return Math.min(paced, config.target_throughput ?? Infinity);
+}
+
+/** Requests in flight a configuration asks of one driver (the driver's defaults when it names none). */
+export function requestedConcurrency(config: TestConfig): number {
+  const cap = config.concurrency ?? (config.test_type === "TSUNAMI" ? DEFAULT_TSUNAMI_CONCURRENCY : DEFAULT_AVALANCHE_CONCURRENCY);
+  return Math.min(cap, config.message_count_per_driver);
+}
+
+/** Every rule of `policy` that `config` breaks, each naming the rule (pure); empty when it may run. */
+export function checkEdgePolicy(config: TestConfig, policy: EdgePolicy): Issue[] {
+  const issues: Issue[] = [];
+  const { allowTargets, maxRps, maxConcurrency } = policy;
+  if (allowTargets !== undefined && config.target_url !== undefined && !isTargetAllowed(config.target_url, allowTargets)) {
+    const host = URL.canParse(config.target_url) ? new URL(config.target_url).host : config.target_url;
+    issues.push({ path: "target_url", message: `target ${host} is outside this driver's --allow-target (${allowTargets.join(", ")})` });
+  }
+  const rate = requestedRate(config);
+  if (maxRps !== undefined && rate > maxRps) {
+    const asked = Number.isFinite(rate) ? `${Math.round(rate * 100) / 100} requests/s` : "an unlimited rate (no target_throughput)";
+    issues.push({ path: "target_throughput", message: `the test asks ${asked} of each driver, above this driver's --max-rps ${maxRps}` });
+  }
+  const concurrency = requestedConcurrency(config);
+  if (maxConcurrency !== undefined && concurrency > maxConcurrency) {
+    issues.push({ path: "concurrency", message: `the test asks ${concurrency} requests in flight of each driver, above this driver's --max-concurrency ${maxConcurrency}` });
+  }
+  return issues;
+}
