@@ -7,6 +7,7 @@
  * restarted, is back in every ISR.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { TOPIC_KEYS } from "../../src/protocol/index.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { completedByDriver, getTest, startTest, targetMetrics, waitForAlive, waitForTestEnd, type TestJson } from "../helpers/orchestrator-client.ts";
@@ -29,7 +30,7 @@ const DELAY_MS = 25;
  */
 const REJOIN_ALLOWANCE_MS = 25_000;
 /** Topics of the protocol whose replicas must all be back in sync after a restart. */
-const TOPICS = ["register", "test_config", "trigger", "metrics", "heartbeat", "driver_event"];
+const TOPICS: readonly string[] = TOPIC_KEYS;
 
 let cluster: PrivateCluster | undefined;
 const fleets: Fleet[] = [];
