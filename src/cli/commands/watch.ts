@@ -1,7 +1,7 @@
 import { DEFAULT_TRIGGER_TIMEOUT_S, untilTriggered } from "../await-trigger.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
-import { followInterruptibly } from "../interrupt.ts";
+import { sseTestEvents } from "../follow.ts";
+import { followToExit } from "../follow-to-exit.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 import { parseThresholds } from "../thresholds.ts";
 
@@ -46,17 +46,15 @@ ${CONNECTION_HELP}`,
       ctx.out.stderr(`test ${testId} is created and waiting for a trigger (POST /tests/${testId}/trigger); waiting up to ${timeoutS} s (--trigger-timeout)\n`);
       events = untilTriggered(events, testId, timeoutS * 1000, () => abort.abort());
     }
-    const outcome = await followInterruptibly(events, {
+    return followToExit(ctx, {
+      client,
+      command: "watch",
       testId,
-      out: ctx.out,
-      quiet: Boolean(values.json),
-      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest watch" }),
-      detach: Boolean(values.detach),
-      onInterrupt: ctx.onInterrupt,
+      events,
       abort,
-      rejoin: `loadtest watch ${testId}`,
+      thresholds: thresholds.value,
+      json: Boolean(values.json),
+      detach: Boolean(values.detach),
     });
-    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-    return finish(outcome.test, thresholds.value, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };
