@@ -6,6 +6,7 @@ import { ApiError } from "./errors.ts";
 import { reportCsv } from "./report-csv.ts";
 import { reportHtml } from "./report-html.ts";
 import { seriesRecorderFor } from "./report-recorder.ts";
+import { testDistribution } from "./compare-routes.ts";
 
 /** `GET /tests/:id/report` query: the format, and whether to answer as a download. */
 export const ReportQuerySchema = z.object({ format: z.enum(["json", "csv", "html"]).default("json"), download: z.enum(["0", "1"]).optional() });
@@ -28,7 +29,7 @@ export function reportRoutes(orchestrator: Orchestrator): Hono {
     const { format, download } = query.data;
     if (download === "1") c.header("Content-Disposition", `attachment; filename="loadtest-${id}.${format}"`);
     if (format === "csv") return c.body(reportCsv(test, series), 200, { "content-type": "text/csv; charset=utf-8" });
-    if (format === "html") return c.html(reportHtml(test, series));
+    if (format === "html") return c.html(reportHtml(test, series, Date.now(), testDistribution(orchestrator, test)));
     return c.json({ test, series });
   });
 
