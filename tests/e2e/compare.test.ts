@@ -11,6 +11,7 @@ import { Fleet, nodeCommand } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitForAlive } from "../helpers/orchestrator-client.ts";
 import { findAll, parseXml } from "../helpers/xml.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 
 // bunfig.toml's [test] timeout is not read by Bun 1.4.5; this bounds each test and hook of the file.
 setDefaultTimeout(180_000);
@@ -105,5 +106,31 @@ describe("comparing runs over Kafka", () => {
     expect({ status: res.status, count: body.total.count, drivers: body.per_driver.map((d) => d.node_id).sort() }).toEqual({ status: 200, count: 200, drivers: ["cmp-d1", "cmp-d2"] });
     expect(body.total.points[0]!.latency_ms).toBe(body.total.min_ms);
     expect(body.total.points.at(-1)!.percentile).toBe(99.99);
+  });
+
+  test("the dashboard overlays the base on the candidate and shows the deltas, a regression in red", async () => {
+    const { context, close } = await launchChromium();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      await page.goto(orchestratorUrl);
+      await page.locator(`#history tr[data-test="${candidate}"]`).click();
+      await page.locator('[data-testid="test-id"]', { hasText: candidate }).waitFor();
+      // The shown test's distribution, on the log axis up to p99.99.
+      await page.locator('[data-testid="distribution-chart"] text', { hasText: "p99.99" }).waitFor();
+      await page.selectOption("#base-select", base);
+      await page.locator('[data-testid="compare-table"] tr[data-metric="p50"] td.num-bad').waitFor();
+      const p99 = await page.locator('[data-testid="compare-table"] tr[data-metric="p99"] td').allTextContents();
+      expect(p99[0]).toBe("p99");
+      expect(p99[3]).toMatch(/^\+[\d.]+ ms \(\+[\d.]+%\)$/);
+      // The base's lines are drawn dashed in both the latency and the distribution chart.
+      expect(await page.locator('#latency-chart path[stroke-dasharray]').count()).toBe(2);
+      expect(await page.locator('#distribution-chart path[stroke-dasharray]').count()).toBe(1);
+      await page.screenshot({ path: join(fleet.dir, "dashboard-compare.png"), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 });
