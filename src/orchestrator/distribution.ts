@@ -1,9 +1,8 @@
 // A test's latency distributions (whole test and per driver) from its aggregate: the numbers of
 // `GET /tests/:id/distribution`, the dashboard's and the HTML report's percentile chart.
-import type { MetricsReport } from "../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest } from "../stats/digest.ts";
 import { latencyDistribution, type LatencyDistribution } from "../stats/distribution.ts";
-import { allDrivers, applyReport, createAggregate, driverDigest, driverExact, totalDigest, type TestAggregate } from "./aggregate.ts";
+import { allDrivers, driverDigest, driverExact, totalDigest, type TestAggregate } from "./aggregate.ts";
 
 /** One driver process's distribution. */
 export interface DriverDistribution {
@@ -36,11 +35,4 @@ export function distributionOf(testId: string, agg: TestAggregate): TestDistribu
     }),
     by_name: {},
   };
-}
-
-/** The distributions of a test rebuilt from its stored reports (the same fold as the live aggregate). */
-export function distributionFromReports(testId: string, drivers: readonly string[], reports: readonly { report: MetricsReport; received_at: number }[]): TestDistribution {
-  const agg = createAggregate(drivers);
-  for (const { report, received_at } of reports) applyReport(agg, report, received_at);
-  return distributionOf(testId, agg);
 }

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { compareTests } from "../../compare/compare.ts";
 import { parseRegressionThresholds } from "../../compare/regression-threshold.ts";
 import { wireId } from "../../protocol/fields.ts";
-import { distributionFromReports, type TestDistribution } from "../distribution.ts";
+import type { TestDistribution } from "../distribution.ts";
+import { distributionRecorderFor } from "./distribution-recorder.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import type { TestView } from "../snapshot.ts";
 import { ApiError } from "./errors.ts";
@@ -18,9 +19,9 @@ export const CompareQuerySchema = z.object({
   max_regression: z.array(z.string()).optional().describe('repeatable: "p99=10%", "errors=0.1pp", "p50=2ms"'),
 });
 
-/** A test's distributions now (from its stored reports: the same fold as the live aggregate). */
+/** A test's distributions now (the same fold as the live aggregate, kept up to date report by report). */
 export function testDistribution(orchestrator: Orchestrator, test: TestView): TestDistribution {
-  return distributionFromReports(test.test_id, test.drivers, orchestrator.reports(test.test_id));
+  return distributionRecorderFor(orchestrator)(test.test_id) ?? { test_id: test.test_id, total: null, per_driver: [], by_name: {} };
 }
 
 function finishedTest(orchestrator: Orchestrator, role: "base" | "candidate", id: string | undefined): TestView {

@@ -77,4 +77,18 @@ describe("GET /tests/:id/distribution", () => {
     expect(body.total!.points.at(-1)!.latency_ms).toBeLessThanOrEqual(body.total!.max_ms);
     expect((await app.request("/tests/nope/distribution")).status).toBe(404);
   });
+
+  test("follows a running test report by report after the first request", async () => {
+    harness = await startHarness({ ids: ["t1"] });
+    await harness.join("d1");
+    const app = createApp(harness.orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
+    await harness.orchestrator.createTest({ test_type: "AVALANCHE", message_count_per_driver: 300, target_url: "http://127.0.0.1:8080/ping", trigger: true });
+    const reports = new FakeDriverReports("d1", "t1");
+    const total = async () => ((await (await app.request("/tests/t1/distribution")).json()) as TestDistribution).total;
+    expect(await total()).toBeNull();
+    await harness.report(reports.window(spread(100, 1, 2)));
+    expect((await total())!.count).toBe(100);
+    await harness.report(reports.window(spread(100, 50, 60)));
+    expect(await total()).toMatchObject({ count: 200, min_ms: 1, max_ms: 59.9 });
+  });
 });
