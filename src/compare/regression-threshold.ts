@@ -46,13 +46,13 @@ export function parseRegressionThreshold(text: string): { ok: true; value: Regre
 export function parseRegressionThresholds(
   texts: readonly string[],
   name: (text: string, index: number) => string = (text) => `--max-regression "${text}"`,
-): { ok: true; value: RegressionThreshold[] } | { ok: false; errors: { entry: string; message: string }[] } {
-  const errors: { entry: string; message: string }[] = [];
+): { ok: true; value: RegressionThreshold[] } | { ok: false; errors: { index: number; text: string; entry: string; message: string }[] } {
+  const errors: { index: number; text: string; entry: string; message: string }[] = [];
   const value: RegressionThreshold[] = [];
   texts.forEach((text, i) => {
     const parsed = parseRegressionThreshold(text);
     if (parsed.ok) value.push(parsed.value);
-    else errors.push({ entry: name(text, i), message: parsed.error });
+    else errors.push({ index: i, text, entry: name(text, i), message: parsed.error });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }

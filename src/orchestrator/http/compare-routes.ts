@@ -40,7 +40,7 @@ export function compareRoutes(orchestrator: Orchestrator): Hono {
     const texts = c.req.queries("max_regression") ?? [];
     const thresholds = parseRegressionThresholds(texts, (_, i) => `max_regression.${i}`);
     if (!thresholds.ok) {
-      const issues = thresholds.errors.map((e) => ({ path: e.entry, message: `"${texts[Number(e.entry.split(".")[1])]}": ${e.message}` }));
+      const issues = thresholds.errors.map((e) => ({ path: e.entry, message: `"${e.text}": ${e.message}` }));
       throw new ApiError(422, `invalid max_regression: ${issues.map((i) => i.message).join("; ")}`, issues);
     }
     const base = finishedTest(orchestrator, "base", c.req.query("base"));
