@@ -1,7 +1,7 @@
 // The dashboard's comparison with a base test: the base picker, the base's latency lines to
 // overlay on the candidate's, and the deltas table. Pure strings in and out.
 import type { Comparison, MetricComparison } from "../../compare/compare.ts";
-import type { SeriesPoint } from "../../orchestrator/http/report-series.ts";
+import type { SeriesPoint } from "../../orchestrator/series.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import { escapeHtml as e, formatTimestamp, shortId } from "../../format/format.ts";
 import type { ChartLine } from "./chart.ts";

@@ -7,10 +7,10 @@ import { compareTests } from "../../compare/compare.ts";
 import { parseRegressionThresholds } from "../../compare/regression-threshold.ts";
 import { wireId } from "../../protocol/fields.ts";
 import type { TestDistribution } from "../distribution.ts";
-import { distributionRecorderFor } from "./distribution-recorder.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import type { TestView } from "../snapshot.ts";
 import { ApiError } from "./errors.ts";
+import { testIdParam } from "./path-params.ts";
 
 /** `GET /tests/compare` query: the two tests and the allowed regressions (repeatable). */
 export const CompareQuerySchema = z.object({
@@ -19,9 +19,9 @@ export const CompareQuerySchema = z.object({
   max_regression: z.array(z.string()).optional().describe('repeatable: "p99=10%", "errors=0.1pp", "p50=2ms"'),
 });
 
-/** A test's distributions now (the same fold as the live aggregate, kept up to date report by report). */
+/** A test's distributions now, from the orchestrator's core model (as its series). */
 export function testDistribution(orchestrator: Orchestrator, test: TestView): TestDistribution {
-  return distributionRecorderFor(orchestrator)(test.test_id) ?? { test_id: test.test_id, total: null, per_driver: [], by_name: {} };
+  return orchestrator.distribution(test.test_id) ?? { test_id: test.test_id, total: null, per_driver: [], by_name: {} };
 }
 
 function finishedTest(orchestrator: Orchestrator, role: "base" | "candidate", id: string | undefined): TestView {
@@ -49,9 +49,9 @@ export function compareRoutes(orchestrator: Orchestrator): Hono {
   });
 
   app.get("/tests/:id/distribution", (c) => {
-    const id = c.req.param("id");
-    const test = wireId().safeParse(id).success ? orchestrator.getTest(id) : null;
-    if (!test) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);
+    const id = testIdParam(c);
+    const test = orchestrator.getTest(id);
+    if (!test) throw new ApiError(404, `no test ${JSON.stringify(id)}`);
     return c.json(testDistribution(orchestrator, test));
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { compareTests } from "../../../src/compare/compare.ts";
 import { baseLatencyLines, renderBaseOptions, renderDeltas } from "../../../src/dashboard/client/compare-view.ts";
 import { summarizeTest } from "../../../src/orchestrator/test-summary.ts";
-import type { SeriesPoint } from "../../../src/orchestrator/http/report-series.ts";
+import type { SeriesPoint } from "../../../src/orchestrator/series.ts";
 import { latency, testView } from "../cli/fixtures.ts";
 
 describe("dashboard comparison", () => {
