@@ -92,3 +92,10 @@ describe("GET /tests/:id/distribution", () => {
     expect(await total()).toMatchObject({ count: 200, min_ms: 1, max_ms: 59.9 });
   });
 });
+
+test("the HTML report carries the latency-by-percentile chart of the test", async () => {
+  const app = await twoRuns();
+  const html = await (await app.request("/tests/t2/report?format=html")).text();
+  expect(html).toContain("Latency by percentile (merged digest, log scale)");
+  expect(html).toContain(">p99.99</text>");
+});
