@@ -1,7 +1,8 @@
 import type { OrchestratorClient } from "./client.ts";
 import type { CliContext } from "./command.ts";
-import { finish, INTERRUPT_EXIT_CODE, type FollowEvent } from "./follow.ts";
+import { INTERRUPT_EXIT_CODE, type FollowEvent } from "./follow.ts";
 import { followInterruptibly } from "./interrupt.ts";
+import { finishWithJunit } from "./junit-finish.ts";
 import type { Threshold } from "./thresholds.ts";
 
 /** What {@link followToExit} needs: the test, its events, and the command's flags. */
@@ -15,6 +16,8 @@ export interface FollowToExitOptions {
   thresholds: readonly Threshold[];
   json: boolean;
   detach: boolean;
+  /** --junit: where to write the JUnit XML too. */
+  junitFile?: string;
   /** Ctrl-C was pressed already (before the test was created). */
   pressed?: boolean;
 }
@@ -34,5 +37,5 @@ export async function followToExit(ctx: CliContext, options: FollowToExitOptions
     pressed: options.pressed,
   });
   if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-  return finish(outcome.test, options.thresholds, ctx.out, json, outcome.interrupted);
+  return finishWithJunit(outcome.test, options.thresholds, ctx.out, json, outcome.interrupted, options.junitFile);
 }

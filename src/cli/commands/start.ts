@@ -69,6 +69,7 @@ Examples:
       json: Boolean(values.json),
       detach: Boolean(values.detach),
       pressed: early > 0,
+      junitFile: values.junit as string | undefined,
     });
   },
 };
