@@ -1,6 +1,6 @@
 import { DEFAULT_TRIGGER_TIMEOUT_S, untilTriggered } from "../await-trigger.ts";
 import { usageError, type Command } from "../command.ts";
-import { INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { sseTestEvents } from "../follow.ts";
 import { followToExit } from "../follow-to-exit.ts";
 import { JUNIT_FLAG, JUNIT_HELP } from "../junit-finish.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";

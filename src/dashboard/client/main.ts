@@ -14,36 +14,15 @@ import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
-import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
+import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
+import { startTest, stopTest } from "./test-actions.ts";
+import { $, getJson, state } from "./state.ts";
 
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
 const NODES_REFRESH_MS = 2_000;
 /** A running test's percentile distribution is re-read at most this often. */
 const DISTRIBUTION_REFRESH_MS = 5_000;
-
-const state = {
-  nodes: new Map<string, NodeView>(),
-  history: [] as TestSummary[],
-  shown: null as { test: TestView; points: SeriesPoint[] } | null,
-  /** The user picked a past test: live tests do not take the panel over until "follow live". */
-  pinned: false,
-  scope: "total",
-  /** The shown test's latency by percentile (GET /tests/:id/distribution). */
-  distribution: null as TestDistribution | null,
-  distributionAt: 0,
-  /** The base test picked to compare the shown one with: its series and distribution. */
-  base: null as { id: string; points: SeriesPoint[]; distribution: TestDistribution | null } | null,
-  comparison: null as Comparison | null,
-};
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
 
 function renderNodesPanel(): void {
   const nodes = [...state.nodes.values()];
@@ -234,71 +213,23 @@ function connect(): void {
   });
 }
 
-function formBody(form: HTMLFormElement): Record<string, unknown> {
-  const data = new FormData(form);
-  const body: Record<string, unknown> = { trigger: true };
-  for (const [key, value] of data.entries()) {
-    const text = String(value).trim();
-    if (text === "") continue;
-    body[key] = key === "test_type" || key === "target_url" ? text : Number(text);
-  }
-  return body;
-}
-
-async function startTest(form: HTMLFormElement): Promise<void> {
-  const error = $("form-error");
-  const button = $<HTMLButtonElement>("start-button");
-  error.textContent = "";
-  button.disabled = true;
-  try {
-    const posted = await postWithToken<TestView & { error?: string; issues?: { path: string; message: string }[] }>("/tests", formBody(form), {
-      missing: "Enter the token to start tests.",
-      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.",
-    });
-    if (!posted) return;
-    const { response, answer } = posted;
-    if (!response.ok) {
-      const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
-      error.textContent = issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${response.status}`}`;
-      return;
-    }
+/** The start form: the new test takes the panel. */
+function startFromForm(form: HTMLFormElement): Promise<void> {
+  return startTest(form, $("form-error"), $<HTMLButtonElement>("start-button"), (test) => {
     state.pinned = false;
-    state.shown = { test: answer, points: [] };
+    state.shown = { test, points: [] };
     renderTest();
     void refreshHistory();
-  } catch (err) {
-    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
-  } finally {
-    button.disabled = false;
-  }
+  });
 }
 
-/** The Stop button: `POST /tests/:id/stop`, with the token when the API requires one. */
-async function stopTest(testId: string, button: HTMLButtonElement): Promise<void> {
-  const error = $("stop-error");
-  error.textContent = "";
-  button.disabled = true;
-  try {
-    const posted = await postWithToken<TestView & { error?: string }>(`/tests/${encodeURIComponent(testId)}/stop`, { reason: "stopped from the dashboard" }, {
-      missing: "Enter the token to stop the test, then press Stop again.",
-      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.",
-    });
-    if (!posted) return;
-    const { response, answer } = posted;
-    if (!response.ok) {
-      error.textContent = `Not stopped: ${answer.error ?? `HTTP ${response.status}`}`;
-      return;
-    }
-    // "stopping…" until the final event brings the stopped result.
-    if (state.shown?.test.test_id === testId) {
-      state.shown.test = answer;
-      renderTest();
-    }
-  } catch (err) {
-    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
-  } finally {
-    button.disabled = false;
-  }
+/** The Stop button: "stopping…" until the final event brings the stopped result. */
+function stopFromButton(testId: string, button: HTMLButtonElement): Promise<void> {
+  return stopTest(testId, $("stop-error"), button, (test) => {
+    if (state.shown?.test.test_id !== testId) return;
+    state.shown.test = test;
+    renderTest();
+  });
 }
 
 function wire(): void {
@@ -316,7 +247,7 @@ function wire(): void {
   syncDelay();
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    void startTest(form);
+    void startFromForm(form);
   });
   $("history").addEventListener("click", (ev) => {
     const row = (ev.target as HTMLElement).closest<HTMLElement>("tr[data-test]");
@@ -330,7 +261,7 @@ function wire(): void {
       renderCharts();
     }
     const stop = target.closest<HTMLButtonElement>("#stop-test");
-    if (stop?.dataset.test) void stopTest(stop.dataset.test, stop);
+    if (stop?.dataset.test) void stopFromButton(stop.dataset.test, stop);
     if (target.id === "follow-live") {
       state.pinned = false;
       const running = state.history.find((t) => t.state === "running");
