@@ -13,7 +13,11 @@ import { cannotRun, planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
-import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import { newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import { twinResponse } from "./twin-response.ts";
+import type { Driver, DriverStatus } from "./driver-api.ts";
+
+export type { Driver, DriverStatus } from "./driver-api.ts";
 import type { WorkerFault } from "./worker-loop.ts";
 
 export interface DriverOptions {
@@ -50,23 +54,6 @@ export interface DriverOptions {
   workers?: number;
   /** Test hook: crash one send worker mid-test (see WorkerFault). */
   workerFault?: WorkerFault;
-}
-
-/** What a driver is doing, for heartbeats and tests. */
-export interface DriverStatus {
-  state: "idle" | "running";
-  /** The running test, else the newest accepted one waiting for its trigger. */
-  testId?: string;
-  /** Messages queued for the bus. */
-  queued: number;
-}
-
-export interface Driver {
-  /** Subscribes to configurations and triggers, registers, and starts heartbeats. */
-  start(): Promise<void>;
-  /** Ends the running test cleanly (final report), deregisters, flushes the outbox. Does not close the bus. */
-  stop(): Promise<void>;
-  status(): DriverStatus;
 }
 
 /**
@@ -233,22 +220,19 @@ export function createDriver(options: DriverOptions): Driver {
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
-  /**
-   * Another live process with this node_id: the older one only warns; the younger one takes no
-   * more tests at once, keeps beating for two intervals so the orchestrator surely sees both
-   * (and keeps the node out of new tests), then exits.
-   */
-  const onTwin = (verdict: TwinVerdict) => {
-    const message = describeTwin(instance, verdict);
-    if (!verdict.mustExit) return log.warn(message, { other_instance_id: verdict.other.instanceId });
-    if (standingDown) return;
-    standingDown = true;
-    log.error(message, { instance_id: instanceId, other_instance_id: verdict.other.instanceId });
-    clock.setTimeout(() => {
-      if (options.onTwin) options.onTwin(message, verdict);
-      else void driver.stop();
-    }, 2 * (options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
-  };
+  const onTwin = twinResponse({
+    instance,
+    log,
+    clock,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+    standDown: () => {
+      if (standingDown) return false;
+      standingDown = true;
+      return true;
+    },
+    ...(options.onTwin ? { onTwin: options.onTwin } : {}),
+    stop: () => void driver.stop(),
+  });
 
   const driver: Driver = {
     async start() {
