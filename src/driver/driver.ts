@@ -1,6 +1,6 @@
 import type { Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { DriverEvent, Issue, Stop, TestConfig, Trigger } from "../protocol/index.ts";
+import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
 import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, HEARTBEAT_INTERVAL_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
@@ -12,6 +12,7 @@ import { RecentIds } from "./recent-ids.ts";
 import { cannotRun, planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
+import { stopCommandHandler } from "./stop-command.ts";
 import { TestRun } from "./test-run.ts";
 import { newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
 import { twinResponse } from "./twin-response.ts";
@@ -194,26 +195,7 @@ export function createDriver(options: DriverOptions): Driver {
     }
   };
 
-  /**
-   * A stop command: the running test halts (no new request from now, in-flight ones get the
-   * grace, then are aborted); a test accepted or held and not running is forgotten, and any
-   * later configuration or trigger for it is rejected with the stop's reason. Idempotent: the
-   * orchestrator repeats a stop while a driver's heartbeat still says it runs the test.
-   */
-  const onStop = (stop: Stop) => {
-    if (stopping) return;
-    const run = current;
-    if (run !== null && run.testId === stop.test_id) {
-      log.info("stopping test", { test_id: stop.test_id, reason: stop.reason, grace_ms: stop.stop_grace_ms });
-      void run.halt(stop.reason, stop.stop_grace_ms);
-      return;
-    }
-    if (finished.includes(stop.test_id)) return;
-    const forgotten = accepted.take(stop.test_id) !== undefined;
-    held.take(stop.test_id, clock.now());
-    stoppedTests.add(stop.test_id, stop.reason);
-    if (forgotten) log.info("forgot a stopped test before its trigger", { test_id: stop.test_id, reason: stop.reason });
-  };
+  const onStop = stopCommandHandler({ log, clock, accepted, held, stoppedTests, stopping: () => stopping, current: () => current, isFinished: (id) => finished.includes(id) });
 
   const status = (): DriverStatus => {
     const testId = current?.testId ?? accepted.newest();
