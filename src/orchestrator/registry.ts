@@ -247,7 +247,7 @@ export class NodeRegistry {
       node = newEntry(nodeId, nodeIP, now);
       this.nodes.set(nodeId, node);
       this.unregistered++;
-      this.remember(node, "joined", now);
+      remember(node, "joined", now, this.historyLimit);
       events.push({ event: "joined", node: view(node) });
     } else if (node.status === "dead" || node.status === "left") {
       node.left_timestamp = null;
@@ -265,18 +265,14 @@ export class NodeRegistry {
   private transition(node: Entry, status: NodeStatus, event: NodeEventKind, now: number): NodeEvent {
     node.status = status;
     node.status_since = now;
-    this.remember(node, event, now);
+    remember(node, event, now, this.historyLimit);
     return { event, node: view(node) };
   }
 
   /** An event that leaves the status as it is. */
   private mark(node: Entry, event: NodeEventKind, now: number): NodeEvent {
-    this.remember(node, event, now);
+    remember(node, event, now, this.historyLimit);
     return { event, node: view(node) };
-  }
-
-  private remember(node: Entry, event: NodeEventKind, at: number): void {
-    remember(node, event, at, this.historyLimit);
   }
 }
 
