@@ -13,6 +13,7 @@ import { planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
+import { ClockSync } from "./clock-sync.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -37,6 +38,10 @@ export interface DriverOptions {
   shutdownFlushMs?: number;
   /** Longest response body read before it is abandoned and counted `body_too_large` (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** Convert start times to this driver's clock with the measured offset (default true; `--no-clock-correction` turns it off). */
+  clockCorrection?: boolean;
+  /** Longest wait of a trigger for a first clock offset estimate (default CLOCK_ESTIMATE_WAIT_MS). */
+  clockWaitMs?: number;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -77,6 +82,7 @@ export function createDriver(options: DriverOptions): Driver {
   let current: TestRun | null = null;
   let stopHeartbeat: (() => void) | null = null;
   let stopping = false;
+  const clockSync = new ClockSync({ nodeId, clock, correction: options.clockCorrection ?? true });
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -98,6 +104,8 @@ export function createDriver(options: DriverOptions): Driver {
       reportIntervalMs: options.reportIntervalMs,
       latencyDumpDir: options.latencyDumpDir,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      clockSync,
+      ...(options.clockWaitMs !== undefined ? { clockWaitMs: options.clockWaitMs } : {}),
     });
     current = run;
     run.start(trigger);
@@ -205,6 +213,8 @@ export function createDriver(options: DriverOptions): Driver {
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
       await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
+      // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
+      await bus.subscribe("clock", { mode: { kind: "broadcast" } }, (message) => void clockSync.onMessage(message, clock.now()));
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -218,7 +228,8 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
-          return { node_id: nodeId, heartbeat: "YES", timestamp: clock.now(), state: s.state, node_IP: nodeIp, ...(s.testId !== undefined ? { test_id: s.testId } : {}) };
+          // `timestamp` is t1 of the clock exchange: stamped as the beat is handed to the producer.
+          return { node_id: nodeId, heartbeat: "YES", timestamp: clock.now(), state: s.state, node_IP: nodeIp, ...(s.testId !== undefined ? { test_id: s.testId } : {}), ...clockSync.heartbeatFields() };
         },
       });
       log.info("driver started", { node_IP: nodeIp });

@@ -45,6 +45,13 @@ if (maxBodyBytes !== undefined && (maxBodyRaw!.trim() === "" || !Number.isSafeIn
   process.exit(2);
 }
 
+const clockCorrectionEnv = env.CLOCK_CORRECTION?.trim().toLowerCase();
+if (clockCorrectionEnv !== undefined && clockCorrectionEnv !== "" && clockCorrectionEnv !== "on" && clockCorrectionEnv !== "off") {
+  process.stderr.write(`driver: CLOCK_CORRECTION must be on or off, got "${env.CLOCK_CORRECTION}"\n`);
+  process.exit(2);
+}
+const clockCorrection = !(values["no-clock-correction"] ?? false) && clockCorrectionEnv !== "off";
+
 const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
   process.stderr.write(`driver: ${err.message}\n`);
   process.exit(2);
@@ -66,6 +73,7 @@ const driver = createDriver({
   log,
   version: VERSION,
   ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+  clockCorrection,
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
 });
 

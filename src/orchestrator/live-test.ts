@@ -54,12 +54,21 @@ export class LiveTest {
     if (!p) return;
     p.last_activity_at = Math.max(p.last_activity_at, now);
     if (event.event === "TEST_ACCEPTED") p.accepted_at = now;
-    else if (event.event === "TEST_STARTED") p.started_at = now;
+    else if (event.event === "TEST_STARTED") {
+      p.started_at = now;
+      if (event.warning) this.warn(`${event.node_id}: ${event.warning}`);
+    }
     else if (event.event === "TEST_FINISHED") {
       p.finished_at = now;
       if (event.error) p.stopped = event.error;
     }
     else p.rejected = { error: event.error ?? "rejected without a reason", issues: event.issues ?? [] };
+  }
+
+  /** Adds a warning to the test's record, once. */
+  private warn(warning: string): void {
+    const warnings = (this.record.warnings ??= []);
+    if (!warnings.includes(warning)) warnings.push(warning);
   }
 
   /** Notes that a participant is working on this test (a report, or a "running" heartbeat). */

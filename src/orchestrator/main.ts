@@ -40,7 +40,7 @@ const orchestrator = createOrchestrator({
   store,
   clock: systemClock,
   log,
-  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs },
+  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs, clockWarnMs: config.clockWarnMs },
 });
 
 try {

@@ -36,6 +36,10 @@ export interface OrchestratorOptions {
    * resubscribed) this long while it ran: the bus heals in seconds, so longer means it cannot.
    */
   busDegradedFailMs: number;
+  /** A driver whose clock is off by more than this is flagged on /nodes, and a test started on it warns. */
+  clockWarnMs: number;
+  /** How often the drivers' heartbeats are answered with a clock message (the offset exchange). */
+  clockIntervalMs: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -51,6 +55,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   stopRepeatMs: 1_000,
   group: "orchestrator",
   busDegradedFailMs: 30_000,
+  clockWarnMs: 50,
+  clockIntervalMs: 2_000,
 };
 
 /** Options with the defaults filled in. */

@@ -1,4 +1,5 @@
 import type { Heartbeat, Register } from "../protocol/index.ts";
+import { nodeClockOf, type NodeClock } from "./node-clock.ts";
 
 /** Liveness of a driver: `left` is a clean goodbye, `dead` a silence of `deadAfterMs`. */
 export type NodeStatus = "alive" | "suspect" | "dead" | "left";
@@ -29,6 +30,8 @@ export interface NodeView {
   history: { event: NodeEventKind; at: number }[];
   /** Whether the driver refuses unsigned commands (from its register and heartbeats); absent until it says. */
   verifies_signatures?: boolean;
+  /** The driver's clock offset as it last reported it, flagged when off (see node-clock.ts); absent for drivers that do not measure it. */
+  clock?: NodeClock;
 }
 
 export interface NodeEvent {
@@ -43,6 +46,8 @@ export interface RegistryOptions {
   deadAfterMs: number;
   /** Longest history kept per node. */
   historyLimit?: number;
+  /** A driver whose clock is off by more than this is flagged (default CLOCK_WARN_MS). */
+  clockWarnMs?: number;
 }
 
 interface Entry extends NodeView {
@@ -83,6 +88,8 @@ export class NodeRegistry {
     if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
     if (message.state === "idle") node.current_test_id = null;
+    const clock = nodeClockOf(message, this.options.clockWarnMs);
+    if (clock) node.clock = clock;
     return events;
   }
 
@@ -210,5 +217,5 @@ export class NodeRegistry {
 /** A copy of an entry without its private fields. */
 function view(node: Entry): NodeView {
   const { left_timestamp: _private, history, ...rest } = node;
-  return { ...rest, history: history.map((h) => ({ ...h })) };
+  return { ...rest, history: history.map((h) => ({ ...h })), ...(node.clock ? { clock: { ...node.clock } } : {}) };
 }

@@ -55,6 +55,8 @@ export interface TestRecord {
   error: string | null;
   /** Set once a stop was asked for; the test then ends `stopped`. */
   stop?: TestStop;
+  /** Things the user should know about how the test ran (a driver's clock off or uncorrected), one sentence each. */
+  warnings?: string[];
 }
 
 /** What a participant said on the driver_event topic and when it was last heard from about this test. */

@@ -3,3 +3,4 @@ export * from "./topics.ts";
 export * from "./codec.ts";
 export * from "./limits.ts";
 export * from "./counts.ts";
+export * from "./clock.ts";
