@@ -11,6 +11,7 @@ export const ClockSampleSchema = z.object({
   t1: wireTimestamp(),
   t2: wireTimestamp(),
 });
+/** One driver's (t1, t2) in a clock message. */
 export type ClockSample = z.infer<typeof ClockSampleSchema>;
 
 /**
@@ -25,6 +26,7 @@ export const ClockSchema = z.object({
   samples: z.array(ClockSampleSchema).max(4096),
   ...SIGNATURE_FIELDS,
 });
+/** A message of the `clock` topic. */
 export type ClockMessage = z.infer<typeof ClockSchema>;
 
 /**
