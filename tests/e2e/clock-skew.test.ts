@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { startArrivalTarget, type ArrivalTarget } from "../helpers/arrival-target.ts";
+import { faketimeEnv } from "../helpers/faketime.ts";
 import { Fleet } from "../helpers/fleet.ts";
 import { api } from "../helpers/http.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
@@ -9,13 +10,13 @@ import { waitFor } from "../helpers/wait.ts";
 setDefaultTimeout(180_000);
 
 // Three drivers over the real broker: one with its clock 1.5 s behind, one 1.5 s ahead (both
-// under faketime, which Bun honours through LD_PRELOAD: Date.now and performance.now both move),
+// with libfaketime preloaded, which Bun honours: Date.now moves, performance.now keeps its pace),
 // one on the true clock. A target in this process logs when each first request arrived and which
 // driver's connection it came on (see arrival-target.ts).
 
 /** Orchestrator clock minus driver clock, per driver: faketime -1.5s means the driver is 1.5 s behind. */
 const TRUE_OFFSET_MS: Record<string, number> = { "drv-behind": 1_500, "drv-ahead": -1_500, "drv-true": 0 };
-const FAKETIME: Record<string, string[]> = { "drv-behind": ["faketime", "-f", "-1.5s"], "drv-ahead": ["faketime", "-f", "+1.5s"], "drv-true": [] };
+const FAKETIME: Record<string, string | null> = { "drv-behind": "-1.5s", "drv-ahead": "+1.5s", "drv-true": null };
 /** The issue's margins, unchanged: measured offsets within ±20 ms of the truth. */
 const OFFSET_MARGIN_MS = 20;
 /** First requests of every driver within 20 ms of each other at the target. */
@@ -64,7 +65,10 @@ beforeAll(async () => {
   target = startArrivalTarget();
   const orch = await fleet.orchestrator("orchestrator", ["--allow-target", "127.0.0.1"]);
   orchestrator = api(orch.url);
-  for (const name of Object.keys(TRUE_OFFSET_MS)) target.watch(name, fleet.driver(name, [], {}, FAKETIME[name]).proc.pid);
+  for (const name of Object.keys(TRUE_OFFSET_MS)) {
+    const skew = FAKETIME[name];
+    target.watch(name, fleet.driver(name, [], skew ? faketimeEnv(skew) : {}).proc.pid);
+  }
   // Measured well enough to judge: every driver reports an offset whose own uncertainty is small
   // (a condition on the measurement, not on the result the test checks).
   await waitFor(
@@ -114,7 +118,8 @@ describe("clock offsets over the real broker, with drivers under faketime", () =
     const reported = view.metrics.start_skew_ms as number;
     console.log(
       `[clock-skew] first arrival after start_at (ms): ${names.map((n) => `${n} ${(first[n]! - view.start_at).toFixed(2)}`).join(", ")}; ` +
-        `target spread ${observed.toFixed(2)} ms, reported start_skew_ms ${reported}`,
+        `target spread ${observed.toFixed(2)} ms, reported start_skew_ms ${reported}; reported first send − start_at: ` +
+        view.per_driver.map((d: any) => `${d.node_id} ${d.first_send_at - view.start_at}`).join(", "),
     );
     expect(observed).toBeLessThanOrEqual(START_SPREAD_MARGIN_MS);
     expect(Math.abs(reported - observed)).toBeLessThanOrEqual(SKEW_AGREEMENT_MS);
@@ -124,7 +129,7 @@ describe("clock offsets over the real broker, with drivers under faketime", () =
   });
 
   test("a driver 1.5 s behind with --no-clock-correction is flagged on /nodes, and its late start is reported honestly", async () => {
-    target.watch("drv-uncorrected", fleet.driver("drv-uncorrected", ["--no-clock-correction"], {}, ["faketime", "-f", "-1.5s"]).proc.pid);
+    target.watch("drv-uncorrected", fleet.driver("drv-uncorrected", ["--no-clock-correction"], faketimeEnv("-1.5s")).proc.pid);
     const flagged = await waitFor(
       "drv-uncorrected's offset to be measured",
       async () => {

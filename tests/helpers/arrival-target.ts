@@ -1,8 +1,10 @@
 /**
  * An in-test HTTP target that logs when each request arrived (this process's clock, sub-ms) and
  * on which connection, and tells which watched process sent it: the client's source port is
- * looked up in /proc (see attributing-target.ts) a moment after a connection's first request,
- * never on the request's own path, so the lookup cannot delay the next arrival's stamp. Linux only.
+ * looked up in /proc (see attributing-target.ts) in one batch 30 ms after a new connection's
+ * first request, never on a request's own path, so the lookup cannot delay the stamps of the
+ * first requests that arrive together. That first request is answered only after the lookup,
+ * so its connection is still open when it is looked up. Linux only.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { Server } from "bun";
@@ -59,6 +61,7 @@ export function startArrivalTarget(): ArrivalTarget {
   const owners = new Map<number, string>();
   const pending = new Set<number>();
   let lookup: ReturnType<typeof setTimeout> | null = null;
+  let looked: (() => void)[] = [];
 
   const resolvePending = () => {
     lookup = null;
@@ -70,6 +73,7 @@ export function startArrivalTarget(): ArrivalTarget {
       if (pid !== undefined) owners.set(port, pids.get(pid)!);
     }
     pending.clear();
+    for (const answer of looked.splice(0)) answer();
   };
 
   const server: Server<unknown> = Bun.serve({
@@ -79,12 +83,10 @@ export function startArrivalTarget(): ArrivalTarget {
       const at = performance.timeOrigin + performance.now();
       const port = srv.requestIP(req)?.port ?? 0;
       log.push({ at, port });
-      if (!owners.has(port) && !pending.has(port)) {
-        pending.add(port);
-        // Later, off the request path: the connection stays open (keep-alive) while the test runs.
-        lookup ??= setTimeout(resolvePending, 50);
-      }
-      return new Response("pong");
+      if (owners.has(port) || port === 0) return new Response("pong");
+      pending.add(port);
+      lookup ??= setTimeout(resolvePending, 30);
+      return new Promise<Response>((resolve) => looked.push(() => resolve(new Response("pong"))));
     },
   });
 
@@ -108,6 +110,7 @@ export function startArrivalTarget(): ArrivalTarget {
     counts: () => byOwner().counts,
     stop: () => {
       if (lookup !== null) clearTimeout(lookup);
+      for (const answer of looked.splice(0)) answer();
       server.stop(true);
     },
   };

@@ -62,13 +62,10 @@ export class Fleet {
     };
   }
 
-  /**
-   * Spawns a node and returns at once; use the ready helpers to wait for it. `wrapper` runs
-   * it under another command (e.g. `["faketime", "-f", "-1.5s"]`): `proc.pid` is then the wrapper's.
-   */
-  spawn(kind: keyof typeof ENTRY, name: string, args: string[] = [], env: Record<string, string> = {}, wrapper: string[] = []): NodeProcess {
+  /** Spawns a node and returns at once; use the ready helpers to wait for it. */
+  spawn(kind: keyof typeof ENTRY, name: string, args: string[] = [], env: Record<string, string> = {}): NodeProcess {
     const logPath = join(this.dir, `${name}.log`);
-    const proc = Bun.spawn([...wrapper, ...nodeCommand(kind, this.options.build), ...args], {
+    const proc = Bun.spawn([...nodeCommand(kind, this.options.build), ...args], {
       cwd: ROOT,
       env: this.env(env),
       stdout: Bun.file(logPath),
@@ -122,9 +119,9 @@ export class Fleet {
     return { node, url: match[1]!.replace(/\/$/, "") };
   }
 
-  /** Starts a driver with a fixed node id (under `wrapper`, see spawn). */
-  driver(nodeId: string, args: string[] = [], env: Record<string, string> = {}, wrapper: string[] = []): NodeProcess {
-    return this.spawn("driver", nodeId, ["--node-id", nodeId, ...args], env, wrapper);
+  /** Starts a driver with a fixed node id. */
+  driver(nodeId: string, args: string[] = [], env: Record<string, string> = {}): NodeProcess {
+    return this.spawn("driver", nodeId, ["--node-id", nodeId, ...args], env);
   }
 
   /** The node started under `name`, if any. */
