@@ -5,6 +5,15 @@ import { OffsetFilter, type OffsetEstimate } from "./offset-filter.ts";
 /** How long a trigger waits for a first offset estimate before the driver starts on its own clock. */
 export const CLOCK_ESTIMATE_WAIT_MS = 3_000;
 
+/**
+ * A round trip longer than this is no measurement (a heartbeat answered this late, or an old
+ * message replayed); one below minus this means a clock stepped between t1 and t4. Either is dropped.
+ */
+export const MAX_EXCHANGE_DELAY_MS = 10_000;
+const MIN_EXCHANGE_DELAY_MS = -1_000;
+/** Heartbeat send times remembered, so a redelivered clock message is not counted twice. */
+const USED_SAMPLES_REMEMBERED = 16;
+
 export interface ClockSyncOptions {
   nodeId: string;
   clock: Clock;
@@ -15,15 +24,16 @@ export interface ClockSyncOptions {
 /**
  * This driver's view of the orchestrator's clock: it takes the orchestrator's clock messages
  * (stamping their receive time `t4`), keeps an {@link OffsetFilter} over the exchanges, and
- * converts orchestrator times (a trigger's `start_at`) to local ones. A clock message is used
- * once: one whose `t3` is not newer than the last one used (a redelivery or a replay) is ignored,
- * and so is a sample for a heartbeat already used.
+ * converts orchestrator times (a trigger's `start_at`) to local ones. Each sample is used once
+ * (a redelivered message is ignored by its heartbeat's `t1`), and a sample whose round trip is
+ * impossible (over {@link MAX_EXCHANGE_DELAY_MS}: an old message replayed; well below zero: a
+ * clock stepped meanwhile) is dropped. Nothing is compared across messages, so an orchestrator
+ * restarted with a clock behind the old one is followed as any step is.
  */
 export class ClockSync {
   readonly correction: boolean;
   private readonly filter: OffsetFilter;
-  private lastT3 = -Infinity;
-  private lastT1 = -Infinity;
+  private readonly usedT1: number[] = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly options: ClockSyncOptions) {
@@ -33,11 +43,12 @@ export class ClockSync {
 
   /** A clock message, received at `t4` (this driver's epoch ms); returns the new estimate when it carried a sample for this driver. */
   onMessage(message: ClockMessage, t4: number): OffsetEstimate | null {
-    if (message.t3 <= this.lastT3) return null;
-    this.lastT3 = message.t3;
     const mine = message.samples.find((s) => s.node_id === this.options.nodeId);
-    if (mine === undefined || mine.t1 <= this.lastT1) return null;
-    this.lastT1 = mine.t1;
+    if (mine === undefined || this.usedT1.includes(mine.t1)) return null;
+    const delay = t4 - mine.t1 - (message.t3 - mine.t2);
+    if (delay > MAX_EXCHANGE_DELAY_MS || delay < MIN_EXCHANGE_DELAY_MS) return null;
+    this.usedT1.push(mine.t1);
+    if (this.usedT1.length > USED_SAMPLES_REMEMBERED) this.usedT1.shift();
     const estimate = this.filter.add({ t1: mine.t1, t2: mine.t2, t3: message.t3, t4 });
     for (const wake of [...this.waiters]) wake();
     return estimate;

@@ -115,17 +115,40 @@ describe("a driver's clock offset and its start", () => {
     await d.driver.stop();
   });
 
-  test("a clock message seen before (same t3) and samples for other drivers are ignored", async () => {
+  test("a redelivered clock message and samples for other drivers are ignored; an impossible round trip is dropped", async () => {
     const d = await skewedDriver(0);
     const beat = d.seen.heartbeat[0]!;
     await d.clock.advance(10);
     const t3 = d.orchNow();
     await d.orchestrator.publish("clock", { t3, samples: [{ node_id: "other", t1: beat.timestamp, t2: beat.timestamp + 900 }] });
-    await d.orchestrator.publish("clock", { t3: t3 + 1, samples: [{ node_id: "d1", t1: beat.timestamp, t2: beat.timestamp + 2 }] });
-    // A replay of the message above with a forged sample: same t3, ignored.
-    await d.orchestrator.publish("clock", { t3: t3 + 1, samples: [{ node_id: "d1", t1: beat.timestamp + 1, t2: beat.timestamp + 5_000 }] });
+    // Answered 11 s after the beat: no measurement (an old message replayed looks like this).
+    await d.orchestrator.publish("clock", { t3: t3 + 11_000, samples: [{ node_id: "d1", t1: beat.timestamp, t2: beat.timestamp + 2 }] });
     await d.clock.advance(1_000);
-    expect(d.seen.heartbeat.at(-1)).toMatchObject({ clock_offset_ms: 1.5 });
+    expect(d.seen.heartbeat.at(-1)!.clock_offset_ms).toBeUndefined();
+    const next = d.seen.heartbeat.at(-1)!;
+    await d.clock.advance(10);
+    const message = { t3: d.orchNow(), samples: [{ node_id: "d1", t1: next.timestamp, t2: next.timestamp + 2 }] };
+    await d.orchestrator.publish("clock", message);
+    // The same message again (Kafka redelivers): not a second sample.
+    await d.orchestrator.publish("clock", message);
+    await d.clock.advance(1_000);
+    expect(d.seen.heartbeat.at(-1)).toMatchObject({ clock_offset_ms: 1 });
+    await d.driver.stop();
+  });
+
+  test("follows an orchestrator whose clock went back (restarted elsewhere): no message is refused for an older t3", async () => {
+    const d = await skewedDriver(0);
+    await d.answer();
+    await d.clock.advance(1_000);
+    expect(d.seen.heartbeat.at(-1)!.clock_offset_ms).toBe(1);
+    // From now on the orchestrator's clock reads 5 s behind what it did: t3 < every earlier t3.
+    for (let i = 0; i < 9; i++) {
+      const beat = d.seen.heartbeat.at(-1)!;
+      await d.clock.advance(10);
+      await d.orchestrator.publish("clock", { t3: d.orchNow() - 5_000, samples: [{ node_id: "d1", t1: beat.timestamp, t2: beat.timestamp - 5_000 + 2 }] });
+      await d.clock.advance(1_990);
+    }
+    expect(d.seen.heartbeat.at(-1)!.clock_offset_ms).toBe(-4_999);
     await d.driver.stop();
   });
 });
