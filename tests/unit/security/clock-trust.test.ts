@@ -26,7 +26,7 @@ async function setup() {
   let handled = 0;
   const inner = new MemoryBus(broker);
   const counting: Bus = {
-    publish: (topic, message, key) => inner.publish(topic, message, key),
+    publish: (topic, message) => inner.publish(topic, message),
     subscribe: <T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>) =>
       inner.subscribe(topic, options, async (message) => {
         await handler(message);
