@@ -4,13 +4,16 @@ import type { ClockMessage, ClockSample } from "../protocol/index.ts";
 export const CLOCK_INTERVAL_MS = 2_000;
 /** How often the orchestrator looks whether a clock message is due (a new driver is answered this soon). */
 export const CLOCK_POLL_MS = 250;
+/** Drivers remembered as answered; past this the oldest are forgotten (answered at once again if they come back). */
+const ANSWERED_REMEMBERED = 10_000;
 
 /**
  * The orchestrator's half of the NTP-style exchange: it keeps each driver's latest heartbeat
  * send time `t1` and its own receive time `t2`, and hands them out in one clock message every
  * `intervalMs` (or at the next poll when a driver it never answered is waiting, so a fresh
  * driver has an estimate within a second of its first heartbeat). Each pair goes out once.
- * Pure: time comes in as an argument.
+ * Memory is bounded: pending pairs are at most one per driver heard since the last message, and
+ * the answered set keeps the newest ANSWERED_REMEMBERED drivers. Pure: time comes in as an argument.
  */
 export class ClockExchangeBook {
   private pending = new Map<string, ClockSample>();
@@ -31,14 +34,15 @@ export class ClockExchangeBook {
     if (!newcomer && now - this.lastSentAt < this.intervalMs) return null;
     const samples = [...this.pending.values()];
     this.pending = new Map();
-    for (const s of samples) this.answered.add(s.node_id);
+    for (const s of samples) {
+      this.answered.delete(s.node_id);
+      this.answered.add(s.node_id);
+    }
+    for (const id of this.answered) {
+      if (this.answered.size <= ANSWERED_REMEMBERED) break;
+      this.answered.delete(id);
+    }
     this.lastSentAt = now;
     return { t3: now, samples };
-  }
-
-  /** Forgets a driver (it left or was removed): if it comes back it is answered at once again. */
-  forget(nodeId: string): void {
-    this.pending.delete(nodeId);
-    this.answered.delete(nodeId);
   }
 }
