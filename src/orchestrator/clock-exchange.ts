@@ -1,4 +1,4 @@
-import type { ClockMessage, ClockSample } from "../protocol/index.ts";
+import { CLOCK_SAMPLES_MAX, type ClockMessage, type ClockSample } from "../protocol/index.ts";
 
 /** How often the orchestrator answers the drivers' heartbeats with a clock message. */
 export const CLOCK_INTERVAL_MS = 2_000;
@@ -32,8 +32,8 @@ export class ClockExchangeBook {
     if (this.pending.size === 0) return null;
     const newcomer = [...this.pending.keys()].some((id) => !this.answered.has(id));
     if (!newcomer && now - this.lastSentAt < this.intervalMs) return null;
-    const samples = [...this.pending.values()];
-    this.pending = new Map();
+    const samples = [...this.pending.values()].slice(0, CLOCK_SAMPLES_MAX);
+    for (const s of samples) this.pending.delete(s.node_id);
     for (const s of samples) {
       this.answered.delete(s.node_id);
       this.answered.add(s.node_id);

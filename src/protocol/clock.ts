@@ -14,6 +14,9 @@ export const ClockSampleSchema = z.object({
 /** One driver's (t1, t2) in a clock message. */
 export type ClockSample = z.infer<typeof ClockSampleSchema>;
 
+/** Most samples one clock message carries (about 80 bytes each); the rest wait for the next message. */
+export const CLOCK_SAMPLES_MAX = 4096;
+
 /**
  * Extension topic `clock`: the orchestrator's answer to the drivers' heartbeats, broadcast every
  * ~2 s (sooner for a driver it has not answered yet). `t3` is its send time; each driver finds
@@ -23,7 +26,7 @@ export type ClockSample = z.infer<typeof ClockSampleSchema>;
  */
 export const ClockSchema = z.object({
   t3: wireTimestamp(),
-  samples: z.array(ClockSampleSchema).max(4096),
+  samples: z.array(ClockSampleSchema).max(CLOCK_SAMPLES_MAX),
   ...SIGNATURE_FIELDS,
 });
 /** A message of the `clock` topic. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { ClockExchangeBook } from "../../../src/orchestrator/clock-exchange.ts";
 import { clockWarnings, nodeClockOf } from "../../../src/orchestrator/node-clock.ts";
-import type { ClockMessage, Heartbeat } from "../../../src/protocol/index.ts";
+import { validate, type ClockMessage, type Heartbeat } from "../../../src/protocol/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { FakeDriverReports, spread, startHarness, T0 } from "./fixtures.ts";
 
@@ -23,6 +23,16 @@ describe("ClockExchangeBook", () => {
     expect(book.take(T0 + 3_450)).toBeNull();
     expect(book.take(T0 + 3_500)?.samples).toEqual([{ node_id: "d1", t1: T0 + 2_500, t2: T0 + 2_600 }]);
   });
+});
+
+test("a clock message carries at most CLOCK_SAMPLES_MAX samples; the rest go in the next one", () => {
+  const book = new ClockExchangeBook(2_000);
+  for (let i = 0; i < 5_000; i++) book.note(`d${i}`, T0, T0 + 1);
+  const first = book.take(T0 + 10)!;
+  expect(validate("clock", first).ok).toBe(true);
+  expect(first.samples.length).toBe(4_096);
+  // The others were never answered: they go out at the next look, not 2 s later.
+  expect(book.take(T0 + 260)!.samples.length).toBe(5_000 - 4_096);
 });
 
 describe("nodeClockOf", () => {
