@@ -15,6 +15,7 @@ import { profileSection } from "./sections/profile.ts";
 import { rateSection } from "./sections/rate.ts";
 import { sizeSection } from "./sections/size.ts";
 import { skewSection } from "./sections/skew.ts";
+import { clockSkewSection } from "./sections/clock-skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
 import { workersSection } from "./sections/workers.ts";
@@ -30,6 +31,7 @@ const SECTIONS: readonly Section[] = [
   memorySection,
   orchestratorSection,
   skewSection,
+  clockSkewSection,
   sizeSection,
   workersSection,
 ];

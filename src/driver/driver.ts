@@ -15,6 +15,7 @@ import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
 import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
 import type { WorkerFault } from "./worker-loop.ts";
+import { ClockSync } from "./clock-sync.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -50,6 +51,10 @@ export interface DriverOptions {
   workers?: number;
   /** Test hook: crash one send worker mid-test (see WorkerFault). */
   workerFault?: WorkerFault;
+  /** Convert start times to this driver's clock with the measured offset (default true; `--no-clock-correction` turns it off). */
+  clockCorrection?: boolean;
+  /** Longest wait of a trigger for a first clock offset estimate (default CLOCK_ESTIMATE_WAIT_MS). */
+  clockWaitMs?: number;
 }
 
 /** What a driver is doing, for heartbeats and tests. */
@@ -94,6 +99,7 @@ export function createDriver(options: DriverOptions): Driver {
   let stopping = false;
   /** Set when this process found an older one with its node_id: it takes no more tests and exits. */
   let standingDown = false;
+  const clockSync = new ClockSync({ nodeId, clock, correction: options.clockCorrection ?? true });
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -118,6 +124,8 @@ export function createDriver(options: DriverOptions): Driver {
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
+      clockSync,
+      ...(options.clockWaitMs !== undefined ? { clockWaitMs: options.clockWaitMs } : {}),
     });
     current = run;
     run.start(trigger);
@@ -256,6 +264,8 @@ export function createDriver(options: DriverOptions): Driver {
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
       await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
+      // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
+      await bus.subscribe("clock", { mode: { kind: "broadcast" } }, (message) => void clockSync.onMessage(message, clock.now()));
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -269,6 +279,7 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
+          // `timestamp` is t1 of the clock exchange: stamped as the beat is handed to the producer.
           return {
             node_id: nodeId,
             heartbeat: "YES",
@@ -278,6 +289,7 @@ export function createDriver(options: DriverOptions): Driver {
             ...(s.testId !== undefined ? { test_id: s.testId } : {}),
             instance_id: instanceId,
             started_at: instance.startedAt,
+            ...clockSync.heartbeatFields(),
           };
         },
       });

@@ -25,6 +25,8 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
   --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
                              unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
+  --clock-warn-ms <ms>       a driver whose clock is off by more than this is flagged on /nodes,
+                             and a test started on it says so (default ${DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs})
   --signing-key <file>       Ed25519 private key (PEM) every test_config, trigger and stop is
                              signed with, for drivers started with --trust-key [ORCHESTRATOR_SIGNING_KEY];
                              make one with 'bun run loadtest keygen --out DIR'
@@ -60,6 +62,7 @@ export const ORCHESTRATOR_COMMAND = {
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
     "bus-degraded-fail-ms": { type: "string" },
+    "clock-warn-ms": { type: "string" },
     "signing-key": { type: "string" },
     "report-key": { type: "string" },
     "forget-dead-after": { type: "string" },
@@ -81,6 +84,8 @@ export interface OrchestratorConfig {
   heartbeatIntervalMs: number;
   busDegradedFailMs: number;
   forgetDeadAfterMs: number;
+  /** A driver's clock further off than this is flagged. */
+  clockWarnMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
   /** Ed25519 private key file commands are signed with; unset, they go unsigned (with a warning). */
@@ -135,6 +140,7 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
     0,
   );
+  const clockWarnMs = attempt(() => intFlag("clock-warn-ms", str("clock-warn-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs, 1, 3_600_000), 0);
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
   if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
@@ -155,5 +161,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
   const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, token, kafka, ...keys } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, token, kafka, ...keys } };
 }

@@ -18,6 +18,8 @@ import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
 import type { Evaluation, TestRecord } from "./test-state.ts";
 import { createStopping, type StopTestOptions } from "./stopping.ts";
+import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
+import { clockWarnings } from "./node-clock.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
 
@@ -94,6 +96,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** The clock offset exchange: heartbeats' (t1, t2) answered with clock messages (see clock-exchange.ts). */
+  const clockBook = new ClockExchangeBook(options.clockIntervalMs);
+  let stopClock: (() => void) | undefined;
+  let clockInFlight = false;
   /** abort_on: the rolling window of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
@@ -246,6 +252,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       }
       if (!registry.admits(message.node_id)) return void unregisteredRefused++;
     }
+    clockBook.note(message.node_id, message.timestamp, now);
     announce(registry.heartbeat(message, now));
     if (message.state === "running" && message.test_id) {
       live.get(message.test_id)?.touch(message.node_id, now);
@@ -271,6 +278,18 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
       log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
     );
+  };
+
+  /** Sends the clock message when one is due; t3 is stamped right before the publish. */
+  const publishClock = () => {
+    if (clockInFlight) return;
+    const message = clockBook.take(clock.now());
+    if (message === null) return;
+    clockInFlight = true;
+    bus
+      .publish("clock", message)
+      .catch((err: Error) => log.debug("clock message not published", { error: err.message }))
+      .finally(() => (clockInFlight = false));
   };
 
   const onReport = (report: MetricsReport) => {
@@ -366,6 +385,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     refuseIfBusy(testId, "trigger this one when it ends");
     const now = clock.now();
     const start_at = now + options.triggerLeadMs;
+    // Added to any the test already has (one list: twins, clocks).
+    for (const warning of clockWarnings(test.record.drivers.flatMap((id) => registry.get(id) ?? []))) test.warn(warning);
     // Running before the publish resolves, so a second trigger meanwhile is refused.
     Object.assign(test.record, { state: "running", triggered_at: now, start_at });
     test.resetActivity(start_at);
@@ -460,6 +481,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      stopClock = clock.every(Math.min(CLOCK_POLL_MS, options.clockIntervalMs), publishClock);
       // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
       // still name the test repeat it, so a lost publish here is caught).
       for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
@@ -467,6 +489,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stop() {
       stopTick?.();
       stopTick = undefined;
+      stopClock?.();
+      stopClock = undefined;
       for (const node of registry.list()) store.saveNode(node);
     },
     createTest,

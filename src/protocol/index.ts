@@ -4,3 +4,4 @@ export * from "./codec.ts";
 export * from "./limits.ts";
 export * from "./counts.ts";
 export * from "./report-key.ts";
+export * from "./clock.ts";

@@ -25,7 +25,7 @@ test("bench flags: --quick shortens runs and writes nothing; bad flags are all r
   });
   expect(parseBenchCommand(["--only", "rate,bogus", "--repeats", "0"], "R.md")).toEqual({
     kind: "invalid",
-    errors: ['--only: unknown section "bogus" (known: throughput, profile, concurrency, rate, tsunami, memory, orchestrator, skew, size, workers)', '--repeats: expected a positive integer, got "0"'],
+    errors: ['--only: unknown section "bogus" (known: throughput, profile, concurrency, rate, tsunami, memory, orchestrator, skew, clock-skew, size, workers)', '--repeats: expected a positive integer, got "0"'],
   });
   const full = parseBenchCommand([], "R.md");
   expect(full.kind === "run" && full.options.out).toBe("R.md");
