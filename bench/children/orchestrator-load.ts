@@ -57,6 +57,10 @@ const orchestratorBus = new MemoryBus(broker);
 const ticks = new Samples();
 const timedClock: Clock = {
   now: systemClock.now,
+  mono: systemClock.mono,
+  setTimeout: systemClock.setTimeout,
+  clearTimeout: systemClock.clearTimeout,
+  defer: systemClock.defer,
   every(intervalMs, fn) {
     return systemClock.every(intervalMs, () => {
       const t = performance.now();

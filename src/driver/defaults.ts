@@ -23,8 +23,9 @@ export const DEFAULT_AVALANCHE_CONCURRENCY = 64;
 export const DEFAULT_TSUNAMI_CONCURRENCY = 1_024;
 
 /**
- * A paced send that starts more than this after its due time counts as `late`. setTimeout
- * wakes with ~1 ms granularity and a wake-up releases a batch of sends, so a few ms is the
+ * A paced send that starts more than this after its due time counts as `late`. The pacing timer
+ * (precise-timer.ts; setTimeout's 1 ms steps without it) wakes at most every
+ * {@link PACING_MIN_WAKE_MS} and a wake-up releases every send due by then, so a few ms is the
  * noise floor; anything later is the driver (or its machine) failing to keep the schedule.
  */
 export const LATE_THRESHOLD_MS = 5;

@@ -9,7 +9,7 @@ import { HeldTriggers } from "./held-triggers.ts";
 import type { OpenHttpPool } from "./http1-pool.ts";
 import { Outbox } from "./outbox.ts";
 import { RecentIds } from "./recent-ids.ts";
-import { planTest, type RunPlan } from "./run-plan.ts";
+import { cannotRun, planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { TestRun } from "./test-run.ts";
@@ -105,7 +105,7 @@ export function createDriver(options: DriverOptions): Driver {
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
 
   const reject = (testId: string, issues: Issue[]) => {
-    const error = `cannot run test ${testId}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    const error = cannotRun(testId, issues);
     log.warn("test rejected", { test_id: testId, issues });
     event(testId, "TEST_REJECTED", { error, issues });
   };

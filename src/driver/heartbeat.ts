@@ -44,6 +44,5 @@ export function startHeartbeat({ bus, clock, log, beat, key, intervalMs = HEARTB
       });
   };
   send();
-  const timer = clock.setInterval(send, intervalMs);
-  return () => clock.clearInterval(timer);
+  return clock.every(intervalMs, send);
 }

@@ -6,9 +6,6 @@ import type { Counts } from "../protocol/index.ts";
  */
 export type Outcome = "status_2xx" | "status_3xx" | "status_4xx" | "status_5xx" | "timeout" | "connection_error" | "stopped";
 
-/** Every outcome, in report order. */
-export const OUTCOMES: readonly Outcome[] = ["status_2xx", "status_3xx", "status_4xx", "status_5xx", "timeout", "connection_error"];
-
 /** The abort reason of a request that ran out of time, to tell it apart from other failures. */
 export const TIMEOUT_REASON = "request timed out";
 

@@ -1,5 +1,5 @@
 import type { MetricsReport } from "../protocol/index.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { REPORT_INTERVAL_MS } from "./defaults.ts";
 import type { Outbox } from "./outbox.ts";
 import type { TestStats } from "./test-stats.ts";
@@ -24,7 +24,7 @@ export interface ReporterOptions {
  * loses or reorders them.
  */
 export class Reporter {
-  private timer: TimerHandle | null = null;
+  private stopTimer: (() => void) | null = null;
   private gathering = false;
 
   constructor(private readonly options: ReporterOptions) {}
@@ -32,7 +32,7 @@ export class Reporter {
   /** Starts the window timer. */
   start(): void {
     const { clock, intervalMs = REPORT_INTERVAL_MS } = this.options;
-    this.timer = clock.setInterval(this.tick, intervalMs);
+    this.stopTimer = clock.every(intervalMs, this.tick);
   }
 
   private readonly tick = (): void => {
@@ -44,14 +44,14 @@ export class Reporter {
     void gather().then(() => {
       this.gathering = false;
       // Finished meanwhile: the final report has gone out and no window report may follow it.
-      if (this.timer !== null) this.publish(false);
+      if (this.stopTimer !== null) this.publish(false);
     });
   };
 
   /** Stops the timer and publishes the final report; `stopped` says why the test ended early, if it did. */
   finish(stopped?: string): MetricsReport {
-    if (this.timer !== null) this.options.clock.clearInterval(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     return this.publish(true, stopped);
   }
 

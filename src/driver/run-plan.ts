@@ -1,4 +1,4 @@
-import { checkRunnable, type Issue, type TestConfig, type TestType } from "../protocol/index.ts";
+import { checkRunnable, formatIssues, type Issue, type TestConfig, type TestType } from "../protocol/index.ts";
 import { DEFAULT_AVALANCHE_CONCURRENCY, DEFAULT_TIMEOUT_MS, DEFAULT_TSUNAMI_CONCURRENCY } from "./defaults.ts";
 
 /** A configuration the driver can run, with every default filled in. */
@@ -17,6 +17,11 @@ export interface RunPlan {
 
 export type PlanResult = { ok: true; plan: RunPlan } | { ok: false; error: string; issues: Issue[] };
 
+/** Why a driver refuses test `testId`, in one line: the TEST_REJECTED `error`. */
+export function cannotRun(testId: string, issues: readonly Issue[]): string {
+  return `cannot run test ${testId}: ${formatIssues(issues)}`;
+}
+
 /**
  * Checks that a (schema-valid) configuration can be run, by the rules the API applies too
  * (protocol/limits.ts), and fills in the defaults. Reports every problem, not the first.
@@ -28,7 +33,7 @@ export function planTest(config: TestConfig): PlanResult {
   const delayMs = tsunami ? config.test_message_delay : 0;
   const throughput = config.target_throughput;
   if (issues.length > 0) {
-    return { ok: false, error: `cannot run test ${config.test_id}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues };
+    return { ok: false, error: cannotRun(config.test_id, issues), issues };
   }
   const concurrency = config.concurrency ?? (tsunami ? DEFAULT_TSUNAMI_CONCURRENCY : DEFAULT_AVALANCHE_CONCURRENCY);
   return {

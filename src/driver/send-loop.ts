@@ -4,10 +4,9 @@ import type { PreciseTimerHandle } from "./precise-timer.ts";
 import { drainBody } from "./drain-body.ts";
 import { MAX_BODY_BYTES, MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
 import { outcomeOfFailure, outcomeOfStatus, STOP_REASON, type Outcome } from "./outcome.ts";
+import { pacerFor, type Pacer } from "./pacing/pacer.ts";
 import type { RunPlan } from "./run-plan.ts";
-import { TsunamiSchedule } from "./schedule.ts";
 import { TimeoutGroups } from "./timeout-groups.ts";
-import { TokenBucket } from "./token-bucket.ts";
 
 /** The part of `fetch` the driver uses (Bun's global fetch fits). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -32,6 +31,8 @@ export interface SendLoopDeps {
   openHttp?: OpenHttpPool;
   /** Longest response body read before it is abandoned (default {@link MAX_BODY_BYTES}). */
   maxBodyBytes?: number;
+  /** When each send may start; default the plan's ({@link pacerFor}). */
+  pacer?: Pacer;
 }
 
 /** How a loop ended. */
@@ -42,15 +43,15 @@ export interface SendLoopResult {
 }
 
 /**
- * Sends one test's requests: exactly `plan.count` of them, never before `startMs`, at most
- * `plan.concurrency` in flight, TSUNAMI sends at their due times (open model: a send never
- * waits for an earlier response, only for a free slot), all under the token bucket when the
- * plan has a throughput cap. One timer drives the pacing: the clock's precise timer when it has
- * one (sub-millisecond, see precise-timer.ts), else setTimeout, whose 1 ms steps make sends lag
- * by up to 1 ms. A wake-up releases every send due by then and never one that is not, so a
- * send never starts before its due time and spacing below the timer's resolution holds on average. The loop
- * yields to the event loop after {@link MAX_SENDS_PER_TURN} sends and between batches of
- * completions, so heartbeats and reports are never starved.
+ * Sends one test's requests: exactly `plan.count` of them (fewer only when stopped, or when the
+ * pacer is done first), at most `plan.concurrency` in flight, each when its {@link Pacer} lets it
+ * start (pacing/: AVALANCHE from `startMs` on, TSUNAMI at its due times in the open model, under
+ * the token bucket when the plan has a throughput cap). One timer drives the pacing: the clock's
+ * precise timer when it has one (sub-millisecond, see precise-timer.ts), else setTimeout, whose
+ * 1 ms steps make sends lag by up to 1 ms. A wake-up releases every send ready by then and never
+ * one that is not, so a send never starts before its due time and spacing below the timer's
+ * resolution holds on average. The loop yields to the event loop after {@link MAX_SENDS_PER_TURN}
+ * sends and between batches of completions, so heartbeats and reports are never starved.
  */
 export class SendLoop {
   /** Most requests in flight at any moment. */
@@ -60,6 +61,8 @@ export class SendLoop {
   readonly done: Promise<SendLoopResult>;
   private resolveDone!: (result: SendLoopResult) => void;
   private next = 0;
+  /** Sends this loop makes at most: the plan's count, cut to those sent when the pacer is done. */
+  private limit: number;
   private inFlight = 0;
   private stopping = false;
   private finished = false;
@@ -68,8 +71,7 @@ export class SendLoop {
   private graceTimer: TimerHandle | null = null;
   private preciseTimer: PreciseTimerHandle | null = null;
   private timerAtMs = Infinity;
-  private readonly schedule: TsunamiSchedule | null;
-  private readonly bucket: TokenBucket | null;
+  private readonly pacer: Pacer;
   private readonly timeouts: TimeoutGroups;
   private readonly pool: HttpPool | null;
   private readonly maxBodyBytes: number;
@@ -77,12 +79,12 @@ export class SendLoop {
   constructor(
     private readonly plan: RunPlan,
     private readonly deps: SendLoopDeps,
-    /** Monotonic ms at which sending begins (the TSUNAMI schedule's origin). */
-    private readonly startMs: number,
+    /** Monotonic ms at which sending begins (the pacer's origin: the TSUNAMI schedule's, the bucket's). */
+    startMs: number,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.schedule = plan.mode === "TSUNAMI" ? new TsunamiSchedule(startMs, plan.delayMs) : null;
-    this.bucket = plan.throughput !== undefined ? new TokenBucket({ ratePerSec: plan.throughput, startMs }) : null;
+    this.limit = plan.count;
+    this.pacer = deps.pacer ?? pacerFor(plan, startMs);
     this.timeouts = new TimeoutGroups(deps.clock, plan.timeoutMs);
     this.maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
     this.pool = deps.openHttp?.(plan.url, plan.concurrency, { maxBodyBytes: this.maxBodyBytes }) ?? null;
@@ -120,42 +122,34 @@ export class SendLoop {
     this.timeouts.abortAll(STOP_REASON);
   };
 
-  /** Requests in flight now. */
-  get pending(): number {
-    return this.inFlight;
-  }
-
   private readonly pump = (): void => {
     this.pumpQueued = false;
     if (this.finished) return;
-    const { count, concurrency } = this.plan;
+    const { concurrency } = this.plan;
     const { clock } = this.deps;
+    const pacer = this.pacer;
     let launched = 0;
-    while (!this.stopping && this.next < count && this.inFlight < concurrency) {
+    while (!this.stopping && this.next < this.limit && this.inFlight < concurrency) {
       const now = clock.mono();
-      const dueMs = this.schedule !== null ? this.schedule.dueAt(this.next) : this.startMs;
-      if (dueMs > now) {
-        this.arm(dueMs);
+      const readyMs = pacer.readyAt(this.next, now);
+      if (readyMs > now) {
+        if (readyMs === Infinity) this.limit = this.next;
+        else this.arm(readyMs);
         break;
       }
       if (launched === MAX_SENDS_PER_TURN) {
         this.queuePump();
         break;
       }
-      if (this.bucket !== null) {
-        const waitMs = this.bucket.take(now);
-        if (waitMs > 0) {
-          this.arm(now + waitMs);
-          break;
-        }
-      }
       launched++;
-      this.launch(this.schedule !== null ? dueMs : NaN);
+      this.launch(now);
     }
-    if (this.inFlight === 0 && (this.stopping || this.next >= count)) this.finish();
+    if (this.inFlight === 0 && (this.stopping || this.next >= this.limit)) this.finish();
   };
 
-  private launch(dueMs: number): void {
+  /** Starts the next send, which the pacer said is ready at `now`. */
+  private launch(now: number): void {
+    const dueMs = this.pacer.start(this.next, now);
     this.next++;
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
@@ -215,21 +209,19 @@ export class SendLoop {
 
   private readonly settled = (): void => {
     this.inFlight--;
-    if (this.inFlight === 0 && (this.stopping || this.next >= this.plan.count)) this.finish();
+    if (this.inFlight === 0 && (this.stopping || this.next >= this.limit)) this.finish();
     else if (this.stopping) return;
     // The freed slot takes the next request at once when it is due and its token is free, as a
     // closed-loop tool does; otherwise the pump arms the timer. One send per completion cannot
     // starve the event loop (each is driven by an I/O event).
-    else if (this.pumpQueued || this.next >= this.plan.count || !this.launchIfDue()) this.queuePump();
+    else if (this.pumpQueued || this.next >= this.limit || !this.launchIfReady()) this.queuePump();
   };
 
-  /** Sends the next request now if it is due and the bucket (if any) has a token; false leaves it to the pump. */
-  private launchIfDue(): boolean {
+  /** Sends the next request now if the pacer says it is ready; false leaves it to the pump. */
+  private launchIfReady(): boolean {
     const now = this.deps.clock.mono();
-    const dueMs = this.schedule !== null ? this.schedule.dueAt(this.next) : this.startMs;
-    if (dueMs > now) return false;
-    if (this.bucket !== null && this.bucket.take(now) > 0) return false;
-    this.launch(this.schedule !== null ? dueMs : NaN);
+    if (this.pacer.readyAt(this.next, now) > now) return false;
+    this.launch(now);
     return true;
   }
 

@@ -41,10 +41,9 @@ class Gcra {
     this.baseMs = startMs + this.toleranceMs;
   }
 
-  /** Ms until the next token, 0 when one is available at `nowMs`. */
-  waitMs(nowMs: number): number {
-    const allowedAt = this.baseMs + this.k * this.intervalMs - this.toleranceMs;
-    return nowMs < allowedAt ? allowedAt - nowMs : 0;
+  /** When the next token is available (at or before any `nowMs` it is taken at). */
+  allowedAt(): number {
+    return this.baseMs + this.k * this.intervalMs - this.toleranceMs;
   }
 
   /** Takes the available token. */
@@ -62,7 +61,7 @@ class Gcra {
 /**
  * The target_throughput limiter, pure (time comes in as an argument): a sustained cell at the
  * rate whose one-second bucket makes up lateness (stalls, timer slop) so a run's achieved
- * rate is the rate, and a peak cell at twice the rate with a 10 ms burst, so that made-up
+ * rate is the rate, and a peak cell at 1.1 × the rate (PEAK_RATE_FACTOR) with a 10 ms burst, so that made-up
  * time is spread out instead of sent at once. A run starts empty: no opening burst, and
  * token k is never available before `start + k / rate`.
  */
@@ -93,12 +92,23 @@ export class TokenBucket {
     return this.sustained.intervalMs;
   }
 
-  /** Takes a token at `nowMs` and returns 0, or returns how many ms until one is available. */
-  take(nowMs: number): number {
-    const waitMs = Math.max(this.sustained.waitMs(nowMs), this.peak.waitMs(nowMs));
-    if (waitMs > 0) return waitMs;
+  /** When the next token is available (monotonic ms): at or before `nowMs` means one is there now. */
+  readyAt(nowMs: number): number {
+    const atMs = Math.max(this.sustained.allowedAt(), this.peak.allowedAt());
+    return atMs > nowMs ? atMs : nowMs;
+  }
+
+  /** Takes the token that {@link readyAt} said is available at `nowMs`. */
+  commit(nowMs: number): void {
     this.sustained.commit(nowMs);
     this.peak.commit(nowMs);
+  }
+
+  /** Takes a token at `nowMs` and returns 0, or returns how many ms until one is available. */
+  take(nowMs: number): number {
+    const atMs = this.readyAt(nowMs);
+    if (atMs > nowMs) return atMs - nowMs;
+    this.commit(nowMs);
     return 0;
   }
 }

@@ -1,6 +1,6 @@
 import type { TDigest } from "tdigest";
 import { addCounts, reportKey, zeroCounts, type Counts, type LatencySummary, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
-import { addExact, createDigest, emptyExact, mergeDigest, serializeDigest, summarize, type ExactStats } from "../stats/digest.ts";
+import { addExact, createDigest, emptyExact, mergeDigest, type ExactStats } from "../stats/digest.ts";
 
 /** What one driver has told us about one test. */
 export interface DriverAggregate {
@@ -33,6 +33,8 @@ export interface DriverAggregate {
   clock_corrected: boolean | null;
   /** Orchestrator time of the newest accepted report. */
   last_report_at: number | null;
+  /** Whether any report carried counts or a window (false: a summary-only driver, see isSummaryOnly). */
+  detailed: boolean;
   /** The window that ends last, for the per-second rates. */
   last_window: { end_ms: number; received_at: number; duration_ms: number; counts: Counts } | null;
 }
@@ -78,6 +80,7 @@ function createDriver(nodeId: string, instanceId: string | null = null): DriverA
     clock_offset_ms: null,
     clock_corrected: null,
     last_report_at: null,
+    detailed: false,
     last_window: null,
   };
 }
@@ -135,6 +138,7 @@ export function applyReport(agg: TestAggregate, report: MetricsReport, receivedA
   agg.seen.add(key);
   driver.reports++;
   driver.last_report_at = receivedAt;
+  if (report.counts || report.window) driver.detailed = true;
 
   const sequence = report.sequence ?? Math.max(driver.sequence + 1, 0);
   if (sequence >= driver.sequence) {
@@ -184,74 +188,6 @@ export function applyReport(agg: TestAggregate, report: MetricsReport, receivedA
   return "accepted";
 }
 
-/** The digest that best describes a driver: its final total when it sent one, else its merged windows. */
-export function driverDigest(driver: DriverAggregate, due = false): SerializedDigest {
-  const total = due ? driver.total_due_digest : driver.total_digest;
-  return total ?? serializeDigest(due ? driver.window_due_digest : driver.window_digest);
-}
-
-/**
- * Exact count, sum, min and max of a driver's latencies. Windows give them exactly; when
- * the final report shows a window went missing, the driver's cumulative summary (exact
- * min, max and mean over the whole test) is used instead.
- */
-export function driverExact(driver: DriverAggregate): ExactStats {
-  const { metrics, counts, window_exact: windows } = driver;
-  const completed = counts.completed;
-  const windowsIncomplete = windows.count !== completed && (driver.final || windows.count === 0);
-  if (metrics && completed > 0 && windowsIncomplete) {
-    return { count: completed, sum: metrics.mean_latency * completed, min: metrics.min_latency, max: metrics.max_latency };
-  }
-  const exact = { ...windows };
-  // Windows may omit min/max; the cumulative summary's extremes are exact too.
-  if (metrics && completed > 0 && exact.count > 0) {
-    exact.min = Math.min(exact.min, metrics.min_latency);
-    exact.max = Math.max(exact.max, metrics.max_latency);
-  }
-  return exact;
-}
-
-/** Latency summary of one driver: quantiles from its digest, mean/min/max exact. */
-export function driverLatency(driver: DriverAggregate): LatencySummary {
-  const exact = driverExact(driver);
-  const digest = driver.total_digest ? digestOf(driver.total_digest) : driver.window_digest;
-  return summarize(digest, exact);
-}
-
-/** Latency from due time for one driver (paced sends), or null when it reported none. */
-export function driverDueLatency(driver: DriverAggregate): LatencySummary | null {
-  const serialized = driverDigest(driver, true);
-  if (serialized.means.length === 0) return null;
-  return summarize(digestOf(serialized), digestExact(serialized, driver.due_metrics, driver.counts.completed));
-}
-
-/** The test's merged total digest (latency, or latency from due time). */
-export function totalDigest(agg: TestAggregate, due = false): TDigest {
-  if (!agg.rebuild_totals) return due ? agg.total_due : agg.total;
-  const out = createDigest();
-  for (const driver of allDrivers(agg)) mergeDigest(out, driverDigest(driver, due));
-  return out;
-}
-
-/** Latency across every driver: quantiles from the merged digest (never averaged), mean weighted by counts. */
-export function totalLatency(agg: TestAggregate): LatencySummary {
-  const exact = emptyExact();
-  for (const driver of allDrivers(agg)) addExact(exact, driverExact(driver));
-  return summarize(totalDigest(agg), exact);
-}
-
-/** Latency from due time across every driver, or null when no driver paced its sends. */
-export function totalDueLatency(agg: TestAggregate): LatencySummary | null {
-  const digest = totalDigest(agg, true);
-  if (digest.size() === 0) return null;
-  const exact = emptyExact();
-  for (const driver of allDrivers(agg)) {
-    const serialized = driverDigest(driver, true);
-    if (serialized.means.length > 0) addExact(exact, digestExact(serialized, driver.due_metrics, driver.counts.completed));
-  }
-  return summarize(digest, exact);
-}
-
 /** The sum of every driver's latest cumulative counts. */
 export function totalCounts(agg: TestAggregate): Counts {
   const sum = zeroCounts();
@@ -260,30 +196,11 @@ export function totalCounts(agg: TestAggregate): Counts {
 }
 
 /**
- * Count, sum, min and max from a digest's centroids (a centroid's mean is the exact mean of
- * its points, so the sum is exact); the driver's own summary sharpens min and max.
+ * A driver that speaks only the brief: it reported, but never counts nor a window (just the
+ * four latency figures of `metrics`). Its figures are shown as reported; see aggregate-latency.ts.
  */
-function digestExact(digest: SerializedDigest, reported: LatencySummary | null, completed: number): ExactStats {
-  const exact = emptyExact();
-  for (let i = 0; i < digest.means.length; i++) {
-    const mean = digest.means[i]!;
-    const n = digest.counts[i]!;
-    exact.count += n;
-    exact.sum += mean * n;
-    if (mean < exact.min) exact.min = mean;
-    if (mean > exact.max) exact.max = mean;
-  }
-  if (reported && completed > 0) {
-    exact.min = Math.min(exact.min, reported.min_latency);
-    exact.max = Math.max(exact.max, reported.max_latency);
-  }
-  return exact;
-}
-
-function digestOf(serialized: SerializedDigest): TDigest {
-  const digest = createDigest();
-  mergeDigest(digest, serialized);
-  return digest;
+export function isSummaryOnly(driver: DriverAggregate): boolean {
+  return driver.reports > 0 && !driver.detailed;
 }
 
 const minOf = (a: number | null, b: number) => (a === null ? b : Math.min(a, b));

@@ -1,7 +1,7 @@
 import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
-import { TargetUrlSchema } from "./test-request.ts";
+import { TargetUrlSchema } from "../protocol/index.ts";
 import { BEARER_TOKEN } from "./http/auth.ts";
 
 export const DEFAULT_PORT = 3000;
@@ -23,6 +23,9 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --allow-target <h[:p],..>  hosts tests may aim at; * allows any (default: the --target host)
   --dead-after-ms <ms>       silence after which a driver is dead (default ${DEFAULT_ORCHESTRATOR_OPTIONS.deadAfterMs})
   --heartbeat-interval-ms <ms>  the drivers' heartbeat interval (default ${DEFAULT_ORCHESTRATOR_OPTIONS.heartbeatIntervalMs})
+  --summary-quiet-ms <ms>    a driver that sends only the brief's four latency figures (no
+                             counts, no final report) has finished once it sent no report this
+                             long while it still heartbeats (default ${DEFAULT_ORCHESTRATOR_OPTIONS.summaryQuietMs})
   --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
                              unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
   --clock-warn-ms <ms>       a driver whose clock is off by more than this is flagged on /nodes,
@@ -63,6 +66,7 @@ export const ORCHESTRATOR_COMMAND = {
     "heartbeat-interval-ms": { type: "string" },
     "bus-degraded-fail-ms": { type: "string" },
     "clock-warn-ms": { type: "string" },
+    "summary-quiet-ms": { type: "string" },
     "signing-key": { type: "string" },
     "report-key": { type: "string" },
     "forget-dead-after": { type: "string" },
@@ -86,6 +90,8 @@ export interface OrchestratorConfig {
   forgetDeadAfterMs: number;
   /** A driver's clock further off than this is flagged. */
   clockWarnMs: number;
+  /** See OrchestratorOptions.summaryQuietMs. */
+  summaryQuietMs: number;
   token: string | undefined;
   kafka: KafkaConnection;
   /** Ed25519 private key file commands are signed with; unset, they go unsigned (with a warning). */
@@ -136,6 +142,10 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => intFlag("bus-degraded-fail-ms", str("bus-degraded-fail-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs, 1_000, 3_600_000),
     0,
   );
+  const summaryQuietMs = attempt(
+    () => intFlag("summary-quiet-ms", str("summary-quiet-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.summaryQuietMs, 100, 3_600_000),
+    0,
+  );
   const forgetDeadAfterMs = attempt(
     () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
     0,
@@ -161,5 +171,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
   const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, token, kafka, ...keys } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, ...keys } };
 }

@@ -1,15 +1,16 @@
-import type { MetricsReport } from "../protocol/index.ts";
 import type { BusHealth } from "./bus-health.ts";
 import type { NodeEventKind, NodeView } from "./registry.ts";
+import type { SeriesPoint } from "./series.ts";
 import type { TestView } from "./snapshot.ts";
 
-/** What the orchestrator announces in process: live test snapshots, final results, node changes. */
+/**
+ * What the orchestrator announces in process: live test snapshots and final results (each with
+ * the newest seconds of its series, see LIVE_TAIL_POINTS), node changes.
+ */
 export type OrchestratorEvent =
-  | { type: "test"; test_id: string; snapshot: TestView }
-  | { type: "test_final"; test_id: string; result: TestView }
+  | { type: "test"; test_id: string; snapshot: TestView; points: SeriesPoint[] }
+  | { type: "test_final"; test_id: string; result: TestView; points: SeriesPoint[] }
   | { type: "node"; event: NodeEventKind; node: NodeView }
-  /** An accepted (deduplicated) report, for per-second series. */
-  | { type: "report"; test_id: string; report: MetricsReport; received_at: number }
   /** The bus's health changed (a topic degraded or healed, receiving stopped or resumed). */
   | { type: "bus"; health: BusHealth };
 

@@ -1,3 +1,5 @@
+import { SUMMARY_QUIET_MS } from "./test-state.ts";
+
 /** The orchestrator core's tunables; every default lives here. */
 export interface OrchestratorOptions {
   /** Interval of the drivers' heartbeats; a node is suspect after 1.5 of them. */
@@ -29,6 +31,11 @@ export interface OrchestratorOptions {
   stopSlackMs: number;
   /** A stop is published again for a test at most this often (heartbeats saying a driver still runs it). */
   stopRepeatMs: number;
+  /**
+   * A summary-only driver (reports with just the brief's four latency figures, never `final`)
+   * has finished its share once it sent no report for this long while it still heartbeats.
+   */
+  summaryQuietMs: number;
   /** Consumer group of the collect subscriptions. */
   group: string;
   /**
@@ -59,6 +66,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   busRecoveryGraceMs: 10_000,
   stopSlackMs: 5_000,
   stopRepeatMs: 1_000,
+  summaryQuietMs: SUMMARY_QUIET_MS,
   group: "orchestrator",
   busDegradedFailMs: 30_000,
   forgetDeadAfterMs: 24 * 60 * 60 * 1000,

@@ -1,27 +1,29 @@
 import type { Bus, Handler } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
-import { DEFAULT_STOP_GRACE_MS, reportKey, type DriverEvent, type Heartbeat, type MetricsReport, type Register, type TestConfig, type TopicKey } from "../protocol/index.ts";
-import { abortConfigOf } from "./abort/abort-config.ts";
+import { reportKey, type DriverEvent, type MetricsReport, type TopicKey } from "../protocol/index.ts";
 import { AbortWatch } from "./abort/abort-watch.ts";
 import type { Clock } from "./clock.ts";
 import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
 import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
-import { busHealthOf, degradedBusFailure, type BusHealth } from "./bus-health.ts";
+import { busHealthOf, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
-import { LogThrottle } from "./log-throttle.ts";
+import { Liveness } from "./liveness.ts";
+import { createNodeIntake, type NodeCounters } from "./node-intake.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
-import { NodeRegistry, type NodeEvent, type NodePage, type NodeStatus, type NodeView } from "./registry.ts";
+import { NodeRegistry, type NodePage, type NodeView } from "./registry.ts";
+import { ENDED_SERIES_KEPT, LIVE_TAIL_POINTS, type TestSeries } from "./series.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
+import { createTestEnding } from "./test-ending.ts";
+import { createTestLaunch } from "./test-launch.ts";
 import type { TestRequest } from "./test-request.ts";
 import { summarizeTest, type TestSummary } from "./test-summary.ts";
-import type { Evaluation, TestRecord } from "./test-state.ts";
 import { createStopping, type StopTestOptions } from "./stopping.ts";
 import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
-import { clockWarnings } from "./node-clock.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
+export type { NodeCounters } from "./node-intake.ts";
 
 export interface OrchestratorDeps {
   bus: Bus;
@@ -68,24 +70,13 @@ export interface Orchestrator {
   tick(): void;
   /** Messages dropped by the bus and by the orchestrator. */
   counters(): DropCounts;
-  /** A test's accepted reports in the order received (per-second series after a restart). */
-  reports(testId: string): { report: MetricsReport; received_at: number }[];
+  /**
+   * A test's per-second series (null for an unknown test): live from the core model for a
+   * running or recently ended test, else rebuilt from its stored reports by the same code.
+   */
+  series(testId: string): TestSeries | null;
   /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
   busHealth(): BusHealth;
-}
-
-/** Node figures for /metrics. */
-export interface NodeCounters {
-  by_status: Record<NodeStatus, number>;
-  conflict: number;
-  /** Live drivers that refuse unsigned commands (they said so in their register or heartbeats). */
-  verifying: number;
-  /** Heartbeats from node_ids no registration was received for. */
-  unregistered_heartbeats: number;
-  /** Of those, the ones refused: an unknown id while maxUnregisteredNodes such nodes are known. */
-  unregistered_refused: number;
-  /** Nodes forgotten after their retention (or beyond the cap) or deleted. */
-  forgotten: number;
 }
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
@@ -93,6 +84,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const options = resolveOptions(partial);
   const registry = new NodeRegistry(options);
   const live = new Map<string, LiveTest>();
+  /** Tests that ended lately, newest last, kept for their series (at most ENDED_SERIES_KEPT). */
+  const ended = new Map<string, LiveTest>();
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
@@ -100,139 +93,50 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const clockBook = new ClockExchangeBook(options.clockIntervalMs);
   let stopClock: (() => void) | undefined;
   let clockInFlight = false;
-  /** abort_on: the rolling window of each running test that has thresholds. */
+  /** abort_on: the watch of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
-  /** When the bus stopped receiving (null while it receives) and until when silence is excused after. */
-  let outageSince: number | null = null;
-  let graceUntil = 0;
-  /**
-   * The test a `POST /tests` with `trigger` is creating, holding the run slot from its first
-   * synchronous step: a second such request, or a trigger, is refused with 409 before anything
-   * of it is created or published (two concurrent create-and-trigger requests used to leave the
-   * loser's test `created` for ever).
-   */
-  let reservedBy: string | null = null;
-  /** At most a few log lines a second per kind of node event; the rest are summed up. */
-  const nodeLogs = new LogThrottle();
-  let unregisteredHeartbeats = 0;
-  let unregisteredRefused = 0;
-  let forgottenNodes = 0;
+  const liveness = new Liveness(options);
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
     log.debug(`dropped message: ${reason}`, fields);
   };
 
-  const announce = (nodeEvents: NodeEvent[]) => {
-    if (nodeEvents.length === 0) return;
-    const now = clock.now();
-    const gone: string[] = [];
-    const changed: NodeView[] = [];
-    for (const { event, node } of nodeEvents) {
-      if (event === "forgotten" || event === "deleted") gone.push(node.node_id);
-      else changed.push(node);
-      if (event === "conflict") onConflict(node);
-      else if (nodeLogs.allow(`node ${event}`, now)) log.info(`node ${event}`, { node_id: node.node_id, node_IP: node.node_IP, status: node.status });
-      events.emit({ type: "node", event, node });
-    }
-    // One transaction for a whole sweep (a flood of ids dies at once).
-    if (changed.length === 1) store.saveNode(changed[0]!);
-    else store.saveNodes(changed);
-    if (gone.length > 0) {
-      forgottenNodes += gone.length;
-      store.deleteNodes(gone);
-    }
-  };
-
-  /** Two processes with one node_id: said loudly, and on every test it takes part in. */
-  const onConflict = (node: NodeView) => {
-    const instances = node.conflict?.instances.join(", ") ?? "";
-    log.warn("two driver processes use one node_id: it takes part in no new test until one stops", { node_id: node.node_id, instances });
-    for (const test of live.values()) {
-      if (test.participants.has(node.node_id)) test.warn(`node ${node.node_id} had two live driver processes during this test (instances ${instances})`);
-    }
-  };
-
   /**
-   * Liveness is judged only on what the orchestrator could have received: as of the moment up
-   * to which its bus has received everything (a fetch ago while the broker is up). While the
-   * bus is down that moment stands still, so no node dies and no test stalls for the silence.
-   * Once it receives again, silence is excused for as long as the outage lasted (at most
-   * `busRecoveryGraceMs`), so drivers whose producers reconnect a little later are not
-   * declared dead, and each running test's stall timer starts over. Returns the time at which
-   * liveness is judged.
+   * The time liveness is judged at for `now` (see liveness.ts), asked by the tick, every view,
+   * snapshot and getTest alike. When the bus receives again, each running test's stall timer
+   * starts over.
    */
-  const livenessNow = (now: number): number => {
-    const through = Math.min(now, bus.receivedThrough?.() ?? now);
-    if (now - through > options.busStaleMs) {
-      if (outageSince === null) {
-        outageSince = through;
-        log.warn("bus stopped receiving: driver liveness is on hold until it is back", { last_received_at: through });
-      }
-      return outageSince;
-    }
-    if (outageSince !== null) {
-      const outageMs = now - outageSince;
-      outageSince = null;
-      graceUntil = now + Math.min(outageMs, options.busRecoveryGraceMs);
+  const judgeAt = (now: number): number => {
+    const { at, change } = liveness.judge(now, bus.receivedThrough?.() ?? now);
+    if (change?.kind === "outage") {
+      log.warn("bus stopped receiving: driver liveness is on hold until it is back", { last_received_at: change.last_received_at });
+    } else if (change?.kind === "recovered") {
       for (const test of live.values()) if (test.record.state === "running") test.resetActivity(now);
-      log.info("bus receiving again", { outage_ms: outageMs, grace_ms: graceUntil - now });
+      log.info("bus receiving again", { outage_ms: change.outage_ms, grace_ms: change.grace_ms });
     }
-    return through;
+    return at;
   };
 
-  const evaluate = (test: LiveTest): Evaluation => {
+  const viewOf = (test: LiveTest): TestView => {
     const now = clock.now();
-    const evaluation = test.evaluate(registry, livenessNow(now), options);
-    if (!evaluation.ended) return evaluation;
-    const { record } = test;
-    record.state = evaluation.state;
-    record.ended_at = now;
-    record.error = evaluation.error;
-    if (evaluation.state === "stopped" && record.stop) record.stop.unconfirmed = evaluation.unconfirmed ?? [];
-    const result = test.view(registry, now, evaluation.outcomes);
-    store.saveTest(record, result);
-    live.delete(record.test_id);
-    aborts.delete(record.test_id);
-    log.info(`test ${record.state}`, { test_id: record.test_id, error: record.error, sent: result.metrics.counts.sent });
-    events.emit({ type: "test_final", test_id: record.test_id, result });
-    return evaluation;
+    return test.view(registry, now, test.evaluate(registry, judgeAt(now), options).outcomes);
   };
 
-  /** Ends a running test `failed` with `error` whatever its reports say (the bus stayed degraded). */
-  const failTest = (test: LiveTest, error: string) => {
-    const now = clock.now();
-    const { outcomes } = test.evaluate(registry, livenessNow(now), options);
-    Object.assign(test.record, { state: "failed", ended_at: now, error });
-    const result = test.view(registry, now, outcomes);
-    store.saveTest(test.record, result);
-    live.delete(test.test_id);
-    log.warn("test failed", { test_id: test.test_id, error, sent: result.metrics.counts.sent });
-    events.emit({ type: "test_final", test_id: test.test_id, result });
+  /** Keeps an ended test for its series, dropping the oldest beyond ENDED_SERIES_KEPT. */
+  const remember = (test: LiveTest) => {
+    aborts.delete(test.test_id);
+    ended.delete(test.test_id);
+    ended.set(test.test_id, test);
+    for (const id of ended.keys()) if (ended.size > ENDED_SERIES_KEPT) ended.delete(id);
   };
 
-  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
-  let announcedHealth = "";
-
-  const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], outageSince, options.busDegradedFailMs);
-
-  /** Ends a running test `failed` once a bus topic has been degraded too long while it ran; true when it did. */
-  const failIfBusDegraded = (test: LiveTest, now: number): boolean => {
-    const { record } = test;
-    if (record.state !== "running") return false;
-    const error = degradedBusFailure(bus.degradedTopics?.() ?? [], record.start_at ?? record.triggered_at ?? now, now, options.busDegradedFailMs);
-    if (error !== null) failTest(test, error);
-    return error !== null;
-  };
-
-  /** Emits a `bus` event when the bus's health changed since the last one. */
-  const announceBusHealth = () => {
-    const health = busHealth();
-    const json = JSON.stringify(health);
-    if (json === announcedHealth) return;
-    announcedHealth = json;
-    events.emit({ type: "bus", health });
-  };
+  const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
+  const nodes = createNodeIntake({ registry, store, clock, log, events, live, onRunning: (testId, nodeId, now) => stopping.onRunningHeartbeat(testId, nodeId, now),
+    onTimedHeartbeat: (nodeId, t1, now) => clockBook.note(nodeId, t1, now),
+  });
+  const ending = createTestEnding({ bus, store, clock, log, events, options, registry, live, judgeAt, onEnded: remember });
+  const launch = createTestLaunch({ bus, store, clock, log, options, registry, live, newTestId, viewOf });
 
   /** The live test a message is about, or the reason to drop the message. */
   const liveTestFor = (testId: string, nodeId: string): LiveTest | DropReason => {
@@ -241,35 +145,16 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     return test.participants.has(nodeId) ? test : "not_participant";
   };
 
-  const onRegister = (message: Register) => announce(registry.register(message, clock.now()));
-
-  const onHeartbeat = (message: Heartbeat) => {
-    const now = clock.now();
-    if (registry.isUnregistered(message.node_id)) {
-      unregisteredHeartbeats++;
-      if (nodeLogs.allow("heartbeats from unregistered nodes", now)) {
-        log.info("heartbeat from a node that never registered", { node_id: message.node_id, total: unregisteredHeartbeats });
-      }
-      if (!registry.admits(message.node_id)) return void unregisteredRefused++;
-    }
-    clockBook.note(message.node_id, message.timestamp, now);
-    announce(registry.heartbeat(message, now));
-    if (message.state === "running" && message.test_id) {
-      live.get(message.test_id)?.touch(message.node_id, now);
-      stopping.onRunningHeartbeat(message.test_id, message.node_id, now);
-    }
-  };
-
   /**
-   * abort_on: folds an accepted report into the test's window and, when one of its thresholds
-   * holds (after the delay, over the window), stops the test `by: "threshold"`, once.
+   * abort_on: notes an accepted report and, when one of the test's thresholds holds (after the
+   * delay, over the window of its series), stops the test `by: "threshold"`, once.
    */
   const watchAbort = (test: LiveTest, report?: MetricsReport) => {
     const { record } = test;
     if (!record.abort || record.state !== "running" || record.stop || record.start_at === null) return;
     let watch = aborts.get(record.test_id);
-    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort)));
-    if (report) watch.add(report, record.start_at);
+    if (!watch) aborts.set(record.test_id, (watch = new AbortWatch(record.abort, test)));
+    if (report) watch.note(report);
     const firing = watch.check(clock.now(), record.start_at);
     if (!firing) return;
     const { expression, observed, window_s } = firing;
@@ -294,27 +179,26 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   const onReport = (report: MetricsReport) => {
     const now = clock.now();
-    announce(registry.sawActivity(report.node_id, now));
+    nodes.announce(registry.sawActivity(report.node_id, now));
     const test = liveTestFor(report.test_id, report.node_id);
     const fields = { test_id: report.test_id, node_id: report.node_id, report_id: report.report_id };
     if (typeof test === "string") return drop(test, fields);
     if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
     watchAbort(test, report);
-    events.emit({ type: "report", test_id: report.test_id, report, received_at: now });
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
     const driver = test.aggregate.drivers.get(report.node_id);
     if (driver) registry.noteSent(report.node_id, report.test_id, driver.counts.sent);
-    evaluate(test);
+    ending.evaluate(test);
   };
 
   const onDriverEvent = (event: DriverEvent) => {
-    announce(registry.sawActivity(event.node_id, clock.now()));
+    nodes.announce(registry.sawActivity(event.node_id, clock.now()));
     const test = liveTestFor(event.test_id, event.node_id);
     if (typeof test === "string") return drop(test, { test_id: event.test_id, node_id: event.node_id, event: event.event });
     if (event.event === "TEST_REJECTED") log.warn("driver rejected a test", { test_id: event.test_id, node_id: event.node_id, error: event.error });
     test.applyDriverEvent(event, clock.now());
-    evaluate(test);
+    ending.evaluate(test);
   };
 
   /** A handler that never throws into the bus: a failure is logged and counted. */
@@ -327,143 +211,42 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     }
   };
 
-  const viewOf = (test: LiveTest): TestView => {
-    const now = clock.now();
-    return test.view(registry, now, test.evaluate(registry, now, options).outcomes);
-  };
-
-  /**
-   * A test found active at start-up: marked `interrupted` with a stop `by: "restart"` (the
-   * caller publishes it, so drivers still running it stop); one that was already being stopped
-   * ends `stopped`, its drivers without a final report `unconfirmed`.
-   */
-  const interrupt = (record: TestRecord) => {
-    const now = clock.now();
-    const test = LiveTest.restore(record, store.reports(record.test_id), now);
-    const previous = record.state;
-    record.ended_at = now;
-    if (record.stop) {
-      record.state = "stopped";
-      record.stop.unconfirmed = record.drivers.filter((id) => !test.aggregate.drivers.get(id)?.final);
-      record.error = `stopped: ${record.stop.reason}; the orchestrator restarted before every driver had confirmed`;
-    } else {
-      record.state = "interrupted";
-      record.error = `the orchestrator stopped while the test was ${previous}`;
-      record.stop = { requested_at: now, reason: `the orchestrator restarted while the test was ${previous}`, grace_ms: DEFAULT_STOP_GRACE_MS, by: "restart" };
-    }
-    store.saveTest(record, test.view(registry, now, test.evaluate(registry, now, options).outcomes));
-    log.warn("test interrupted by a restart", { test_id: record.test_id, was: previous });
-  };
-
-  const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
-
-  const runningTest = (): LiveTest | undefined => [...live.values()].find((t) => t.record.state === "running");
-
-  /** Refuses to run a test while another runs or holds the run slot (see `reservedBy`). */
-  const refuseIfBusy = (testId: string, hint: string) => {
-    const running = runningTest();
-    if (running) throw new OrchestratorError("conflict", `test ${running.test_id} is still running; ${hint}`);
-    if (reservedBy !== null && reservedBy !== testId) throw new OrchestratorError("conflict", `test ${reservedBy} is being started; ${hint}`);
-  };
-
-  /**
-   * Triggers a created test. Its configuration is published again right before the trigger:
-   * a driver keeps only its newest ACCEPTED_PLANS_KEPT configurations, so after that many newer
-   * tests it has forgotten an old one; it accepts a configuration it holds again without harm
-   * (`republish` is false only right after createTest published it).
-   */
-  const triggerCreated = async (testId: string, republish: boolean): Promise<TestView> => {
-    const test = live.get(testId);
-    if (!test) {
-      const stored = store.getTest(testId);
-      if (!stored) throw new OrchestratorError("not_found", `no test ${testId}`);
-      throw new OrchestratorError("conflict", `test ${testId} is ${stored.record.state}; only a created test can be triggered`);
-    }
-    if (test.record.state !== "created") {
-      throw new OrchestratorError("conflict", `test ${testId} is ${test.record.state}; only a created test can be triggered`);
-    }
-    refuseIfBusy(testId, "trigger this one when it ends");
-    const now = clock.now();
-    const start_at = now + options.triggerLeadMs;
-    // Added to any the test already has (one list: twins, clocks).
-    for (const warning of clockWarnings(test.record.drivers.flatMap((id) => registry.get(id) ?? []))) test.warn(warning);
-    // Running before the publish resolves, so a second trigger meanwhile is refused.
-    Object.assign(test.record, { state: "running", triggered_at: now, start_at });
-    test.resetActivity(start_at);
-    try {
-      if (republish) await bus.publish("test_config", test.record.config, testId);
-      await bus.publish("trigger", { test_id: testId, trigger: "YES", start_at }, testId);
-    } catch (err) {
-      Object.assign(test.record, { state: "created", triggered_at: null, start_at: null });
-      log.error("publishing a trigger failed", { test_id: testId, err });
-      throw new OrchestratorError("unavailable", `could not publish the trigger: ${(err as Error).message}`);
-    }
-    store.saveTest(test.record, null);
-    log.info("test triggered", { test_id: testId, start_at, drivers: test.record.drivers });
-    return viewOf(test);
-  };
-
-  const createTest = async (request: TestRequest): Promise<TestView> => {
-    const now = clock.now();
-    const drivers = registry.liveIds();
-    if (drivers.length === 0) {
-      const twins = registry.conflictedIds();
-      if (twins.length > 0) {
-        throw new OrchestratorError("conflict", `no alive drivers: ${twins.join(", ")} ${twins.length === 1 ? "is" : "are"} run by two processes at once; stop one of them`);
-      }
-      throw new OrchestratorError("conflict", "no alive drivers: start a driver (or wait for its heartbeat) and try again");
-    }
-    if (request.trigger) refuseIfBusy("", `create this one without "trigger" or wait`);
-    const test_id = newTestId();
-    // Taken synchronously with the check above: nothing awaits in between.
-    if (request.trigger) reservedBy = test_id;
-    try {
-      return await createReserved(request, test_id, now, drivers);
-    } finally {
-      if (reservedBy === test_id) reservedBy = null;
-    }
-  };
-
-  const createReserved = async (request: TestRequest, test_id: string, now: number, drivers: string[]): Promise<TestView> => {
-    // abort_on and its window/delay stay on the orchestrator: they are not part of test_config.
-    const { trigger, test_message_delay, abort_on, abort_window_s, abort_delay_s, ...fields } = request;
-    const config: TestConfig = { test_id, ...fields, test_message_delay: test_message_delay ?? 0, drivers, created_at: now };
-    const record: TestRecord = { test_id, state: "created", config, drivers, created_at: now, triggered_at: null, start_at: null, ended_at: null, error: null };
-    const abort = abortConfigOf({ abort_on, abort_window_s, abort_delay_s });
-    if (abort) record.abort = abort;
-    const test = new LiveTest(record, now);
-    live.set(test_id, test);
-    store.saveTest(record, null);
-    try {
-      await bus.publish("test_config", config, test_id);
-    } catch (err) {
-      Object.assign(record, { state: "failed", ended_at: clock.now(), error: `could not publish the configuration: ${(err as Error).message}` });
-      live.delete(test_id);
-      store.saveTest(record, viewOf(test));
-      throw new OrchestratorError("unavailable", record.error!);
-    }
-    log.info("test created", { test_id, test_type: config.test_type, drivers });
-    return trigger ? triggerCreated(test_id, false) : viewOf(test);
-  };
-
-  const triggerTest = (testId: string): Promise<TestView> => triggerCreated(testId, true);
+  /** The last bus health announced on the hub, as JSON, so only changes are emitted. */
+  let announcedHealth = "";
+  const busHealth = (): BusHealth => busHealthOf(bus.degradedTopics?.() ?? [], liveness.outageSince, options.busDegradedFailMs);
 
   const tick = () => {
     const now = clock.now();
-    const judgedAt = livenessNow(now);
-    if (outageSince === null && now >= graceUntil) announce(registry.sweep(judgedAt));
+    const judgedAt = judgeAt(now);
+    if (liveness.maySweep(now)) nodes.announce(registry.sweep(judgedAt));
     stopping.prune(now);
-    announce(registry.forget(now));
-    for (const { key, count } of nodeLogs.drain(now)) log.info(`${key}: ${count} more in the last second, not logged one by one`, { count });
+    nodes.announce(registry.forget(now));
+    nodes.drainLogs(now);
     for (const test of [...live.values()]) {
-      if (failIfBusDegraded(test, now)) continue;
-      const evaluation = evaluate(test);
+      if (ending.failIfBusDegraded(test, now)) continue;
+      const evaluation = ending.evaluate(test);
       if (!evaluation.ended && test.record.state === "running") {
         watchAbort(test);
-        events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes) });
+        events.emit({ type: "test", test_id: test.test_id, snapshot: test.view(registry, clock.now(), evaluation.outcomes), points: test.tail(LIVE_TAIL_POINTS) });
       }
     }
-    announceBusHealth();
+    const health = busHealth();
+    const json = JSON.stringify(health);
+    if (json !== announcedHealth) {
+      announcedHealth = json;
+      events.emit({ type: "bus", health });
+    }
+  };
+
+  /** A known test's model: live, recently ended, or rebuilt from the store (then kept as recently ended). */
+  const modelOf = (testId: string): LiveTest | null => {
+    const known = live.get(testId) ?? ended.get(testId);
+    if (known) return known;
+    const stored = store.getTest(testId);
+    if (!stored) return null;
+    const test = LiveTest.restore(stored.record, store.reports(testId), clock.now());
+    if (stored.record.ended_at !== null) remember(test);
+    return test;
   };
 
   return {
@@ -472,11 +255,11 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     async start() {
       registry.load(store.nodes());
       const interrupted = store.activeTests();
-      for (const record of interrupted) interrupt(record);
+      for (const record of interrupted) ending.interrupt(record);
       const mode = { kind: "collect", group: options.group } as const;
       await Promise.all([
-        bus.subscribe("register", { mode }, guarded("register", onRegister)),
-        bus.subscribe("heartbeat", { mode }, guarded("heartbeat", onHeartbeat)),
+        bus.subscribe("register", { mode }, guarded("register", nodes.onRegister)),
+        bus.subscribe("heartbeat", { mode }, guarded("heartbeat", nodes.onHeartbeat)),
         bus.subscribe("metrics", { mode }, guarded("metrics", onReport)),
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
@@ -493,8 +276,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       stopClock = undefined;
       for (const node of registry.list()) store.saveNode(node);
     },
-    createTest,
-    triggerTest,
+    createTest: launch.createTest,
+    triggerTest: launch.triggerTest,
     stopTest: (testId, stopOptions) => stopping.stopTest(testId, stopOptions),
     getTest(testId) {
       const test = live.get(testId);
@@ -517,16 +300,13 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       if (!registry.get(nodeId)) throw new OrchestratorError("not_found", `no node ${nodeId}`);
       const busy = [...live.values()].find((t) => t.record.state === "running" && t.participants.has(nodeId));
       if (busy) throw new OrchestratorError("conflict", `node ${nodeId} takes part in running test ${busy.test_id}; delete it once the test ends`);
-      announce(registry.delete(nodeId));
+      nodes.announce(registry.delete(nodeId));
     },
-    nodeCounters() {
-      const { conflict, verifying, ...by_status } = registry.statusCounts();
-      return { by_status, conflict, verifying, unregistered_heartbeats: unregisteredHeartbeats, unregistered_refused: unregisteredRefused, forgotten: forgottenNodes };
-    },
+    nodeCounters: () => nodes.counters(),
     snapshots: () => [...live.values()].filter((t) => t.record.state === "running").map(viewOf),
     tick,
     counters: () => drops.read(bus.rejected()),
-    reports: (testId) => store.reports(testId),
+    series: (testId) => modelOf(testId)?.series() ?? null,
     busHealth,
   };
 }

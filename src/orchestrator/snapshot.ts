@@ -1,15 +1,6 @@
 import type { Counts, Issue, LatencySummary } from "../protocol/index.ts";
-import {
-  allDrivers,
-  driverDueLatency,
-  driverExact,
-  driverLatency,
-  totalCounts,
-  totalDueLatency,
-  totalLatency,
-  type DriverAggregate,
-  type TestAggregate,
-} from "./aggregate.ts";
+import { allDrivers, isSummaryOnly, totalCounts, type DriverAggregate, type TestAggregate } from "./aggregate.ts";
+import { driverDueLatency, driverLatencyOrNull, latencyCombination, totalDueLatency, fleetLatency, type LatencyCombination } from "./aggregate-latency.ts";
 import type { NodeStatus } from "./registry.ts";
 import type { DriverOutcome, Participant, TestRecord } from "./test-state.ts";
 
@@ -51,6 +42,8 @@ export interface DriverView extends Figures {
   node_id: string;
   /** The driver process these figures come from (null: a driver that sends no instance_id). */
   instance_id?: string | null;
+  /** True for a driver whose reports carry only the brief's four latency figures: shown as reported, no counts. */
+  summary_only?: boolean;
   /** True for a second process that reported under a participant's node_id (its counts are in the totals). */
   twin?: boolean;
   /**
@@ -79,6 +72,11 @@ export interface MetricsView extends Figures {
   start_skew_ms: number | null;
   drivers_reporting: number;
   drivers_final: number;
+  /**
+   * Present when summary-only drivers took part: who they are and how the fleet's mean and
+   * median were combined without their counts (min and max stay exact).
+   */
+  latency_combined?: LatencyCombination;
 }
 
 /** A test as `GET /tests/:id` shows it, as each live snapshot event carries it, and as its final result is stored. */
@@ -127,7 +125,6 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
   const participant = participants.get(driver.node_id);
   const endMs = driver.final && driver.last_report_at !== null ? driver.last_report_at : (record.ended_at ?? now);
   const rates = windowRates(driver, record.state === "running", now);
-  const hasLatency = driverExact(driver).count > 0;
   const twin = input.aggregate.drivers.get(driver.node_id) !== driver;
   // On the orchestrator's timeline when the driver measured its offset: start skew is then honest across clocks.
   const firstSend = driver.first_send_at_orchestrator ?? driver.first_send_at;
@@ -135,6 +132,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     node_id: driver.node_id,
     instance_id: driver.instance_id,
     ...(twin ? { twin } : {}),
+    ...(isSummaryOnly(driver) ? { summary_only: true } : {}),
     node_status: nodeStatus(driver.node_id) ?? "unknown",
     outcome: outcomes[driver.node_id] ?? "waiting",
     requests_per_s: rates.sent,
@@ -143,7 +141,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     counts: { ...driver.counts },
     errors: errorsOf(driver.counts),
     late: driver.counts.late,
-    latency: hasLatency ? driverLatency(driver) : null,
+    latency: driverLatencyOrNull(driver),
     due_latency: driverDueLatency(driver),
     reports: driver.reports,
     last_sequence: driver.sequence >= 0 ? driver.sequence : null,
@@ -171,7 +169,7 @@ export function buildTestView(input: SnapshotInput): TestView {
   const firstSend = firsts.length > 0 ? Math.min(...firsts) : null;
   const lastSend = lasts.length > 0 ? Math.max(...lasts) : null;
   const started = record.start_at ?? record.triggered_at;
-  const hasLatency = perDriver.some((d) => d.latency !== null);
+  const combined = latencyCombination(aggregate);
   return {
     test_id: record.test_id,
     state: record.state,
@@ -194,13 +192,14 @@ export function buildTestView(input: SnapshotInput): TestView {
       counts,
       errors: errorsOf(counts),
       late: counts.late,
-      latency: hasLatency ? totalLatency(aggregate) : null,
+      latency: fleetLatency(aggregate),
       due_latency: totalDueLatency(aggregate),
       first_send_at: firstSend,
       last_send_at: lastSend,
       start_skew_ms: firsts.length > 0 ? Math.max(...firsts) - Math.min(...firsts) : null,
       drivers_reporting: participants.filter((d) => d.reports > 0).length,
       drivers_final: participants.filter((d) => d.final).length,
+      ...(combined ? { latency_combined: combined } : {}),
     },
     per_driver: perDriver,
   };

@@ -85,7 +85,7 @@ export function createStopping(deps: StoppingDeps): Stopping {
       store.saveTest(record, result);
       stops.publish(testId, reason, graceMs, now);
       log.info("test cancelled", { test_id: testId, reason });
-      events.emit({ type: "test_final", test_id: testId, result });
+      events.emit({ type: "test_final", test_id: testId, result, points: [] });
       return result;
     }
     try {

@@ -1,50 +1,18 @@
 import { z } from "zod";
-import { wireCount, wireNumber } from "../protocol/fields.ts";
 import { AbortDelaySchema, AbortOnSchema, AbortWindowSchema } from "./abort/abort-config.ts";
-import {
-  checkRunnable,
-  MAX_CONCURRENCY,
-  MAX_COUNT_PER_DRIVER,
-  MAX_DELAY_MS,
-  MAX_THROUGHPUT,
-  MAX_TIMEOUT_MS,
-  MAX_URL_LENGTH,
-  TestTypeSchema,
-  toIssues,
-  type Issue,
-} from "../protocol/index.ts";
-
-/** A URL a driver may be sent to: http or https, no credentials, bounded. */
-export const TargetUrlSchema = z
-  .string()
-  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "must be an absolute http:// or https:// URL" });
-      return;
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({ code: "custom", message: `scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use http or https` });
-    }
-    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "must not carry credentials" });
-  });
+import { checkRunnable, TargetUrlSchema, TestParametersSchema, toIssues, type Issue } from "../protocol/index.ts";
 
 /** A boolean that may arrive as "true"/"false". */
 const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 
-/** `POST /tests` body. Numbers may arrive quoted, as in the brief; unknown fields are refused. */
+/**
+ * `POST /tests` body: the test parameters of the wire configuration (test-parameters.ts), the
+ * target checked by the URL rule at once, plus the API's own fields. Numbers may arrive quoted,
+ * as in the brief; unknown fields are refused.
+ */
 export const TestRequestSchema = z.strictObject({
-  test_type: TestTypeSchema,
-  test_message_delay: z
-    .preprocess((v) => (v === "" || v === null ? undefined : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS)).optional()),
-  message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1, "must be at least 1")),
+  ...TestParametersSchema.shape,
   target_url: TargetUrlSchema.optional(),
-  target_throughput: wireNumber(z.number().positive().max(MAX_THROUGHPUT)).optional(),
-  concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1, "must be at least 1")).optional(),
-  timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1, "must be at least 1")).optional(),
   trigger: flag.optional(),
   /** Thresholds that stop the test when they hold (orchestrator-side; see abort/abort-config.ts). */
   abort_on: AbortOnSchema.optional(),

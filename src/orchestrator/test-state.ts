@@ -17,6 +17,12 @@ export const ACTIVE_STATES: ReadonlySet<TestState> = new Set(["created", "runnin
  */
 export type DriverOutcome = "waiting" | "running" | "final" | "stopped" | "rejected" | "dead" | "left" | "stalled";
 
+/**
+ * How long a summary-only driver (one that sends the brief's four latency figures and no
+ * `final`) must send no report, while it still heartbeats, to count as finished.
+ */
+export const SUMMARY_QUIET_MS = 5_000;
+
 /** How long past a stop's grace a stopped test waits for final reports by default. */
 export const STOP_SLACK_MS = 5_000;
 
@@ -85,6 +91,10 @@ export interface ParticipantStatus {
   node_status: NodeStatus | undefined;
   /** When the node entered that status. */
   status_since: number;
+  /** Whether its reports carried only the brief's four latency figures (no counts, window or final). */
+  summary_only?: boolean;
+  /** Orchestrator time of its newest report (null: none yet). */
+  last_report_at?: number | null;
 }
 
 export interface EvaluateOptions {
@@ -92,6 +102,8 @@ export interface EvaluateOptions {
   stallAfterMs: number;
   /** A participant that left is waited for this long: its final report may still be in flight. */
   leftGraceMs: number;
+  /** A summary-only driver silent this long while it heartbeats has finished (default {@link SUMMARY_QUIET_MS}). */
+  summaryQuietMs?: number;
   /** A stopped test waits this long past its grace for final reports, then ends without them (default {@link STOP_SLACK_MS}). */
   stopSlackMs?: number;
 }
@@ -107,6 +119,7 @@ export type Evaluation =
       unconfirmed?: string[];
     };
 
+/** A participant that has not answered yet, last heard from at `now`. */
 export function newParticipant(nodeId: string, now: number): Participant {
   return { node_id: nodeId, accepted_at: null, started_at: null, finished_at: null, rejected: null, last_activity_at: now };
 }
@@ -116,10 +129,21 @@ export function outcomeOf(state: TestState, p: ParticipantStatus, now: number, o
   if (p.final) return p.participant.stopped ? "stopped" : "final";
   if (p.participant.rejected) return "rejected";
   if (state !== "running") return "waiting";
+  if (quietSummaryDriver(p, now, options)) return "final";
   if (p.node_status === undefined || p.node_status === "dead") return "dead";
   if (p.node_status === "left" && now - p.status_since >= options.leftGraceMs) return "left";
   if (now - p.participant.last_activity_at > options.stallAfterMs) return "stalled";
   return "running";
+}
+
+/**
+ * A summary-only driver never sends `final`: it has finished once its reports stopped for
+ * `summaryQuietMs` while it still heartbeats (alive or suspect), judged at the liveness time.
+ */
+function quietSummaryDriver(p: ParticipantStatus, now: number, options: EvaluateOptions): boolean {
+  if (!p.summary_only || p.last_report_at == null) return false;
+  if (p.node_status !== "alive" && p.node_status !== "suspect") return false;
+  return now - p.last_report_at >= (options.summaryQuietMs ?? SUMMARY_QUIET_MS);
 }
 
 /**

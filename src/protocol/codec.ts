@@ -21,12 +21,17 @@ export function toIssues(error: z.ZodError): Issue[] {
   }));
 }
 
+/** Issues in one line, every one of them: `path: message; path: message`. */
+export function formatIssues(issues: readonly Issue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+}
+
 /** Validates a parsed value against a topic's schema; never throws. */
 export function validate<T extends TopicKey>(topic: T, value: unknown): Decoded<MessageOf<T>> {
   const result = TOPIC_SCHEMAS[topic].safeParse(value);
   if (result.success) return { ok: true, value: result.data as MessageOf<T> };
   const issues = toIssues(result.error);
-  return { ok: false, error: `invalid ${topic} message: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues };
+  return { ok: false, error: `invalid ${topic} message: ${formatIssues(issues)}`, issues };
 }
 
 const decoder = new TextDecoder();

@@ -5,3 +5,4 @@ export * from "./limits.ts";
 export * from "./counts.ts";
 export * from "./report-key.ts";
 export * from "./clock.ts";
+export * from "./test-parameters.ts";

@@ -48,19 +48,30 @@ export interface RunnableFields {
 
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
 
-/** Every reason the target URL cannot be used. */
+/**
+ * Every reason `text` cannot be a target URL: it must be an absolute http:// or https:// URL
+ * without credentials. The one rule for the API and the CLI (`TargetUrlSchema`) and the
+ * driver (`checkRunnable`).
+ */
+export function targetUrlIssues(text: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return ["must be an absolute http:// or https:// URL"];
+  }
+  const issues: string[] = [];
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    issues.push(`scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use http or https`);
+  }
+  if (url.username || url.password) issues.push("must not carry credentials");
+  return issues;
+}
+
+/** The target URL's issues as a test configuration's, a missing one included. */
 function urlIssues(url: string | undefined): Issue[] {
   if (url === undefined) return [{ path: "target_url", message: "required: the http(s) URL every request goes to" }];
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return [{ path: "target_url", message: "not a URL" }];
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return [{ path: "target_url", message: `must be http or https, got ${parsed.protocol.replace(/:$/, "")}` }];
-  }
-  return [];
+  return targetUrlIssues(url).map((message) => ({ path: "target_url", message }));
 }
 
 /**

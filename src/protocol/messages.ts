@@ -2,7 +2,8 @@ import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
 import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
 import { HEARTBEAT_CLOCK_FIELDS, REPORT_CLOCK_FIELDS, STARTED_CLOCK_FIELDS } from "./clock.ts";
-import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_STOP_GRACE_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH } from "./limits.ts";
+import { MAX_STOP_GRACE_MS } from "./limits.ts";
+import { TestParametersSchema } from "./test-parameters.ts";
 
 /** 1. Node registration (brief), plus the deregistration a driver sends when it stops cleanly. */
 export const RegisterSchema = z.object({
@@ -19,28 +20,12 @@ export const RegisterSchema = z.object({
 });
 export type Register = z.infer<typeof RegisterSchema>;
 
-/** The brief's two test types, in any case on the wire. */
-export const TestTypeSchema = z.preprocess(
-  (v) => (typeof v === "string" ? v.toUpperCase() : v),
-  z.enum(["AVALANCHE", "TSUNAMI"]),
-);
-export type TestType = z.infer<typeof TestTypeSchema>;
-
 /** 2. Test configuration (brief), plus the target and pacing extensions. */
 export const TestConfigSchema = z.object({
   test_id: wireId(),
-  test_type: TestTypeSchema,
-  /** Milliseconds between sends (TSUNAMI); the brief sends "" or "0" for AVALANCHE. */
-  test_message_delay: z.preprocess((v) => (v === "" || v === null ? 0 : v), wireNumber(z.number().nonnegative().max(MAX_DELAY_MS))).default(0),
-  message_count_per_driver: wireCount(MAX_COUNT_PER_DRIVER).pipe(z.number().min(1)),
-  /** Extension: the URL every request goes to. */
-  target_url: z.string().url().max(MAX_URL_LENGTH).optional(),
-  /** Extension: requests/s cap for each driver (token bucket). */
-  target_throughput: wireNumber(z.number().positive().max(MAX_THROUGHPUT)).optional(),
-  /** Extension: AVALANCHE in-flight cap. */
-  concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1)).optional(),
-  /** Extension: per-request timeout. */
-  timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1)).optional(),
+  // The parameters' field list (test-parameters.ts); a missing delay is 0 on the wire.
+  ...TestParametersSchema.shape,
+  test_message_delay: TestParametersSchema.shape.test_message_delay.transform((v) => v ?? 0),
   /** Extension: the node_ids that take part; absent means every driver that hears it. */
   drivers: z.array(wireId()).max(4096).optional(),
   /** Extension: when the orchestrator created the test (epoch ms). */
@@ -168,7 +153,8 @@ export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 export const HeartbeatSchema = z.object({
   node_id: wireId(),
   heartbeat: yesFlag(),
-  timestamp: wireTimestamp(),
+  /** The brief's send time; a heartbeat without one takes the time the orchestrator received it. */
+  timestamp: wireTimestamp().optional(),
   state: z.enum(["idle", "running"]).optional(),
   test_id: wireId().optional(),
   node_IP: z.string().max(256).optional(),
@@ -180,7 +166,10 @@ export const HeartbeatSchema = z.object({
   /** Extension: the driver's clock offset estimate (see clock.ts). */
   ...HEARTBEAT_CLOCK_FIELDS,
 });
-export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+/** A heartbeat as it travels: the brief's form may leave `timestamp` out. */
+export type WireHeartbeat = z.infer<typeof HeartbeatSchema>;
+/** A heartbeat as received: `timestamp` filled with the time of receipt when the sender left it out. */
+export type Heartbeat = WireHeartbeat & { timestamp: number };
 
 /** Extension topic: a driver's answer to a configuration or trigger. */
 export const DriverEventSchema = z.object({

@@ -8,6 +8,7 @@ import { reportMac } from "./report-mac.ts";
 import { ReplayGuard } from "./replay-guard.ts";
 import { systemClock, type Clock } from "../driver/clock.ts";
 import { Outbox } from "../driver/outbox.ts";
+import { cannotRun } from "../driver/run-plan.ts";
 
 /** How long closing the bus waits for refusals still queued to reach the broker. */
 const REFUSALS_FLUSH_MS = 5_000;
@@ -70,7 +71,7 @@ export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBu
     if (issues.length === 0) return false;
     refusedByPolicy.add(config.test_id);
     if (refusedByPolicy.size > 4096) refusedByPolicy.delete(refusedByPolicy.values().next().value!);
-    const error = `cannot run test ${config.test_id}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    const error = cannotRun(config.test_id, issues);
     log.warn("test rejected by this driver's policy", { test_id: config.test_id, issues });
     tell({ node_id: nodeId, test_id: config.test_id, event: "TEST_REJECTED", error, issues, timestamp: now() });
     return true;

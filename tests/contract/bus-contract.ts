@@ -98,7 +98,7 @@ export function busContract(name: string, newWorld: () => Promise<BusWorld>): vo
       const got: number[] = [];
       await orchestrator.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => {
         if (m.timestamp === 1_764_000_000_001) throw new Error("handler bug");
-        got.push(m.timestamp);
+        got.push(m.timestamp!);
       });
       for (const n of [0, 1, 2]) await driver.publish("heartbeat", heartbeat("d1", n), "d1");
       await waitFor("the messages around the failing one", () => got.length === 2);

@@ -75,7 +75,7 @@ test("a collect group resumes where it left off: what is published while no memb
   const first = bus("orchestrator-1");
   const got: number[] = [];
   try {
-    await first.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp));
+    await first.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp!));
     await driver.publish("heartbeat", beat(1), "d1");
     await waitFor("the first heartbeat", () => got.length === 1);
     await first.close();
@@ -83,7 +83,7 @@ test("a collect group resumes where it left off: what is published while no memb
     await driver.publish("heartbeat", beat(3), "d1");
     const second = bus("orchestrator-2");
     try {
-      await second.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp));
+      await second.subscribe("heartbeat", { mode: { kind: "collect", group: "orchestrator" } }, (m) => void got.push(m.timestamp!));
       await waitFor("the heartbeats sent while no member ran", () => got.length === 3);
       expect(got).toEqual([1, 2, 3].map((n) => beat(n).timestamp));
     } finally {

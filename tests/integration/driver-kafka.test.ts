@@ -2,7 +2,7 @@ import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { KafkaBus } from "../../src/bus/index.ts";
 import { createDriver, type Driver } from "../../src/driver/driver.ts";
 import { resolveNodeIp } from "../../src/driver/node-address.ts";
-import type { DriverEvent, Heartbeat, MetricsReport, Register } from "../../src/protocol/index.ts";
+import type { DriverEvent, MetricsReport, Register, WireHeartbeat } from "../../src/protocol/index.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -23,7 +23,7 @@ test("a driver over real Kafka registers, heartbeats, runs a triggered test and 
   // The test plays the orchestrator: it listens first (a new collect group starts at the end).
   const orchestrator = new KafkaBus({ connection: { brokers, clientId: "orchestrator", topicPrefix } });
   closers.push(() => orchestrator.close());
-  const seen = { register: [] as Register[], heartbeat: [] as Heartbeat[], metrics: [] as MetricsReport[], events: [] as DriverEvent[] };
+  const seen = { register: [] as Register[], heartbeat: [] as WireHeartbeat[], metrics: [] as MetricsReport[], events: [] as DriverEvent[] };
   const collect = { mode: { kind: "collect", group: "orchestrator" } } as const;
   await Promise.all([
     orchestrator.subscribe("register", collect, (m) => void seen.register.push(m)),

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
 import { createDriver } from "../../src/driver/driver.ts";
 import { openHttp1Pool } from "../../src/driver/http1-pool.ts";
-import type { DriverEvent, Heartbeat, MetricsReport } from "../../src/protocol/index.ts";
+import type { DriverEvent, MetricsReport, WireHeartbeat } from "../../src/protocol/index.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // Real sockets and Bun Workers on a shared 2-core machine: generous, the waits are on conditions.
@@ -27,7 +27,7 @@ describe("a multi-core driver converts start_at with its clock offset", () => {
     const broker = new MemoryBroker();
     const orchestrator = new MemoryBus(broker);
     const orchNow = () => Date.now() + ORCH_AHEAD_MS;
-    const seen = { beats: [] as Heartbeat[], metrics: [] as MetricsReport[], events: [] as DriverEvent[] };
+    const seen = { beats: [] as WireHeartbeat[], metrics: [] as MetricsReport[], events: [] as DriverEvent[] };
     await orchestrator.subscribe("heartbeat", { mode: { kind: "collect", group: "o" } }, (m) => void seen.beats.push(m));
     await orchestrator.subscribe("metrics", { mode: { kind: "collect", group: "o" } }, (m) => void seen.metrics.push(m));
     await orchestrator.subscribe("driver_event", { mode: { kind: "collect", group: "o" } }, (m) => void seen.events.push(m));
@@ -38,7 +38,7 @@ describe("a multi-core driver converts start_at with its clock offset", () => {
     // Answer a heartbeat as an orchestrator 400 ms ahead would (no network delay), until the driver has an estimate.
     await waitFor("a clock estimate in a heartbeat", async () => {
       const beat = seen.beats.at(-1);
-      if (beat) await orchestrator.publish("clock", { t3: orchNow(), samples: [{ node_id: "w2", t1: beat.timestamp, t2: beat.timestamp + ORCH_AHEAD_MS }] });
+      if (beat?.timestamp !== undefined) await orchestrator.publish("clock", { t3: orchNow(), samples: [{ node_id: "w2", t1: beat.timestamp, t2: beat.timestamp + ORCH_AHEAD_MS }] });
       return seen.beats.some((b) => b.clock_offset_ms !== undefined);
     });
 

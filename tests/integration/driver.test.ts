@@ -6,7 +6,7 @@ import type { Server } from "bun";
 import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
 import { createDriver, type Driver } from "../../src/driver/driver.ts";
 import { latencyDumpPath } from "../../src/driver/latency-dump.ts";
-import type { DriverEvent, Heartbeat, MessageOf, MetricsReport } from "../../src/protocol/index.ts";
+import type { DriverEvent, MessageOf, MetricsReport, WireHeartbeat } from "../../src/protocol/index.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // Real sockets and a 3 s rate-capped run on a shared machine. Bun 1.4.5 ignores bunfig's
@@ -44,7 +44,7 @@ function startTarget() {
 async function startDriver(nodeId = "d1", latencyDumpDir?: string) {
   const broker = new MemoryBroker();
   const orchestrator = new MemoryBus(broker);
-  const seen = { metrics: [] as MetricsReport[], events: [] as DriverEvent[], heartbeats: [] as { at: number; beat: Heartbeat }[] };
+  const seen = { metrics: [] as MetricsReport[], events: [] as DriverEvent[], heartbeats: [] as { at: number; beat: WireHeartbeat }[] };
   await orchestrator.subscribe("metrics", { mode: { kind: "collect", group: "o" } }, (m) => void seen.metrics.push(m));
   await orchestrator.subscribe("driver_event", { mode: { kind: "collect", group: "o" } }, (m) => void seen.events.push(m));
   await orchestrator.subscribe("heartbeat", { mode: { kind: "collect", group: "o" } }, (m) => void seen.heartbeats.push({ at: performance.now(), beat: m }));
@@ -162,7 +162,7 @@ describe("driver over a memory bus against a real HTTP server", () => {
       node_id: "d1",
       test_id: "bad",
       issues: [
-        { path: "target_url", message: "must be http or https, got file" },
+        { path: "target_url", message: 'scheme "file" is not allowed: use http or https' },
         { path: "test_message_delay", message: expect.stringContaining("positive delay") },
       ],
     });

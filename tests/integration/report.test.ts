@@ -6,7 +6,7 @@ import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { systemClock } from "../../src/orchestrator/clock.ts";
 import { createApp } from "../../src/orchestrator/http/app.ts";
-import type { TestSeries } from "../../src/orchestrator/http/report-series.ts";
+import type { TestSeries } from "../../src/orchestrator/series.ts";
 import { createOrchestrator } from "../../src/orchestrator/orchestrator.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { SseParser, type SseEvent } from "../../src/cli/sse-parser.ts";
 import { MemoryBus } from "../../src/bus/index.ts";
 import { createDriver } from "../../src/driver/driver.ts";
-import type { SeriesPoint, TestSeries } from "../../src/orchestrator/http/report-series.ts";
+import type { SeriesPoint, TestSeries } from "../../src/orchestrator/series.ts";
 import { closeEventStreams, sseRoutes } from "../../src/orchestrator/http/sse.ts";
 import type { NodeView } from "../../src/orchestrator/registry.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";

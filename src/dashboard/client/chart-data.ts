@@ -1,5 +1,5 @@
 // Turns a per-second series into chart lines; shared by the dashboard and the HTML report.
-import type { SeriesPoint, SeriesSample } from "../../orchestrator/http/report-series.ts";
+import type { SeriesPoint, SeriesSample } from "../../orchestrator/series.ts";
 import { PALETTE, type ChartLine } from "./chart.ts";
 
 /** Colour of the "all drivers" line and of the latency quantiles. */

@@ -1,7 +1,7 @@
 // The dashboard in the browser: one EventSource on /events for nodes and live tests, REST for
 // the history, reports and starting tests. Rendering is in render.ts and chart.ts (pure).
 import type { BusHealth } from "../../orchestrator/bus-health.ts";
-import type { SeriesPoint, TestSeries } from "../../orchestrator/http/report-series.ts";
+import type { SeriesPoint, TestSeries } from "../../orchestrator/series.ts";
 import type { NodeView } from "../../orchestrator/registry.ts";
 import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";

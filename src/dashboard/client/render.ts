@@ -79,7 +79,7 @@ export function renderTiles(test: TestView): string {
     tile("rps", running ? "requests/s now" : "avg requests/s", formatRate(running ? m.requests_per_s : m.avg_requests_per_s)),
     tile("sent", `sent of ${formatCount(expectedRequests(test))}`, formatCount(m.counts.sent)),
     tile("completed", "completed", formatCount(m.counts.completed)),
-    tile("p50", "median latency", formatMs(m.latency?.median_latency)),
+    tile("p50", `median latency${m.latency_combined ? " *" : ""}`, formatMs(m.latency?.median_latency)),
     tile("p99", "p99 latency", formatMs(m.latency?.p99_latency)),
     tile("errors", `errors (${formatPercent(m.errors.total, m.counts.sent)})`, formatCount(m.errors.total), m.errors.total > 0),
     tile("late", "late sends", formatCount(m.late)),
@@ -94,11 +94,11 @@ export function renderDriverTable(test: TestView): string {
     const l = d.latency;
     const bad = (n: number) => `<td${n > 0 ? ` class="num-bad"` : ""}>${formatCount(n)}</td>`;
     return `<tr data-driver="${e(d.node_id)}"><td><span class="sw" style="background:${driverColor(ids, d.node_id)}"></span>${e(d.node_id)}</td>
-<td>${e(d.outcome)}</td><td>${formatRate(test.state === "running" ? d.requests_per_s : d.avg_requests_per_s)}</td><td data-col="sent">${formatCount(d.counts.sent)}</td><td>${formatCount(d.counts.completed)}</td>
+<td>${e(d.outcome)}${d.summary_only ? ` <span class="muted" data-summary-only>summary only</span>` : ""}</td><td>${formatRate(test.state === "running" ? d.requests_per_s : d.avg_requests_per_s)}</td><td data-col="sent">${formatCount(d.counts.sent)}</td><td>${formatCount(d.counts.completed)}</td>
 <td>${formatCount(d.counts.status_2xx)}</td>${bad(d.counts.status_4xx)}${bad(d.counts.status_5xx)}${bad(d.counts.timeout)}${bad(d.counts.connection_error)}<td>${formatCount(d.late)}</td>
 <td>${formatMs(l?.median_latency)}</td><td>${formatMs(l?.p90_latency)}</td><td>${formatMs(l?.p99_latency)}</td><td>${formatMs(l?.max_latency)}</td></tr>`;
   });
-  return `<table><thead><tr><th>driver</th><th>outcome</th><th>req/s</th><th>sent</th><th>completed</th><th>2xx</th><th>4xx</th><th>5xx</th><th>timeout</th><th>conn</th><th>late</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table><thead><tr><th>driver</th><th>outcome</th><th>req/s</th><th>sent</th><th>completed</th><th>2xx</th><th>4xx</th><th>5xx</th><th>timeout</th><th>conn</th><th>late</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead><tbody>${rows.join("")}</tbody></table>${renderLatencyCombined(test)}`;
 }
 
 /** Failures by class, then what went wrong with the test or a driver. */
@@ -121,12 +121,20 @@ export function renderSummary(test: TestView): string {
   const l = m.latency;
   const item = (id: string, label: string, value: string) => `<dt>${e(label)}</dt><dd data-summary="${id}">${e(value)}</dd>`;
   const stop = describeStop(test);
+  const mark = m.latency_combined ? " *" : "";
   return `<h3>Summary</h3>${stop ? `<p class="stop-reason" data-summary="stop">${e(stop)}</p>` : ""}<div class="summary-grid">
 <dl>${item("state", "result", test.state)}${item("duration", "duration", formatDuration(test.duration_ms))}${item("sent", "requests sent", formatCount(m.counts.sent))}${item("completed", "completed", formatCount(m.counts.completed))}${item("avg_rps", "avg requests/s", formatRate(m.avg_requests_per_s))}</dl>
-<dl>${item("mean", "mean", formatMs(l?.mean_latency))}${item("min", "min", formatMs(l?.min_latency))}${item("median", "median", formatMs(l?.median_latency))}${item("max", "max", formatMs(l?.max_latency))}</dl>
+<dl>${item("mean", `mean${mark}`, formatMs(l?.mean_latency))}${item("min", "min", formatMs(l?.min_latency))}${item("median", `median${mark}`, formatMs(l?.median_latency))}${item("max", "max", formatMs(l?.max_latency))}</dl>
 <dl>${item("p90", "p90", formatMs(l?.p90_latency))}${item("p95", "p95", formatMs(l?.p95_latency))}${item("p99", "p99", formatMs(l?.p99_latency))}${item("skew", "start skew", m.start_skew_ms === null ? "–" : `${m.start_skew_ms} ms`)}</dl>
 <dl>${item("errors", "errors", `${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)})`)}${item("late", "late sends", formatCount(m.late))}${item("drivers", "drivers", String(test.drivers.length))}${item("ended", "ended", formatTimestamp(test.ended_at))}</dl>
 </div>`;
+}
+
+/** The note (under the driver table) behind the `*` on mean and median when summary-only drivers took part (empty otherwise). */
+export function renderLatencyCombined(test: TestView): string {
+  const c = test.metrics.latency_combined;
+  if (!c) return "";
+  return `<p class="muted" data-summary="latency-combined">* includes summary-only drivers (${e(c.summary_only.join(", "))}): mean is the ${e(c.mean)}; median is the ${e(c.median)}; min and max are ${e(c.min_max)}; ${e(c.quantiles)}.</p>`;
 }
 
 /** Past tests, newest first; the shown one is highlighted. */

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { silentLogger, type Logger } from "../../log.ts";
-import { toIssues } from "../../protocol/index.ts";
-import { wireId } from "../../protocol/fields.ts";
+import { formatIssues, toIssues } from "../../protocol/index.ts";
+import { nodeIdParam, testIdParam } from "./path-params.ts";
 import { parseStopRequest } from "./stop-request.ts";
 import { ListQuerySchema, NodesQuerySchema } from "./queries.ts";
 import type { Orchestrator } from "../orchestrator.ts";
@@ -32,11 +32,6 @@ export interface AppOptions extends TestRequestOptions {
   sse?: SseOptions;
 }
 
-/** A node id from the path; anything that cannot be an id is simply unknown. */
-function nodeId(raw: string): string {
-  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no node ${JSON.stringify(raw.slice(0, 128))}`);
-  return raw;
-}
 
 /** Reads a JSON body; malformed JSON is the caller's mistake, answered 400 with the reason. */
 async function jsonBody(req: Request): Promise<unknown> {
@@ -47,12 +42,6 @@ async function jsonBody(req: Request): Promise<unknown> {
   } catch (err) {
     throw new ApiError(400, "the request body is not valid JSON", [{ path: "(root)", message: (err as Error).message }]);
   }
-}
-
-/** A test id from the path; anything that cannot be an id is simply unknown. */
-function testId(raw: string): string {
-  if (!wireId().safeParse(raw).success) throw new ApiError(404, `no test ${JSON.stringify(raw.slice(0, 128))}`);
-  return raw;
 }
 
 /** The orchestrator's REST API over a core; serve it with `Bun.serve({ fetch: app.fetch })`. */
@@ -88,28 +77,28 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
   });
 
   app.delete("/nodes/:id", (c) => {
-    const id = nodeId(c.req.param("id"));
+    const id = nodeIdParam(c);
     orchestrator.deleteNode(id);
     return c.json({ deleted: id });
   });
 
   app.post("/tests", async (c) => {
     const parsed = parseTestRequest(await jsonBody(c.req.raw), options);
-    if (!parsed.ok) throw new ApiError(422, `invalid test: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, parsed.issues);
+    if (!parsed.ok) throw new ApiError(422, `invalid test: ${formatIssues(parsed.issues)}`, parsed.issues);
     return c.json(await orchestrator.createTest(parsed.value), 201);
   });
 
-  app.post("/tests/:id/trigger", async (c) => c.json(await orchestrator.triggerTest(testId(c.req.param("id")))));
+  app.post("/tests/:id/trigger", async (c) => c.json(await orchestrator.triggerTest(testIdParam(c))));
 
   app.post("/tests/:id/stop", async (c) => {
-    const id = testId(c.req.param("id"));
+    const id = testIdParam(c);
     const text = await c.req.text();
     const body = parseStopRequest(text);
     return c.json(await orchestrator.stopTest(id, { graceMs: body.stop_grace_ms, reason: body.reason, by: "user" }));
   });
 
   app.get("/tests/:id", (c) => {
-    const id = testId(c.req.param("id"));
+    const id = testIdParam(c);
     const view = orchestrator.getTest(id);
     if (!view) throw new ApiError(404, `no test ${id}`);
     return c.json(view);

@@ -1,6 +1,6 @@
 import type { LatencySummary } from "../../protocol/index.ts";
 import type { ErrorsView, Figures, TestView } from "../snapshot.ts";
-import type { SeriesSample, TestSeries } from "./report-series.ts";
+import type { SeriesSample, TestSeries } from "../series.ts";
 
 /** Columns of the CSV report, in order. */
 export const CSV_COLUMNS = [

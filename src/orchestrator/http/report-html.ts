@@ -4,7 +4,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../format/format.ts";
 import type { TestView } from "../snapshot.ts";
-import type { TestSeries } from "./report-series.ts";
+import type { TestSeries } from "../series.ts";
 
 const STYLE = `
 :root{color-scheme:light;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--card:#fff;--bg:#f8fafc}

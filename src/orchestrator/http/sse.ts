@@ -1,11 +1,10 @@
 import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { wireId } from "../../protocol/fields.ts";
+import { testIdParam } from "./path-params.ts";
 import type { EventHub, Listener, OrchestratorEvent } from "../event-hub.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { ApiError } from "./errors.ts";
 import { SseBuffer, type SseBufferOptions } from "./sse-buffer.ts";
-import { seriesRecorderFor, type SeriesRecorder } from "./report-recorder.ts";
 
 /**
  * Interval of the `: ping` comment on an idle stream. Bun closes a connection idle for
@@ -13,9 +12,6 @@ import { seriesRecorderFor, type SeriesRecorder } from "./report-recorder.ts";
  * and lets a proxy or client notice a dead peer.
  */
 export const SSE_PING_MS = 5_000;
-
-/** Points of the series each live update carries: the newest second may still change. */
-export const LIVE_TAIL_POINTS = 3;
 
 /** Most nodes the `state` event of `/events` lists (live ones first). */
 export const STATE_NODES_MAX = 500;
@@ -175,17 +171,11 @@ function eventStream(c: Context, ctx: StreamContext, start: (controls: StreamCon
   });
 }
 
-function testIdParam(c: Context): string {
-  const id = c.req.param("id") ?? "";
-  if (!wireId().safeParse(id).success) throw new ApiError(404, `no test ${JSON.stringify(id.slice(0, 128))}`);
-  return id;
-}
-
 /** `snapshot`/`final` payloads of `/events`, or null for events that stream does not carry. */
-function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string, unknown] | null {
+function fleetEvent(event: OrchestratorEvent): [string, unknown] | null {
   if (event.type === "node") return ["node", { event: event.event, node: event.node }];
-  if (event.type === "test") return ["snapshot", { test: event.snapshot, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
-  if (event.type === "test_final") return ["final", { test: event.result, points: recorder.tail(event.test_id, LIVE_TAIL_POINTS) }];
+  if (event.type === "test") return ["snapshot", { test: event.snapshot, points: event.points }];
+  if (event.type === "test_final") return ["final", { test: event.result, points: event.points }];
   if (event.type === "bus") return ["bus", event.health];
   return null;
 }
@@ -200,7 +190,6 @@ function fleetEvent(event: OrchestratorEvent, recorder: SeriesRecorder): [string
  */
 export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS, buffer = {} }: SseOptions = {}): Hono {
   const app = new Hono();
-  const recorder = seriesRecorderFor(orchestrator);
   const streams = openStreams.get(orchestrator) ?? new Set<() => void>();
   openStreams.set(orchestrator, streams);
   const ctx: StreamContext = { streams, counters: sseCounters(orchestrator), pingMs, buffer, hub: orchestrator.events };
@@ -210,39 +199,39 @@ export function sseRoutes(orchestrator: Orchestrator, { pingMs = SSE_PING_MS, bu
     if (!orchestrator.getTest(testId)) throw new ApiError(404, `no test ${testId}`);
     return eventStream(c, ctx, ({ send, finish, listen, onResync }) => {
       const sendFinal = (test: unknown) => {
-        send("final", { test, series: recorder.series(testId) });
+        send("final", { test, series: orchestrator.series(testId) });
         finish();
       };
       // Behind: the test as it is now, with the whole series so far (or its final result).
       onResync((direct, dropped) => {
         const current = orchestrator.getTest(testId);
         if (current && current.ended_at !== null) {
-          direct("final", { test: current, series: recorder.series(testId), resync: true, dropped });
+          direct("final", { test: current, series: orchestrator.series(testId), resync: true, dropped });
           finish();
-        } else direct("snapshot", { test: current, points: recorder.series(testId)?.points ?? [], resync: true, dropped });
+        } else direct("snapshot", { test: current, points: orchestrator.series(testId)?.points ?? [], resync: true, dropped });
       });
       // Subscribed before the state is read: nothing emitted in between is lost (the hub is synchronous).
       listen((event) => {
         if (event.type === "test" && event.test_id === testId) {
-          send("snapshot", { test: event.snapshot, points: recorder.tail(testId, LIVE_TAIL_POINTS) });
+          send("snapshot", { test: event.snapshot, points: event.points });
         } else if (event.type === "test_final" && event.test_id === testId) {
           sendFinal(event.result);
         }
       });
       const current = orchestrator.getTest(testId);
       if (current && current.ended_at !== null) sendFinal(current);
-      else send("snapshot", { test: current, points: recorder.series(testId)?.points ?? [] }, RETRY_MS);
+      else send("snapshot", { test: current, points: orchestrator.series(testId)?.points ?? [] }, RETRY_MS);
     });
   });
 
   app.get("/events", (c) =>
     eventStream(c, ctx, ({ send, listen, onResync }) => {
       listen((event) => {
-        const out = fleetEvent(event, recorder);
+        const out = fleetEvent(event);
         if (out) send(out[0], out[1]);
       });
       const state = () => {
-        const tests = orchestrator.snapshots().map((test) => ({ test, points: recorder.series(test.test_id)?.points ?? [] }));
+        const tests = orchestrator.snapshots().map((test) => ({ test, points: orchestrator.series(test.test_id)?.points ?? [] }));
         // A bounded page of nodes, live ones first; `nodes_total` says how many there are.
         const { nodes, total } = orchestrator.pageNodes(STATE_NODES_MAX, 0);
         return { nodes, nodes_total: total, tests, bus: orchestrator.busHealth() };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_STOP_GRACE_MS, MAX_STOP_GRACE_MS, toIssues } from "../../protocol/index.ts";
+import { DEFAULT_STOP_GRACE_MS, MAX_STOP_GRACE_MS, formatIssues, toIssues } from "../../protocol/index.ts";
 import { ApiError } from "./errors.ts";
 
 /** The optional body of `POST /tests/:id/stop`: how long in-flight requests get, and why. */
@@ -28,5 +28,5 @@ export function parseStopRequest(text: string): StopRequest {
   const parsed = StopRequestSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = toIssues(parsed.error);
-  throw new ApiError(422, `invalid stop request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  throw new ApiError(422, `invalid stop request: ${formatIssues(issues)}`, issues);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { lineChart, niceTicks, tickLabel } from "../../../src/dashboard/client/chart.ts";
 import { latencyLines, mergePoints, rateLines } from "../../../src/dashboard/client/chart-data.ts";
-import type { SeriesPoint } from "../../../src/orchestrator/http/report-series.ts";
+import type { SeriesPoint } from "../../../src/orchestrator/series.ts";
 
 const sample = (rps: number, p50: number | null) => ({
   requests_per_s: rps,

@@ -49,4 +49,16 @@ describe("dashboard panels", () => {
     expect(history).toContain('class="clickable selected"');
     expect(renderNodes([], 0)).toContain("No driver has registered yet");
   });
+
+  test("summary-only drivers are marked in the driver table, and mean and median carry a * with how they were combined", () => {
+    const view = testView();
+    view.per_driver[1]!.summary_only = true;
+    view.metrics.latency_combined = { summary_only: ["d2"], mean: "unweighted mean of the per-driver means", median: "median of the per-driver medians", min_max: "exact", quantiles: "p99 from d1 only" };
+    const table = text(renderDriverTable(view));
+    expect(table).toContain("summary only");
+    expect(table).toContain("* includes summary-only drivers (d2): mean is the unweighted mean of the per-driver means; median is the median of the per-driver medians");
+    expect(renderSummary(view)).toContain("<dt>mean *</dt>");
+    expect(text(renderTiles(view))).toContain("median latency *");
+    expect(text(renderDriverTable(testView()))).not.toContain("summary");
+  });
 });

@@ -40,14 +40,10 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((t) => t.id !== handle);
   }
 
-  setInterval(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { id: ++this.seq, atMs: this.monoMs + ms, fn, args: [], everyMs: ms };
+  every(intervalMs: number, fn: () => void): () => void {
+    const timer: FakeTimer = { id: ++this.seq, atMs: this.monoMs + intervalMs, fn, args: [], everyMs: intervalMs };
     this.timers.push(timer);
-    return timer.id;
-  }
-
-  clearInterval(handle: TimerHandle): void {
-    this.clearTimeout(handle);
+    return () => this.clearTimeout(timer.id);
   }
 
   defer(fn: () => void): void {

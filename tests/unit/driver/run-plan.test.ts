@@ -39,8 +39,8 @@ describe("planTest", () => {
     const result = planTest(config({ target_url: "ftp://example.com/file" }));
     expect(result).toEqual({
       ok: false,
-      error: "cannot run test t1: target_url: must be http or https, got ftp",
-      issues: [{ path: "target_url", message: "must be http or https, got ftp" }],
+      error: 'cannot run test t1: target_url: scheme "ftp" is not allowed: use http or https',
+      issues: [{ path: "target_url", message: 'scheme "ftp" is not allowed: use http or https' }],
     });
   });
 

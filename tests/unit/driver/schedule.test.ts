@@ -1,29 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { LATE_THRESHOLD_MS } from "../../../src/driver/defaults.ts";
-import { isLate, TsunamiSchedule } from "../../../src/driver/schedule.ts";
-
-describe("TsunamiSchedule", () => {
-  test("puts send i at start + i × delay", () => {
-    const schedule = new TsunamiSchedule(1_000, 10);
-    expect([0, 1, 2, 49].map((i) => schedule.dueAt(i))).toEqual([1_000, 1_010, 1_020, 1_490]);
-  });
-
-  test("does not drift over a million sends where adding delays up would", () => {
-    const schedule = new TsunamiSchedule(0, 0.1);
-    let summed = 0;
-    for (let i = 0; i < 1_000_000; i++) summed += 0.1;
-    expect(schedule.dueAt(1_000_000)).toBe(100_000);
-    expect(summed).not.toBe(100_000);
-  });
-
-  test("counts the sends due by a moment, never more than the test has", () => {
-    const schedule = new TsunamiSchedule(100, 0.25);
-    expect(schedule.dueBy(99, 50)).toBe(0);
-    expect(schedule.dueBy(100, 50)).toBe(1);
-    expect(schedule.dueBy(101, 50)).toBe(5);
-    expect(schedule.dueBy(1_000, 50)).toBe(50);
-  });
-});
+import { isLate } from "../../../src/driver/schedule.ts";
 
 describe("isLate", () => {
   test("calls a send late only past the threshold", () => {

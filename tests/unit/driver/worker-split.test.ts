@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RunPlan } from "../../../src/driver/run-plan.ts";
-import { TsunamiSchedule } from "../../../src/driver/schedule.ts";
+import { TsunamiPacer } from "../../../src/driver/pacing/tsunami.ts";
 import { TokenBucket } from "../../../src/driver/token-bucket.ts";
 import { parseWorkers, shareOf, splitPlan, workersFor } from "../../../src/driver/worker-split.ts";
 
@@ -55,10 +55,10 @@ describe("splitPlan", () => {
     const p = plan({ mode: "TSUNAMI", count: 11, delayMs: 10, concurrency: 11 });
     const shares = splitPlan(p, 500, 3);
     const due = shares.flatMap((s) => {
-      const schedule = new TsunamiSchedule(s.startMs, s.plan.delayMs);
+      const schedule = new TsunamiPacer(s.startMs, s.plan.delayMs);
       return Array.from({ length: s.plan.count }, (_, j) => schedule.dueAt(j));
     });
-    const single = new TsunamiSchedule(500, 10);
+    const single = new TsunamiPacer(500, 10);
     expect(due.sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => single.dueAt(i)));
   });
 

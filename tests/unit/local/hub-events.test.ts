@@ -9,12 +9,12 @@ describe("a test's events from the hub", () => {
     const stream = hubEvents({ events });
     const mine = testView({ test_id: "mine", state: "running" });
     const other = testView({ test_id: "other", state: "running" });
-    events.emit({ type: "test", test_id: "other", snapshot: other });
-    events.emit({ type: "test", test_id: "mine", snapshot: mine });
+    events.emit({ type: "test", test_id: "other", snapshot: other, points: [] });
+    events.emit({ type: "test", test_id: "mine", snapshot: mine, points: [] });
     stream.setTestId("mine");
     events.emit({ type: "node", event: "joined", node: {} as never });
-    events.emit({ type: "test_final", test_id: "other", result: other });
-    events.emit({ type: "test_final", test_id: "mine", result: { ...mine, state: "done" } });
+    events.emit({ type: "test_final", test_id: "other", result: other, points: [] });
+    events.emit({ type: "test_final", test_id: "mine", result: { ...mine, state: "done" }, points: [] });
     const seen: string[] = [];
     for await (const event of stream) seen.push(`${event.kind}:${event.test.test_id}:${event.test.state}`);
     expect({ seen, listeners: events.size() }).toEqual({ seen: ["snapshot:mine:running", "final:mine:done"], listeners: 0 });

@@ -1,11 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import {
-  applyReport,
-  createAggregate,
-  driverLatency,
-  totalCounts,
-  totalLatency,
-} from "../../../src/orchestrator/aggregate.ts";
+import { applyReport, createAggregate, totalCounts } from "../../../src/orchestrator/aggregate.ts";
+import { driverLatency, totalLatency } from "../../../src/orchestrator/aggregate-latency.ts";
 import { exactMedian, FakeDriverReports, spread } from "./fixtures.ts";
 
 describe("aggregation across drivers", () => {

@@ -115,3 +115,18 @@ test("after an outage a driver that stays silent past the grace is declared dead
     sent: 125,
   });
 });
+
+test("during a bus outage GET /tests/:id and the first /events state say running, as the tick does, not stalled", async () => {
+  harness = await outageHarness();
+  const { orchestrator, report, run, cut } = harness;
+  await report(new FakeDriverReports("d1", "t1").window(spread(40, 1, 2)));
+  await report(new FakeDriverReports("d2", "t1").window(spread(40, 1, 2)));
+
+  cut();
+  await run(20); // past the 15 s stall timeout, judged on the raw clock
+  const outcomes = (view: { per_driver: { outcome: string }[] }) => view.per_driver.map((d) => d.outcome);
+  expect({
+    get: outcomes(orchestrator.getTest("t1")!),
+    state: orchestrator.snapshots().map(outcomes),
+  }).toEqual({ get: ["running", "running"], state: [["running", "running"]] });
+});

@@ -36,6 +36,13 @@ describe("orchestrator command line", () => {
     ]);
   });
 
+  test("--summary-quiet-ms sets when a summary-only driver has finished (default 5 s), a bad value named", () => {
+    expect(resolveConfig({}, {})).toMatchObject({ ok: true, config: { summaryQuietMs: 5_000 } });
+    expect(resolveConfig({ "summary-quiet-ms": "2500" }, {})).toMatchObject({ ok: true, config: { summaryQuietMs: 2_500 } });
+    expect(resolveConfig({ "summary-quiet-ms": "0" }, {})).toEqual({ ok: false, errors: ['--summary-quiet-ms must be an integer from 100 to 3600000, got "0"'] });
+    expect(ORCHESTRATOR_COMMAND.usage).toContain("--summary-quiet-ms");
+  });
+
   test("--bus-degraded-fail-ms sets how long a degraded bus is borne by a running test (default 30 s), a bad value named", () => {
     expect(resolveConfig({}, {})).toMatchObject({ ok: true, config: { busDegradedFailMs: 30_000 } });
     expect(resolveConfig({ "bus-degraded-fail-ms": "5000" }, {})).toMatchObject({ ok: true, config: { busDegradedFailMs: 5_000 } });

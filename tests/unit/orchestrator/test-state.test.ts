@@ -64,3 +64,24 @@ describe("evaluateTest", () => {
     expect(evaluateTest("running", gone, T0, options)).toMatchObject({ ended: true, state: "failed" });
   });
 });
+
+describe("summary-only drivers (the brief's four latency figures, never a final report)", () => {
+  const quiet = { ...options, summaryQuietMs: 5_000 };
+  const brief = (over: Partial<ParticipantStatus> = {}) => status("b1", { summary_only: true, last_report_at: T0, ...over });
+
+  test("finish once their reports stopped for the quiet period while they still heartbeat, and the test ends done", () => {
+    expect(evaluateTest("running", [status("d1", { final: true }), brief()], T0 + 4_999, quiet)).toEqual({ ended: false, outcomes: { d1: "final", b1: "running" } });
+    expect(evaluateTest("running", [status("d1", { final: true }), brief()], T0 + 5_000, quiet)).toEqual({
+      ended: true,
+      state: "done",
+      error: null,
+      outcomes: { d1: "final", b1: "final" },
+    });
+  });
+
+  test("a quiet one that no longer heartbeats is dead, not finished; a detailed driver's quiet is never taken for an end", () => {
+    expect(evaluateTest("running", [brief({ node_status: "dead" })], T0 + 6_000, quiet).outcomes).toEqual({ b1: "dead" });
+    expect(evaluateTest("running", [status("d1", { summary_only: false, last_report_at: T0 })], T0 + 6_000, quiet).outcomes).toEqual({ d1: "running" });
+    expect(evaluateTest("created", [brief()], T0 + 6_000, quiet).outcomes).toEqual({ b1: "waiting" });
+  });
+});

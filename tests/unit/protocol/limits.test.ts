@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { planTest } from "../../../src/driver/run-plan.ts";
-import { parseTestRequest } from "../../../src/orchestrator/test-request.ts";
-import { checkRunnable, MAX_TEST_DURATION_MS, TestConfigSchema } from "../../../src/protocol/index.ts";
+import { parseTestRequest, TestRequestSchema } from "../../../src/orchestrator/test-request.ts";
+import { checkRunnable, MAX_TEST_DURATION_MS, TargetUrlSchema, TestConfigSchema, TestParametersSchema } from "../../../src/protocol/index.ts";
 
 const target_url = "http://127.0.0.1:8080/ping";
 
@@ -40,5 +40,33 @@ describe("the API and the driver apply the same rules", () => {
     const api = parseTestRequest({ ...body, target_url }, { defaultTarget: target_url, allowTargets: ["127.0.0.1"] });
     const driver = planTest(TestConfigSchema.parse({ test_id: "t1", ...body, target_url }));
     expect(api.ok).toBe(driver.ok);
+  });
+});
+
+describe("one target URL rule for the API, the CLI and the driver", () => {
+  const urls = ["http://127.0.0.1:8080/ping", "https://127.0.0.1/", "ftp://127.0.0.1/", "file:///etc/passwd", "http://u:p@127.0.0.1/", "not a url", "//127.0.0.1/"];
+  test.each(urls)("the API refuses %p exactly when the driver rejects it, with the same messages", (url) => {
+    const api = parseTestRequest({ test_type: "AVALANCHE", message_count_per_driver: 1, target_url: url }, { defaultTarget: target_url, allowTargets: ["*"] });
+    const driver = planTest(TestConfigSchema.parse({ test_id: "t1", test_type: "AVALANCHE", message_count_per_driver: 1, target_url: url }));
+    const apiIssues = api.ok ? [] : api.issues;
+    const driverIssues = driver.ok ? [] : driver.issues;
+    expect(apiIssues).toEqual(driverIssues);
+    expect(TargetUrlSchema.safeParse(url).success).toBe(driver.ok);
+  });
+});
+
+describe("the POST /tests body and the wire configuration share one field list", () => {
+  test("every test parameter is a field of both, and the body adds only the API's own", () => {
+    const params = Object.keys(TestParametersSchema.shape);
+    const body = Object.keys(TestRequestSchema.shape);
+    const wire = Object.keys(TestConfigSchema.shape);
+    expect(params.filter((k) => !body.includes(k) || !wire.includes(k))).toEqual([]);
+    expect(body.filter((k) => !params.includes(k)).sort()).toEqual(["abort_delay_s", "abort_on", "abort_window_s", "trigger"]);
+  });
+
+  test("a missing or empty delay is 0 on the wire and absent in the body", () => {
+    const wire = TestConfigSchema.parse({ test_id: "t1", test_type: "AVALANCHE", message_count_per_driver: 1, test_message_delay: "" });
+    const body = TestRequestSchema.parse({ test_type: "AVALANCHE", message_count_per_driver: 1, test_message_delay: "" });
+    expect([wire.test_message_delay, body.test_message_delay]).toEqual([0, undefined]);
   });
 });

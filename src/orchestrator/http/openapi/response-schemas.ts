@@ -43,6 +43,7 @@ const DriverViewSchema = z.object({
   twin: z.boolean().optional(),
   clock_offset_ms: z.number().nullable().optional(),
   clock_corrected: z.boolean().nullable().optional(),
+  summary_only: z.boolean().optional().describe("reports carry only the brief's four latency figures: shown as reported, no counts"),
   node_status: z.union([NodeStatusSchema, z.literal("unknown")]),
   outcome: z.enum(["waiting", "running", "final", "stopped", "rejected", "dead", "left", "stalled"]),
   reports: z.number(),
@@ -54,6 +55,15 @@ const DriverViewSchema = z.object({
   error: z.string().nullable(),
   issues: z.array(IssueSchema),
 }) satisfies z.ZodType<DriverView>;
+
+/** Present when summary-only drivers took part: which ones, and how the fleet's mean and median were combined. */
+const LatencyCombinationSchema = z.object({
+  summary_only: z.array(z.string()),
+  mean: z.string(),
+  median: z.string(),
+  min_max: z.string(),
+  quantiles: z.string(),
+});
 
 const TestStopSchema = z.object({
   requested_at: epochMs,
@@ -81,7 +91,13 @@ export const TestViewSchema = z
     warnings: z.array(z.string()).optional(),
     duration_ms: z.number().nullable(),
     generated_at: epochMs,
-    metrics: z.object({ ...figures, start_skew_ms: z.number().nullable(), drivers_reporting: z.number(), drivers_final: z.number() }),
+    metrics: z.object({
+      ...figures,
+      start_skew_ms: z.number().nullable(),
+      drivers_reporting: z.number(),
+      drivers_final: z.number(),
+      latency_combined: LatencyCombinationSchema.optional(),
+    }),
     per_driver: z.array(DriverViewSchema),
   }) satisfies z.ZodType<TestView>;
 

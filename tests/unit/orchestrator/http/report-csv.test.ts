@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { csvField, reportCsv } from "../../../../src/orchestrator/http/report-csv.ts";
-import type { TestSeries } from "../../../../src/orchestrator/http/report-series.ts";
+import type { TestSeries } from "../../../../src/orchestrator/series.ts";
 import { testView } from "../../cli/fixtures.ts";
 
 const sample = (sent: number, p50: number | null) => ({

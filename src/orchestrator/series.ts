@@ -1,10 +1,19 @@
-import { reportKey, type MetricsReport } from "../../protocol/index.ts";
-import { summarize } from "../../stats/digest.ts";
-import { errorsOf, type ErrorsView } from "../snapshot.ts";
-import { addCell, addWindow, bucketOf, emptyWindowCell, type WindowCell } from "../window-cell.ts";
+// A test's per-second series: what its drivers' report windows add up to, second by second.
+// Part of the core model next to the totals (aggregate.ts): LiveTest folds every accepted
+// report into both, so a live test, a restarted one and an ended one all read it the same way.
+import { reportKey, type MetricsReport } from "../protocol/index.ts";
+import { summarize } from "../stats/digest.ts";
+import { errorsOf, type ErrorsView } from "./snapshot.ts";
+import { addCell, addWindow, bucketOf, emptyWindowCell, type WindowCell } from "./window-cell.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
+
+/** Points of the series each live update carries: the newest second may still change. */
+export const LIVE_TAIL_POINTS = 3;
+
+/** Ended tests whose series stay in memory; older ones are rebuilt from the stored reports on demand. */
+export const ENDED_SERIES_KEPT = 16;
 
 /** One second of one driver, or of every driver together. */
 export interface SeriesSample {
@@ -72,7 +81,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  * once (by report_id within its driver process, see reportKey), in any order. Pure: no clock, no IO.
  */
 export class SeriesBuilder {
-  private readonly cells = new Map<number, Map<string, Cell>>();
+  private readonly bySecond = new Map<number, Map<string, Cell>>();
   private readonly seen = new Set<string>();
 
   constructor(
@@ -81,16 +90,20 @@ export class SeriesBuilder {
     private readonly bucketMs = SERIES_BUCKET_MS,
   ) {}
 
-  /** Folds a report's window in; false when it has none or was already counted. */
-  add(report: MetricsReport): boolean {
+  /**
+   * Folds a report's window in; false when it has none or was already counted. `originMs`
+   * (the test's start) fixes second 0 if the builder was made before the test started;
+   * without one the first window's start is second 0.
+   */
+  add(report: MetricsReport, originMs: number | null = null): boolean {
     const window = report.window;
     const key = reportKey(report);
     if (!window || this.seen.has(key)) return false;
     this.seen.add(key);
-    this.originMs ??= window.start_ms;
+    this.originMs ??= originMs ?? window.start_ms;
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
-    const row = this.cells.get(bucket) ?? new Map<string, Cell>();
-    this.cells.set(bucket, row);
+    const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
+    this.bySecond.set(bucket, row);
     const cell = row.get(report.node_id) ?? { ...emptyWindowCell(), duration_ms: 0 };
     row.set(report.node_id, cell);
     addWindow(cell, window);
@@ -100,7 +113,7 @@ export class SeriesBuilder {
 
   /** Points from second `fromS` on (every point by default). */
   points(fromS = 0): SeriesPoint[] {
-    return [...this.cells.keys()]
+    return [...this.bySecond.keys()]
       .filter((t) => t >= fromS)
       .sort((a, b) => a - b)
       .map((t) => this.point(t));
@@ -108,16 +121,27 @@ export class SeriesBuilder {
 
   /** The last `n` points: what a live update carries (a late window may still change them). */
   tail(n: number): SeriesPoint[] {
-    const last = Math.max(-1, ...this.cells.keys());
+    const last = Math.max(-1, ...this.bySecond.keys());
     return this.points(last - n + 1);
   }
 
+  /**
+   * Each driver's figures of seconds `fromS` to `toS` (unmerged: one cell per driver per
+   * second), for a reader that merges them itself, such as the abort judge.
+   */
+  cells(fromS: number, toS: number): (WindowCell & { t_s: number })[] {
+    const out: (WindowCell & { t_s: number })[] = [];
+    for (let t = fromS; t <= toS; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) out.push({ t_s: t, counts: cell.counts, digest: cell.digest, exact: cell.exact });
+    return out;
+  }
+
+  /** The whole series so far. */
   series(): TestSeries {
     return { test_id: this.testId, origin_ms: this.originMs, bucket_ms: this.bucketMs, points: this.points() };
   }
 
   private point(t: number): SeriesPoint {
-    const row = this.cells.get(t)!;
+    const row = this.bySecond.get(t)!;
     const drivers: Record<string, SeriesSample> = {};
     let totalRate = 0;
     for (const [nodeId, cell] of [...row].sort(([a], [b]) => a.localeCompare(b))) {
@@ -127,11 +151,4 @@ export class SeriesBuilder {
     }
     return { t_s: t, total: sampleOf([...row.values()], totalRate), drivers };
   }
-}
-
-/** The series of a test from its stored reports (after a restart, or for a finished test). */
-export function seriesFromReports(testId: string, originMs: number | null, reports: readonly { report: MetricsReport }[]): TestSeries {
-  const builder = new SeriesBuilder(testId, originMs);
-  for (const { report } of reports) builder.add(report);
-  return builder.series();
 }

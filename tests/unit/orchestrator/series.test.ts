@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { SeriesBuilder, seriesFromReports } from "../../../../src/orchestrator/http/report-series.ts";
-import { FakeDriverReports, spread, T0 } from "../fixtures.ts";
+import { SeriesBuilder } from "../../../src/orchestrator/series.ts";
+import { FakeDriverReports, spread, T0 } from "./fixtures.ts";
 
 describe("per-second series from report windows", () => {
   test("puts one window per driver per second and merges the drivers' latencies per second", () => {
@@ -42,7 +42,9 @@ describe("per-second series from report windows", () => {
       [3, 40],
       [4, 50],
     ]);
-    expect(seriesFromReports("t1", T0, reports.map((report) => ({ report })))).toEqual(live.series());
+    const rebuilt = new SeriesBuilder("t1", T0);
+    for (const r of [...reports].reverse()) rebuilt.add(r);
+    expect(rebuilt.series()).toEqual(live.series());
   });
 
   test("a second without completions has null latency", () => {

@@ -1,0 +1,47 @@
+import type { TestType } from "../../protocol/index.ts";
+import type { RunPlan } from "../run-plan.ts";
+import { TokenBucket } from "../token-bucket.ts";
+import { AvalanchePacer } from "./avalanche.ts";
+import { ThroughputCap } from "./throughput-cap.ts";
+import { TsunamiPacer } from "./tsunami.ts";
+
+/**
+ * When each send of a test may start, behind the SendLoop (vegeta's `Pacer`, k6's executors):
+ * the loop asks {@link Pacer.readyAt} before every send, arms its one timer for the answer when
+ * it lies ahead, and calls {@link Pacer.start} as it sends. A pacer is pure (time comes in as an
+ * argument, it arms no timer and does no IO), so it is tested with plain numbers. The loop keeps
+ * everything else: the count, the in-flight cap, the stop flag and the timer.
+ */
+export interface Pacer {
+  /**
+   * The earliest monotonic ms at which send `i` (0-based, in send order) may start, asked at
+   * `nowMs`: at or before `nowMs` means now. `Infinity`: there is no send `i`, the pacer is done
+   * and the loop sends no more. Changes nothing, so the loop may ask again at any time.
+   */
+  readyAt(i: number, nowMs: number): number;
+  /**
+   * Send `i` starts at `nowMs` (only once `readyAt` allowed it): the pacer takes what the send
+   * uses (a token). Returns the send's due time, from which its due latency and lateness are
+   * measured (coordinated omission); NaN when sends have no due time (unpaced).
+   */
+  start(i: number, nowMs: number): number;
+}
+
+/** Builds the pacer of a test mode from its plan; the loop's sends begin at `startMs` (monotonic). */
+export type PacerFactory = (plan: RunPlan, startMs: number) => Pacer;
+
+/** One pacer a mode: a new mode is a new file and an entry here, never an edit of the loop. */
+const PACER_OF_MODE: Record<TestType, PacerFactory> = {
+  AVALANCHE: (_plan, startMs) => new AvalanchePacer(startMs),
+  TSUNAMI: (plan, startMs) => new TsunamiPacer(startMs, plan.delayMs),
+};
+
+/**
+ * The pacer a plan runs with, chosen once: its mode's, under the token-bucket cap when the plan
+ * has a `throughput`. `startMs` is the monotonic ms sending begins (the schedule's origin, the
+ * bucket's start); a share of a plan (worker k of n) passes its own plan and start.
+ */
+export function pacerFor(plan: RunPlan, startMs: number): Pacer {
+  const pacer = PACER_OF_MODE[plan.mode](plan, startMs);
+  return plan.throughput === undefined ? pacer : new ThroughputCap(pacer, new TokenBucket({ ratePerSec: plan.throughput, startMs }));
+}

@@ -1,0 +1,53 @@
+// What a set of reports adds up to, in one place: the totals per driver (aggregate.ts) and the
+// per-second series (series.ts), updated together by one call. LiveTest keeps one for the whole
+// test and, beside it, one per request name (the scenario feature's per-request figures), all
+// through this same code.
+import type { MetricsReport } from "../protocol/index.ts";
+import { applyReport, createAggregate, type ApplyResult, type TestAggregate } from "./aggregate.ts";
+import { SeriesBuilder, type SeriesPoint, type TestSeries } from "./series.ts";
+
+/** Totals and per-second series of one set of reports (a whole test, or one request name in it). */
+export class TestTally {
+  readonly aggregate: TestAggregate;
+  private readonly builder: SeriesBuilder;
+
+  constructor(testId: string, drivers: readonly string[], originMs: number | null = null) {
+    this.aggregate = createAggregate(drivers);
+    this.builder = new SeriesBuilder(testId, originMs);
+  }
+
+  /**
+   * Folds one report into the totals and, once accepted (new, from a participant), into its
+   * second of the series; `originMs` is the test's start (second 0), when known.
+   */
+  apply(report: MetricsReport, receivedAt: number, originMs: number | null): ApplyResult {
+    const result = applyReport(this.aggregate, report, receivedAt);
+    if (result === "accepted") this.builder.add(report, originMs);
+    return result;
+  }
+
+  /** The whole per-second series so far. */
+  series(): TestSeries {
+    return this.builder.series();
+  }
+
+  /** Each driver's figures of seconds `fromS` to `toS` (see SeriesBuilder.cells). */
+  cells(fromS: number, toS: number): ReturnType<SeriesBuilder["cells"]> {
+    return this.builder.cells(fromS, toS);
+  }
+
+  /** The newest `n` seconds (what a live update carries: a late window may still change them). */
+  tail(n: number): SeriesPoint[] {
+    return this.builder.tail(n);
+  }
+}
+
+/**
+ * Splits a report into the parts that belong to each request name. The protocol has no
+ * request names yet (every report is the whole test's), so it returns none; the scenario
+ * feature replaces it and gets per-request totals and series through {@link TestTally}.
+ */
+export type RequestSplitter = (report: MetricsReport) => [name: string, part: MetricsReport][];
+
+/** Today's splitter: reports carry no request names. */
+export const noRequestNames: RequestSplitter = () => [];
