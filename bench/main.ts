@@ -9,6 +9,7 @@ import { BENCH_USAGE, parseBenchCommand } from "./options.ts";
 import { renderResults } from "./results.ts";
 import type { Section, SectionReport } from "./section.ts";
 import { concurrencySection } from "./sections/concurrency.ts";
+import { fleetSection } from "./sections/fleet.ts";
 import { memorySection } from "./sections/memory.ts";
 import { orchestratorSection } from "./sections/orchestrator.ts";
 import { profileSection } from "./sections/profile.ts";
@@ -34,6 +35,7 @@ const SECTIONS: readonly Section[] = [
   clockSkewSection,
   sizeSection,
   workersSection,
+  fleetSection,
 ];
 
 const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));
@@ -61,7 +63,7 @@ try {
   await fetchLoop.run({ url: target.pingUrl, connections: 64, duration_s: 1 });
   for (const section of SECTIONS.filter((s) => options.sections.includes(s.id))) {
     progress(`== ${section.title}`);
-    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, progress });
+    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, fleetSizes: options.fleetSizes, progress });
     reports.push(report);
     console.log(`\n## ${report.title}\n\n${report.markdown}\n`);
   }

@@ -2,22 +2,32 @@ import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type Consum
 import { decode, encode, TOPIC_KEYS, topicName, type MessageOf, type TopicKey } from "../protocol/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
-import type { KafkaConnection } from "./kafka-config.ts";
+import { PRODUCER_SETTINGS, topicReplication, type KafkaConnection, type TopicReplication } from "./kafka-config.ts";
 import { notePassed } from "./recreation.ts";
 import { isUnknownTopic, TopicGuard, type GuardedSubscription } from "./topic-guard.ts";
 import { TopicHealth, type DegradedTopic } from "./topic-health.ts";
 import { topicSpec } from "./topic-specs.ts";
+import { LeaderWatch, tcpProbe, type LeaderMetadata } from "./leader-watch.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
   connection: KafkaConnection;
   log?: Logger;
   onReject?: RejectListener;
-  /** How long a consumer's fetch waits for data; small keeps the metrics path fast. */
+  /** How long a collect consumer's fetch waits for data; small keeps the metrics path fast. */
   maxWaitMs?: number;
+  /** The same for broadcast consumers (each driver's two); default BROADCAST_MAX_WAIT_MS. */
+  broadcastMaxWaitMs?: number;
   /** How often the topics are checked for deletion and re-creation (default TOPIC_CHECK_MS). */
   topicCheckMs?: number;
 }
+
+/**
+ * An idle broadcast consumer's fetch waits this long for data. A fetch returns as soon as a
+ * message arrives, so this adds no delay to a configuration or trigger; it sets how often an
+ * idle driver polls the broker (at 100 ms, 64 idle drivers took 95% of a core and the broker 35%).
+ */
+export const BROADCAST_MAX_WAIT_MS = 1_000;
 
 /** Backoff bounds for re-creating a consumer that kafkajs gave up on. */
 const RESTART_MIN_MS = 500;
@@ -76,6 +86,11 @@ export class KafkaBus implements Bus {
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
   private readonly health: TopicHealth;
+  /** Started by the first receivedThrough() (the orchestrator's liveness): leaders of the consumed partitions. */
+  private leaderWatch?: LeaderWatch;
+  private watchAdmin: Promise<Admin> | null = null;
+  /** How this bus creates topics, decided from the cluster's size in ensureTopics(). */
+  private replication: TopicReplication = { configEntries: [] };
   private readonly guard: TopicGuard;
   /** Broadcast groups left behind by a resubscribe, deleted on close() with the live ones. */
   private readonly retiredGroups: string[] = [];
@@ -99,7 +114,7 @@ export class KafkaBus implements Bus {
     this.guard = new TopicGuard({
       kafka: this.kafka,
       topicPrefix: connection.topicPrefix,
-      replicationFactor: connection.replicationFactor,
+      replication: () => this.replication,
       health: this.health,
       log: this.log,
       subscriptions: () => this.subscriptions,
@@ -123,10 +138,14 @@ export class KafkaBus implements Bus {
       try {
         const existing = new Set(await admin.listTopics());
         const missing = TOPIC_KEYS.filter((key) => !existing.has(this.name(key)));
+        // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
+        // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
+        const { brokers } = await admin.describeCluster();
+        this.replication = topicReplication(brokers.length, this.options.connection.replicationFactor);
         if (missing.length > 0) {
           await admin.createTopics({
             waitForLeaders: true,
-            topics: missing.map((key) => topicSpec(key, this.options.connection.topicPrefix, this.options.connection.replicationFactor)),
+            topics: missing.map((key) => topicSpec(key, this.options.connection.topicPrefix, this.replication)),
           });
         }
       } finally {
@@ -145,8 +164,8 @@ export class KafkaBus implements Bus {
       await this.ensureTopics();
       const producer = this.kafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
-        maxInFlightRequests: 1,
+        idempotent: PRODUCER_SETTINGS.idempotent,
+        maxInFlightRequests: PRODUCER_SETTINGS.maxInFlightRequests,
         allowAutoTopicCreation: false,
       });
       await producer.connect();
@@ -169,7 +188,7 @@ export class KafkaBus implements Bus {
     try {
       await producer.send({
         topic: this.name(topic),
-        acks: -1,
+        acks: PRODUCER_SETTINGS.acks,
         messages: [{ key: key ?? null, value: typeof raw === "string" ? raw : Buffer.from(raw) }],
       });
     } catch (err) {
@@ -258,7 +277,7 @@ export class KafkaBus implements Bus {
       groupId: sub.groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
+      maxWaitTimeInMs: sub.broadcast ? (this.options.broadcastMaxWaitMs ?? BROADCAST_MAX_WAIT_MS) : (this.options.maxWaitMs ?? 100),
       allowAutoTopicCreation: false,
     });
     sub.consumer = consumer;
@@ -366,7 +385,44 @@ export class KafkaBus implements Bus {
   receivedThrough(): number {
     let through = Date.now();
     for (const sub of this.subscriptions) through = Math.min(through, sub.lastFetchAt);
+    // A consumer keeps fetching from the brokers still up while a partition's leader is gone
+    // (a killed broker in a cluster, until the controller fences it): what was produced to that
+    // partition waits in the producers, so the bus has not received everything either.
+    if (!this.closed && this.subscriptions.size > 0) {
+      this.leaderWatch ??= this.startLeaderWatch();
+      through = Math.min(through, this.leaderWatch.healthyThrough());
+    }
     return through;
+  }
+
+  private startLeaderWatch(): LeaderWatch {
+    const watch = new LeaderWatch({ metadata: () => this.leaderMetadata(), probe: (address) => tcpProbe(address) });
+    watch.start();
+    return watch;
+  }
+
+  /** Leaders of every partition this bus consumes, with a fresh metadata request each time. */
+  private async leaderMetadata(): Promise<LeaderMetadata> {
+    const topics = [...new Set([...this.subscriptions].map((sub) => this.name(sub.topic)))];
+    const pending = (this.watchAdmin ??= (async () => {
+      const admin = this.kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      return admin;
+    })());
+    try {
+      const admin = await pending;
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const { brokers } = await admin.describeCluster();
+      return {
+        leaders: described.flatMap((t) => t.partitions.map((p) => p.leader)),
+        brokers: new Map(brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`])),
+      };
+    } catch (err) {
+      // The next check starts over with a new client (and so another seed broker).
+      if (this.watchAdmin === pending) this.watchAdmin = null;
+      void pending.then((a) => a.disconnect()).catch(() => {});
+      throw err;
+    }
   }
 
   /** Partitions of `topic` where `groupId` has a committed offset. */
@@ -417,6 +473,8 @@ export class KafkaBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaderWatch?.stop();
+    void this.watchAdmin?.then((a) => a.disconnect()).catch(() => {});
     await this.guard.stop();
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();

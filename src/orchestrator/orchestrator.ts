@@ -12,6 +12,7 @@ import { Liveness } from "./liveness.ts";
 import { createNodeIntake, type NodeCounters } from "./node-intake.ts";
 import { resolveOptions, type OrchestratorOptions } from "./options.ts";
 import { NodeRegistry, type NodePage, type NodeView } from "./registry.ts";
+import { testDistributionOf, type TestDistribution } from "./distribution.ts";
 import { ENDED_SERIES_KEPT, LIVE_TAIL_POINTS, type TestSeries } from "./series.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
@@ -75,6 +76,8 @@ export interface Orchestrator {
    * running or recently ended test, else rebuilt from its stored reports by the same code.
    */
   series(testId: string): TestSeries | null;
+  /** A test's latency by percentile (null for an unknown test), from the same core model as its series. */
+  distribution(testId: string): TestDistribution | null;
   /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
   busHealth(): BusHealth;
 }
@@ -307,6 +310,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     tick,
     counters: () => drops.read(bus.rejected()),
     series: (testId) => modelOf(testId)?.series() ?? null,
+    distribution: (testId) => {
+      const test = modelOf(testId);
+      return test ? testDistributionOf(test) : null;
+    },
     busHealth,
   };
 }

@@ -1,6 +1,7 @@
 import { usageError, type Command } from "../command.ts";
 import { CliError } from "../client.ts";
-import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { finishWithJunit } from "../junit-finish.ts";
 import { followInterruptibly } from "../interrupt.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, TEST_FLAGS, TEST_HELP, clientFrom, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
@@ -71,6 +72,6 @@ Examples:
       pressed: early > 0,
     });
     if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-    return finish(outcome.test, request.thresholds, ctx.out, Boolean(values.json), outcome.interrupted);
+    return finishWithJunit(outcome.test, request.thresholds, ctx.out, Boolean(values.json), outcome.interrupted, values.junit as string | undefined);
   },
 };

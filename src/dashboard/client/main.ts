@@ -5,7 +5,11 @@ import type { SeriesPoint, TestSeries } from "../../orchestrator/series.ts";
 import type { NodeView } from "../../orchestrator/registry.ts";
 import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
+import type { Comparison } from "../../compare/compare.ts";
+import type { TestDistribution } from "../../orchestrator/distribution.ts";
 import { renderBusBanner } from "./bus-banner.ts";
+import { baseLatencyLines, renderBaseOptions, renderDeltas } from "./compare-view.ts";
+import { distributionChart, distributionLines } from "./distribution-chart.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
@@ -15,6 +19,8 @@ import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
 const NODES_REFRESH_MS = 2_000;
+/** A running test's percentile distribution is re-read at most this often. */
+const DISTRIBUTION_REFRESH_MS = 5_000;
 
 const state = {
   nodes: new Map<string, NodeView>(),
@@ -23,6 +29,12 @@ const state = {
   /** The user picked a past test: live tests do not take the panel over until "follow live". */
   pinned: false,
   scope: "total",
+  /** The shown test's latency by percentile (GET /tests/:id/distribution). */
+  distribution: null as TestDistribution | null,
+  distributionAt: 0,
+  /** The base test picked to compare the shown one with: its series and distribution. */
+  base: null as { id: string; points: SeriesPoint[]; distribution: TestDistribution | null } | null,
+  comparison: null as Comparison | null,
 };
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -56,12 +68,64 @@ function renderCharts(): void {
   if (state.scope !== "total" && !drivers.includes(state.scope)) state.scope = "total";
   const rate = rateLines(points);
   const scope: LatencyScope = state.scope === "total" ? { kind: "total" } : { kind: "driver", node_id: state.scope };
-  const latency = latencyLines(points, scope);
+  const latency = [...(state.base && scope.kind === "total" ? baseLatencyLines(state.base.points) : []), ...latencyLines(points, scope)];
   $("rate-chart").innerHTML = lineChart(rate, { yUnit: "/s", title: "requests per second", height: 250 });
   $("rate-legend").innerHTML = renderLegend(rate);
   $("latency-chart").innerHTML = lineChart(latency, { yUnit: "ms", title: "latency per second", height: 250 });
   $("latency-legend").innerHTML = renderLegend(latency);
   $("scope").innerHTML = renderScopeButtons(drivers, state.scope);
+  const dist = state.distribution?.test_id === shown.test.test_id ? state.distribution : null;
+  const distLines = dist ? distributionLines(dist, state.base?.distribution ?? null) : [];
+  $("distribution-chart").innerHTML = distributionChart(distLines, { height: 250 });
+  $("distribution-legend").innerHTML = renderLegend(distLines);
+  renderCompare();
+}
+
+/** The base picker and the deltas table. */
+function renderCompare(): void {
+  const shownId = state.shown?.test.test_id ?? null;
+  $<HTMLSelectElement>("base-select").innerHTML = renderBaseOptions(state.history, shownId, state.base?.id ?? null);
+  const ended = state.shown?.test.ended_at != null;
+  $("compare-table").innerHTML = !state.base
+    ? `<p class="muted">Pick a finished base test: its latency is overlaid dashed and the deltas show here.</p>`
+    : !ended
+      ? `<p class="muted">The deltas show once this test has ended.</p>`
+      : state.comparison?.candidate === shownId && state.comparison?.base === state.base.id
+        ? renderDeltas(state.comparison)
+        : `<p class="muted">Comparing…</p>`;
+}
+
+/** Reads the shown test's distribution (and the comparison with the base once it has ended). */
+async function loadDistribution(testId: string): Promise<void> {
+  state.distributionAt = Date.now();
+  const dist = await getJson<TestDistribution>(`/tests/${encodeURIComponent(testId)}/distribution`);
+  if (state.shown?.test.test_id !== testId) return;
+  state.distribution = dist;
+  renderCharts();
+}
+
+async function loadComparison(): Promise<void> {
+  const shown = state.shown;
+  const base = state.base;
+  if (!shown || !base || shown.test.ended_at === null || base.id === shown.test.test_id) return;
+  const query = new URLSearchParams({ base: base.id, candidate: shown.test.test_id });
+  state.comparison = await getJson<Comparison>(`/tests/compare?${query}`);
+  renderCompare();
+}
+
+/** Picks (or clears, with "") the base test. */
+async function selectBase(baseId: string): Promise<void> {
+  state.comparison = null;
+  if (baseId === "") {
+    state.base = null;
+    renderCharts();
+    return;
+  }
+  const path = `/tests/${encodeURIComponent(baseId)}`;
+  const [report, distribution] = await Promise.all([getJson<{ series: TestSeries | null }>(`${path}/report?format=json`), getJson<TestDistribution>(`${path}/distribution`)]);
+  state.base = { id: baseId, points: report.series?.points ?? [], distribution };
+  renderCharts();
+  await loadComparison();
 }
 
 function renderTest(): void {
@@ -83,6 +147,7 @@ function renderTest(): void {
 
 function renderHistoryPanel(): void {
   $("history").innerHTML = renderHistory(state.history, state.shown?.test.test_id ?? null);
+  renderCompare();
 }
 
 async function refreshNodes(): Promise<void> {
@@ -103,8 +168,10 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
   state.pinned = pinned;
   if (state.shown?.test.test_id !== testId) $("stop-error").textContent = "";
   state.shown = { test: report.test, points: report.series?.points ?? [] };
+  if (state.base?.id === testId) state.base = null;
   renderTest();
   renderHistoryPanel();
+  await Promise.all([loadDistribution(testId), loadComparison()]);
 }
 
 /** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
@@ -125,6 +192,7 @@ function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
     return;
   }
   renderTest();
+  if (Date.now() - state.distributionAt >= DISTRIBUTION_REFRESH_MS) void loadDistribution(test.test_id).catch(() => {});
 }
 
 function connect(): void {
@@ -270,6 +338,7 @@ function wire(): void {
       else renderTest();
     }
   });
+  $<HTMLSelectElement>("base-select").addEventListener("change", (ev) => void selectBase((ev.target as HTMLSelectElement).value).catch(() => {}));
   wireTokenDialog();
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);
