@@ -16,6 +16,7 @@ import { profileSection } from "./sections/profile.ts";
 import { rateSection } from "./sections/rate.ts";
 import { sizeSection } from "./sections/size.ts";
 import { skewSection } from "./sections/skew.ts";
+import { clockSkewSection } from "./sections/clock-skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
 import { workersSection } from "./sections/workers.ts";
@@ -31,6 +32,7 @@ const SECTIONS: readonly Section[] = [
   memorySection,
   orchestratorSection,
   skewSection,
+  clockSkewSection,
   sizeSection,
   workersSection,
   fleetSection,

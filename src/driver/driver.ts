@@ -20,6 +20,7 @@ import type { Driver, DriverStatus } from "./driver-api.ts";
 
 export type { Driver, DriverStatus } from "./driver-api.ts";
 import type { WorkerFault } from "./worker-loop.ts";
+import { ClockSync } from "./clock-sync.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -55,6 +56,10 @@ export interface DriverOptions {
   workers?: number;
   /** Test hook: crash one send worker mid-test (see WorkerFault). */
   workerFault?: WorkerFault;
+  /** Convert start times to this driver's clock with the measured offset (default true; `--no-clock-correction` turns it off). */
+  clockCorrection?: boolean;
+  /** Longest wait of a trigger for a first clock offset estimate (default CLOCK_ESTIMATE_WAIT_MS). */
+  clockWaitMs?: number;
 }
 
 /**
@@ -82,6 +87,7 @@ export function createDriver(options: DriverOptions): Driver {
   let stopping = false;
   /** Set when this process found an older one with its node_id: it takes no more tests and exits. */
   let standingDown = false;
+  const clockSync = new ClockSync({ nodeId, clock, correction: options.clockCorrection ?? true });
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -106,6 +112,8 @@ export function createDriver(options: DriverOptions): Driver {
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
+      clockSync,
+      ...(options.clockWaitMs !== undefined ? { clockWaitMs: options.clockWaitMs } : {}),
     });
     current = run;
     run.start(trigger);
@@ -222,6 +230,8 @@ export function createDriver(options: DriverOptions): Driver {
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
       await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
+      // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
+      await bus.subscribe("clock", { mode: { kind: "broadcast" } }, (message) => void clockSync.onMessage(message, clock.now()));
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -235,6 +245,7 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
+          // `timestamp` is t1 of the clock exchange: stamped as the beat is handed to the producer.
           return {
             node_id: nodeId,
             heartbeat: "YES",
@@ -244,6 +255,7 @@ export function createDriver(options: DriverOptions): Driver {
             ...(s.testId !== undefined ? { test_id: s.testId } : {}),
             instance_id: instanceId,
             started_at: instance.startedAt,
+            ...clockSync.heartbeatFields(),
           };
         },
       });

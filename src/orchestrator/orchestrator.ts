@@ -17,6 +17,7 @@ import { createTestEnding } from "./test-ending.ts";
 import { createTestLaunch } from "./test-launch.ts";
 import { summarizeTest } from "./test-summary.ts";
 import { createStopping, type StopTestOptions } from "./stopping.ts";
+import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
 export type { NodeCounters } from "./node-intake.ts";
@@ -33,6 +34,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** The clock offset exchange: heartbeats' (t1, t2) answered with clock messages (see clock-exchange.ts). */
+  const clockBook = new ClockExchangeBook(options.clockIntervalMs);
+  let stopClock: (() => void) | undefined;
+  let clockInFlight = false;
   /** abort_on: the watch of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   const liveness = new Liveness(options);
@@ -72,7 +77,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
-  const nodes = createNodeIntake({ registry, store, clock, log, events, live, onRunning: (testId, nodeId, now) => stopping.onRunningHeartbeat(testId, nodeId, now) });
+  const nodes = createNodeIntake({ registry, store, clock, log, events, live, onRunning: (testId, nodeId, now) => stopping.onRunningHeartbeat(testId, nodeId, now),
+    onTimedHeartbeat: (nodeId, t1, now) => clockBook.note(nodeId, t1, now),
+  });
   const ending = createTestEnding({ bus, store, clock, log, events, options, registry, live, judgeAt, onEnded: remember });
   const launch = createTestLaunch({ bus, store, clock, log, options, registry, live, newTestId, viewOf });
 
@@ -101,6 +108,18 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
       log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
     );
+  };
+
+  /** Sends the clock message when one is due; t3 is stamped right before the publish. */
+  const publishClock = () => {
+    if (clockInFlight) return;
+    const message = clockBook.take(clock.now());
+    if (message === null) return;
+    clockInFlight = true;
+    bus
+      .publish("clock", message)
+      .catch((err: Error) => log.debug("clock message not published", { error: err.message }))
+      .finally(() => (clockInFlight = false));
   };
 
   const onReport = (report: MetricsReport) => {
@@ -190,6 +209,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      stopClock = clock.every(Math.min(CLOCK_POLL_MS, options.clockIntervalMs), publishClock);
       // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
       // still name the test repeat it, so a lost publish here is caught).
       for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
@@ -197,6 +217,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stop() {
       stopTick?.();
       stopTick = undefined;
+      stopClock?.();
+      stopClock = undefined;
       for (const node of registry.list()) store.saveNode(node);
     },
     createTest: launch.createTest,

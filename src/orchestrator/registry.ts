@@ -1,4 +1,5 @@
 import type { Heartbeat, Register } from "../protocol/index.ts";
+import { nodeClockOf, type NodeClock } from "./node-clock.ts";
 
 import { echoOfLeaving, entryFromView, newEntry, type Entry } from "./node-entry.ts";
 import { leaveInstance, noteInstance } from "./node-instances.ts";
@@ -34,6 +35,8 @@ export interface NodeView {
   instance_id?: string | null;
   /** Set while two driver processes use this node_id: the node takes part in no new test. */
   conflict?: NodeConflict | null;
+  /** The driver's clock offset as it last reported it, flagged when off (see node-clock.ts); absent for drivers that do not measure it. */
+  clock?: NodeClock;
 }
 
 
@@ -50,6 +53,8 @@ export interface RegistryOptions {
   maxDeadNodes?: number;
   /** Most nodes known from heartbeats alone (default 1,000); see MAX_UNREGISTERED_NODES. */
   maxUnregisteredNodes?: number;
+  /** A driver whose clock is off by more than this is flagged (default CLOCK_WARN_MS). */
+  clockWarnMs?: number;
 }
 
 
@@ -104,6 +109,8 @@ export class NodeRegistry {
     if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
     if (message.state === "idle") node.current_test_id = null;
+    const clock = nodeClockOf(message, this.options.clockWarnMs);
+    if (clock) node.clock = clock;
     return events;
   }
 
@@ -279,5 +286,10 @@ export class NodeRegistry {
 /** A copy of an entry without its private fields. */
 function view(node: Entry): NodeView {
   const { left_timestamp: _left, registered: _registered, instances: _instances, left_instances: _leftInstances, history, conflict, ...rest } = node;
-  return { ...rest, history: history.map((h) => ({ ...h })), conflict: conflict === null ? null : { ...conflict, instances: [...conflict.instances] } };
+  return {
+    ...rest,
+    history: history.map((h) => ({ ...h })),
+    conflict: conflict === null ? null : { ...conflict, instances: [...conflict.instances] },
+    ...(node.clock ? { clock: { ...node.clock } } : {}),
+  };
 }
