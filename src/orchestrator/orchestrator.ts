@@ -16,7 +16,7 @@ import type { TestView } from "./snapshot.ts";
 import { createTestEnding } from "./test-ending.ts";
 import { createTestLaunch } from "./test-launch.ts";
 import { summarizeTest } from "./test-summary.ts";
-import { createStopping, type StopTestOptions } from "./stopping.ts";
+import { createStopping } from "./stopping.ts";
 import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
