@@ -29,11 +29,12 @@ export class BenchFleet {
 
   constructor(private readonly env: Record<string, string>) {}
 
-  spawn(name: string, entry: string, args: string[]): { name: string; proc: Subprocess; log: string } {
+  /** Starts `bun <entry> <args>`, with `env` on top of the fleet's (e.g. a faketime preload). */
+  spawn(name: string, entry: string, args: string[], env: Record<string, string> = {}): { name: string; proc: Subprocess; log: string } {
     const log = join(this.dir, `${name}.log`);
     const proc = Bun.spawn(["bun", join(ROOT, entry), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, ...this.env, ...env },
       stdout: Bun.file(log),
       stderr: Bun.file(log),
       stdin: "ignore",

@@ -9,6 +9,7 @@ import { BENCH_USAGE, parseBenchCommand } from "./options.ts";
 import { renderResults } from "./results.ts";
 import type { Section, SectionReport } from "./section.ts";
 import { concurrencySection } from "./sections/concurrency.ts";
+import { fleetSection } from "./sections/fleet.ts";
 import { memorySection } from "./sections/memory.ts";
 import { orchestratorSection } from "./sections/orchestrator.ts";
 import { profileSection } from "./sections/profile.ts";
@@ -16,6 +17,7 @@ import { rateSection } from "./sections/rate.ts";
 import { sizeSection } from "./sections/size.ts";
 import { soakSection } from "./sections/soak.ts";
 import { skewSection } from "./sections/skew.ts";
+import { clockSkewSection } from "./sections/clock-skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
 import { workersSection } from "./sections/workers.ts";
@@ -31,8 +33,10 @@ const SECTIONS: readonly Section[] = [
   memorySection,
   orchestratorSection,
   skewSection,
+  clockSkewSection,
   sizeSection,
   workersSection,
+  fleetSection,
   soakSection,
 ];
 
@@ -61,7 +65,7 @@ try {
   await fetchLoop.run({ url: target.pingUrl, connections: 64, duration_s: 1 });
   for (const section of SECTIONS.filter((s) => options.sections.includes(s.id))) {
     progress(`== ${section.title}`);
-    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, progress });
+    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, fleetSizes: options.fleetSizes, progress });
     reports.push(report);
     console.log(`\n## ${report.title}\n\n${report.markdown}\n`);
   }

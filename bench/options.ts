@@ -6,7 +6,8 @@ export const BENCH_USAGE = `Usage: bun run bench [flags]
 
 Starts the target on 127.0.0.1 and measures our driver against autocannon, wrk and a bare
 fetch loop, then rate and TSUNAMI accuracy, concurrency, memory, orchestrator cost, start
-skew, report size, multi-core drivers and a compressed soak (hours-long tests). Prints Markdown; a full run (no --quick, no --only) also writes
+skew (also with deliberately skewed driver clocks), report size, a fleet of real driver processes over Kafka and a compressed
+soak (hours-long tests). Prints Markdown; a full run (no --quick, no --only) also writes
 bench/RESULTS.md.
 
 Flags:
@@ -14,6 +15,7 @@ Flags:
   --only <a,b,...>     run only these sections: ${SECTION_IDS.join(", ")}
   --repeats <n>        repeats of each throughput measurement (default 3, quick 1)
   --duration <s>       seconds of each throughput measurement (default 5, quick 2)
+  --fleet <n,n,...>    driver processes of each fleet step (default 8,32,64; needs a broker)
   --out <file>         write the results there (default: bench/RESULTS.md on a full run only)
   --help               print this help
 
@@ -25,6 +27,8 @@ export interface BenchOptions {
   sections: SectionId[];
   repeats: number;
   duration_s: number;
+  /** Driver counts of the fleet section. */
+  fleetSizes: number[];
   out: string | null;
 }
 
@@ -52,6 +56,7 @@ export function parseBenchCommand(argv: string[], defaultOut: string): BenchComm
         repeats: { type: "string" },
         duration: { type: "string" },
         out: { type: "string" },
+        fleet: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -67,9 +72,12 @@ export function parseBenchCommand(argv: string[], defaultOut: string): BenchComm
   if (only !== null && only.length === 0) errors.push("--only: name at least one section");
   const repeats = positiveInt("repeats", values.repeats as string | undefined, quick ? 1 : 3, errors);
   const duration_s = positiveInt("duration", values.duration as string | undefined, quick ? 2 : 5, errors);
+  const fleetSizes = (typeof values.fleet === "string" ? values.fleet : "8,32,64").split(",").map((n) => n.trim());
+  const badSizes = fleetSizes.filter((n) => !/^[1-9]\d{0,3}$/.test(n));
+  if (badSizes.length > 0 || fleetSizes.length === 0) errors.push(`--fleet: expected driver counts like 8,32,64, got "${String(values.fleet)}"`);
   if (errors.length > 0) return { kind: "invalid", errors };
   const sections = only === null ? [...SECTION_IDS] : SECTION_IDS.filter((id) => only.includes(id));
   const full = !quick && only === null;
   const out = typeof values.out === "string" ? values.out : full ? defaultOut : null;
-  return { kind: "run", options: { quick, sections, repeats, duration_s, out } };
+  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out } };
 }

@@ -1,7 +1,7 @@
 import type { TargetProcess } from "./target-process.ts";
 
 /** Every section the bench knows, in run order. */
-export const SECTION_IDS = ["throughput", "profile", "concurrency", "rate", "tsunami", "memory", "orchestrator", "skew", "size", "workers", "soak"] as const;
+export const SECTION_IDS = ["throughput", "profile", "concurrency", "rate", "tsunami", "memory", "orchestrator", "skew", "clock-skew", "size", "workers", "fleet", "soak"] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 /** One figure against its target: met, missed, or not measured (null), and why. */
@@ -29,6 +29,8 @@ export interface BenchContext {
   repeats: number;
   /** Seconds of each throughput measurement. */
   duration_s: number;
+  /** Driver counts of the fleet section (`--fleet`). */
+  fleetSizes?: number[];
   /** Progress lines (stderr), so stdout stays the report. */
   progress(line: string): void;
 }

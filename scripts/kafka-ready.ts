@@ -1,9 +1,11 @@
 /**
- * Readiness probe for the dev/CI broker: exits 0 once the broker answers metadata,
- * leads a partition of `__ready`, and its group coordinator can serve a group.
+ * Readiness probe for the dev/CI broker or cluster: exits 0 once the cluster answers
+ * metadata with every expected broker registered, `__ready` has a leader (replicated on up
+ * to 3 brokers), and the group coordinator can serve a group.
  *
  * Env: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_READY_TIMEOUT_MS (default 60000),
- * KAFKA_PID (optional; exit 2 as soon as that process is gone).
+ * KAFKA_PID (optional, comma-separated; exit 2 as soon as one of those processes is gone),
+ * KAFKA_EXPECT_BROKERS (default 1; brokers that must be registered).
  * Exit codes: 0 ready, 1 timed out (last error on stderr), 2 broker process exited.
  */
 import { readFileSync } from "node:fs";
@@ -15,7 +17,8 @@ const RETRY_INTERVAL_MS = 250;
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 const timeoutMs = Number(process.env.KAFKA_READY_TIMEOUT_MS ?? 60_000);
-const pid = process.env.KAFKA_PID ? Number(process.env.KAFKA_PID) : undefined;
+const pids = (process.env.KAFKA_PID ?? "").split(",").filter((p) => p !== "").map(Number);
+const expectBrokers = Number(process.env.KAFKA_EXPECT_BROKERS ?? 1);
 
 /** True while the process exists and is not a zombie (which kill(pid, 0) accepts). */
 function isAlive(processId: number): boolean {
@@ -27,15 +30,40 @@ function isAlive(processId: number): boolean {
   }
 }
 
+/** A client that bootstraps from `seeds` only. */
+const client = (seeds: string[]) =>
+  new Kafka({ clientId: "kafka-ready", brokers: seeds, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, requestTimeout: 5_000, retry: { retries: 0 } });
+
+/**
+ * Each broker answers metadata on its own listener and sees the expected number of brokers.
+ * Asking each one (not just the cluster) keeps a restarted node from being taken as up while
+ * the controller still lists its previous, killed registration.
+ */
+async function probeEach(): Promise<void> {
+  for (const seed of brokers) {
+    const admin = client([seed]).admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      const { brokers: registered } = await admin.describeCluster();
+      if (registered.length < expectBrokers) {
+        throw new Error(`${seed} sees ${registered.length} of ${expectBrokers} brokers (node ids ${registered.map((b) => b.nodeId).join(",")})`);
+      }
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
 /** One attempt; throws with the reason the broker is not ready yet. */
 async function probe(kafka: Kafka): Promise<void> {
+  await probeEach();
   const admin = kafka.admin({ retry: { retries: 0 } });
   try {
     await admin.connect();
     const topics = await admin.listTopics();
     if (!topics.includes(READY_TOPIC)) {
       await admin.createTopics({
-        topics: [{ topic: READY_TOPIC, numPartitions: 1, replicationFactor: 1 }],
+        topics: [{ topic: READY_TOPIC, numPartitions: 1, replicationFactor: Math.min(expectBrokers, 3) }],
         waitForLeaders: true,
       });
     }
@@ -47,20 +75,14 @@ async function probe(kafka: Kafka): Promise<void> {
   }
 }
 
-const kafka = new Kafka({
-  clientId: "kafka-ready",
-  brokers,
-  logLevel: logLevel.NOTHING,
-  connectionTimeout: 1_000,
-  requestTimeout: 5_000,
-  retry: { retries: 0 },
-});
+const kafka = client(brokers);
 
 const deadline = Date.now() + timeoutMs;
 let lastError = "no attempt made";
 while (Date.now() < deadline) {
-  if (pid !== undefined && !isAlive(pid)) {
-    console.error(`kafka-ready: broker process ${pid} exited`);
+  const gone = pids.find((pid) => !isAlive(pid));
+  if (gone !== undefined) {
+    console.error(`kafka-ready: broker process ${gone} exited`);
     process.exit(2);
   }
   try {

@@ -66,3 +66,33 @@ export function kafkaConnectionFromEnv(
   }
   return connection;
 }
+
+/** Clusters of at least this many brokers get replicated topics ({@link topicReplication}). */
+export const REPLICATED_CLUSTER_MIN_BROKERS = 3;
+
+/** How a new topic is replicated: its replication factor (undefined: the broker's default) and configs. */
+export interface TopicReplication {
+  replicationFactor?: number;
+  configEntries: { name: string; value: string }[];
+}
+
+/**
+ * Replication for topics this bus creates on a cluster of `brokerCount` brokers: `configured`
+ * (KAFKA_REPLICATION_FACTOR) when given, else 3 replicas with 3 or more brokers, else the
+ * broker's default (one copy on a single dev broker). With 3 or more replicas,
+ * `min.insync.replicas=2`: a write acknowledged by `acks=all` survives the loss of any one
+ * broker and a partition stays writable while one is down.
+ */
+export function topicReplication(brokerCount: number, configured?: number): TopicReplication {
+  const replicationFactor = configured ?? (brokerCount >= REPLICATED_CLUSTER_MIN_BROKERS ? 3 : undefined);
+  if (replicationFactor === undefined) return { configEntries: [] };
+  return { replicationFactor, configEntries: replicationFactor >= 3 ? [{ name: "min.insync.replicas", value: "2" }] : [] };
+}
+
+/**
+ * Producer settings of every KafkaBus: idempotent (the broker drops a retried batch it already
+ * wrote, by producer id and sequence), which kafkajs allows only with `acks=-1` (all in-sync
+ * replicas) on each send and which keeps order only with one request in flight. Kafka brokers
+ * since 0.11 support it; kafkajs retries an idempotent producer's sends without limit.
+ */
+export const PRODUCER_SETTINGS = { idempotent: true, maxInFlightRequests: 1, acks: -1 } as const;

@@ -21,14 +21,20 @@ export interface RecreationInput {
   ends: PartitionOffsets;
   /** Per partition, the group's committed offset on the broker now (absent or negative: none); null when not read. */
   brokerCommitted: PartitionOffsets | null;
+  /**
+   * Partitions whose end offset may lag what was already read: replicated ones (a new leader's
+   * high watermark catches up only as its followers fetch) or leaderless ones. An end offset
+   * below what was read proves nothing there.
+   */
+  unsettled?: ReadonlySet<number>;
 }
 
 /** Why the topic must have been recreated, or null when nothing says so. */
-export function recreationReason({ passed, committed, ends, brokerCommitted }: RecreationInput): string | null {
+export function recreationReason({ passed, committed, ends, brokerCommitted, unsettled }: RecreationInput): string | null {
   for (const [partition, offset] of passed) {
     const end = ends.get(partition);
     if (end === undefined) return `partition ${partition} is gone (the topic has ${ends.size} partition(s) now)`;
-    if (end < offset) return `offsets went backwards: partition ${partition} ends at ${end}, this subscription had read up to ${offset}`;
+    if (end < offset && !unsettled?.has(partition)) return `offsets went backwards: partition ${partition} ends at ${end}, this subscription had read up to ${offset}`;
   }
   if (brokerCommitted !== null) {
     for (const [partition, offset] of committed) {

@@ -3,10 +3,18 @@ import type { Logger } from "../log.ts";
 import { TOPIC_KEYS, topicName, type TopicKey } from "../protocol/index.ts";
 import { recreationReason } from "./recreation.ts";
 import type { TopicHealth } from "./topic-health.ts";
+import type { TopicReplication } from "./kafka-config.ts";
 import { topicSpec } from "./topic-specs.ts";
 
 /** How often a bus checks that its topics exist and were not recreated under its subscriptions. */
 export const TOPIC_CHECK_MS = 1_000;
+
+/**
+ * After a check failed (brokers or partition leaders unreachable), end offsets behind what was
+ * read prove nothing for this long: a node restarted after a quorum loss can lead with the high
+ * watermark of its last checkpoint until its followers fetch again.
+ */
+export const SETTLE_AFTER_OUTAGE_MS = 15_000;
 
 /** How long stop() waits for a check in flight (one against an unreachable broker can take seconds). */
 const STOP_WAIT_MS = 1_000;
@@ -29,7 +37,8 @@ export interface GuardedSubscription {
 export interface TopicGuardDeps {
   kafka: Kafka;
   topicPrefix: string;
-  replicationFactor?: number;
+  /** How to replicate a recreated topic (the bus decides it from the cluster's size). */
+  replication(): TopicReplication;
   health: TopicHealth;
   log: Logger;
   subscriptions(): Iterable<GuardedSubscription>;
@@ -58,6 +67,8 @@ export function isUnknownTopic(err: unknown): boolean {
  */
 export class TopicGuard {
   private admin: Admin | null = null;
+  /** Until when (Date.now()) end offsets are not read as a re-creation: a check failed a moment ago. */
+  private settleUntil = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private started = false;
@@ -137,7 +148,7 @@ export class TopicGuard {
       }
       if (missing.length > 0) {
         try {
-          await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, this.deps.replicationFactor)) });
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, this.deps.replication())) });
         } catch (err) {
           // Waiting for the new topic's leaders can meet the topic not there yet (or deleted
           // again): the next pass sees. Anything else (an ACL, a policy) is the reason it stays missing.
@@ -152,6 +163,7 @@ export class TopicGuard {
     } catch (err) {
       // Typically the broker is away: that is an outage (liveness on hold), not a topic problem.
       log.debug("kafka topic check failed; will retry", { error: (err as Error).message });
+      if (isUnreachable(err)) this.settleUntil = Date.now() + SETTLE_AFTER_OUTAGE_MS;
       const admin = this.admin;
       this.admin = null;
       await admin?.disconnect().catch(() => {});
@@ -180,10 +192,11 @@ export class TopicGuard {
     if (active.length > 0) {
       const offsets = await admin.fetchTopicOffsets(this.name(key));
       const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      const unsettled = Date.now() < this.settleUntil ? new Set(ends.keys()) : await this.unsettledPartitions(admin, key);
       const firsts = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
       for (const { sub, passed, committed } of active) {
         const brokerCommitted = !sub.lost && committed.size > 0 ? await this.committedOnBroker(admin, sub.groupId, key) : null;
-        const reason = sub.lost ? "it was missing" : recreationReason({ passed, committed, ends, brokerCommitted });
+        const reason = sub.lost ? "it was missing" : recreationReason({ passed, committed, ends, brokerCommitted, unsettled });
         // A resubscribe started meanwhile (a consumer restart) makes this reading stale.
         if (reason === null || sub.healing) continue;
         health.set(key, "recreated", `topic ${this.name(key)} was deleted and recreated (${reason}); resubscribing from its start`, { group: sub.groupId });
@@ -193,8 +206,30 @@ export class TopicGuard {
     if (health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
   }
 
+  /**
+   * Partitions whose end offset is no proof of re-creation: without a leader, or replicated. A
+   * replicated partition's leader learns the high watermark from its followers' fetches, so
+   * after any leader change (a failover, a preferred-leader election on a healthy cluster) it
+   * can report an end below what a consumer already read; there only a topic seen missing or
+   * a vanished committed offset says "re-created".
+   */
+  private async unsettledPartitions(admin: Admin, key: TopicKey): Promise<Set<number>> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [this.name(key)] });
+    const partitions = topics[0]?.partitions ?? [];
+    return new Set(partitions.filter((p) => p.leader < 0 || p.replicas.length > 1).map((p) => p.partitionId));
+  }
+
   private async committedOnBroker(admin: Admin, groupId: string, key: TopicKey): Promise<Map<number, bigint>> {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [this.name(key)] });
     return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   }
+}
+
+/** A broker or leader that could not be reached (refused, timed out), as opposed to a protocol answer. */
+function isUnreachable(err: unknown): boolean {
+  for (let e = err as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === "KafkaJSConnectionError" || e.name === "KafkaJSRequestTimeoutError" || e.name === "KafkaJSConnectionClosedError") return true;
+    if (/Connection error|ECONNREFUSED|timed out|Connection timeout/i.test(e.message ?? "")) return true;
+  }
+  return false;
 }

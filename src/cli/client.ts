@@ -1,4 +1,5 @@
 // The CLI's calls to the orchestrator's REST API and SSE streams, with errors that say what to do.
+import type { Comparison } from "../compare/compare.ts";
 import type { NodeView } from "../orchestrator/registry.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 import type { TestSummary } from "../orchestrator/test-summary.ts";
@@ -89,6 +90,13 @@ export class OrchestratorClient {
 
   listTests(limit: number, offset = 0): Promise<{ tests: TestSummary[]; total: number }> {
     return this.json(`/tests?limit=${limit}&offset=${offset}`);
+  }
+
+  /** `GET /tests/compare`: a candidate against its base, judged by each `max_regression`. */
+  compare(base: string, candidate: string, maxRegression: readonly string[] = []): Promise<Comparison> {
+    const query = new URLSearchParams({ base, candidate });
+    for (const t of maxRegression) query.append("max_regression", t);
+    return this.json(`/tests/compare?${query}`);
   }
 
   /** A report as text in the given format. */

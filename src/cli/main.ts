@@ -2,6 +2,7 @@
 import { VERSION } from "../cli-flags.ts";
 import { CliError } from "./client.ts";
 import { runCommand as dispatch, type CliContext, type Command } from "./command.ts";
+import { compareCommand } from "./commands/compare.ts";
 import { keygenCommand } from "./commands/keygen.ts";
 import { processInterrupts } from "./interrupt.ts";
 import { listCommand } from "./commands/list.ts";
@@ -13,7 +14,7 @@ import { stopCommand } from "./commands/stop.ts";
 import { watchCommand } from "./commands/watch.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, stopCommand, listCommand, reportCommand, runCommand, keygenCommand];
+export const COMMANDS: readonly Command[] = [nodesCommand, startCommand, watchCommand, stopCommand, listCommand, reportCommand, compareCommand, runCommand, keygenCommand];
 
 export const USAGE = `Usage: loadtest <command> [flags]
 
@@ -32,6 +33,7 @@ Examples:
   loadtest start --type avalanche --count 1000000 --abort-on 'errors>5%'   (Ctrl-C stops the test)
   loadtest stop <test-id>
   loadtest report <test-id> --format html --out report.html
+  loadtest compare <base-id> <candidate-id> --max-regression p99=10% --junit compare.xml
   loadtest run http://127.0.0.1:8080/ping --drivers 2 --type tsunami --count 100 --delay 10`;
 
 /** Runs `loadtest` with `argv` (no program name); resolves to the exit code. */

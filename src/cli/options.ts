@@ -26,6 +26,7 @@ export const TEST_FLAGS = {
   "abort-window-s": { type: "string" },
   "abort-delay-s": { type: "string" },
   json: { type: "boolean" },
+  junit: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -43,7 +44,8 @@ export const TEST_HELP = `  --type <avalanche|tsunami>  AVALANCHE sends as fast 
                          as --threshold, e.g. --abort-on 'errors>5%,p99>2000' (exit 99 when one fires)
   --abort-window-s <s>   seconds of merged per-second figures --abort-on judges (default 5)
   --abort-delay-s <s>    no abort in the first seconds after the start (default 10)
-  --json                 print the result as JSON (no progress line)`;
+  --json                 print the result as JSON (no progress line)
+  --junit <file>         also write the thresholds (and whether the test ended done) as JUnit XML`;
 
 /** Which flag sets each API field, to name flags in the API's complaints. */
 export const FLAG_OF_FIELD: Record<string, string> = {

@@ -39,6 +39,8 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
     `  ${describeTest(test)}`,
     ...(test.error ? [`  error: ${test.error}`] : []),
     ...stopLines(test),
+    // A driver's clock off or its start uncorrected: the test ran, perhaps less together (see docs/fleet.md).
+    ...(test.warnings ?? []).map((w) => `  warning: ${w}`),
     "",
     `  requests ...... ${formatCount(m.counts.sent)} sent, ${formatCount(m.counts.completed)} completed, ${formatRate(m.avg_requests_per_s)} req/s on average`,
     `  latency ....... mean ${formatMs(l?.mean_latency)}  min ${formatMs(l?.min_latency)}  p50 ${formatMs(l?.median_latency)}  p90 ${formatMs(l?.p90_latency)}  p95 ${formatMs(l?.p95_latency)}  p99 ${formatMs(l?.p99_latency)}  max ${formatMs(l?.max_latency)}`,

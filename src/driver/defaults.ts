@@ -107,3 +107,10 @@ export const FORGOTTEN_CONFIG_GRACE_MS = 2_000;
  */
 export const PLANNED_END_FACTOR = 3;
 export const PLANNED_END_SLACK_MS = 60_000;
+
+/**
+ * A publish the bus has neither acknowledged nor failed for this long is reported once (outbox
+ * and heartbeat): with acks=all on a cluster that lost its quorum, the idempotent producer
+ * blocks instead of failing, and the driver says so instead of going quiet.
+ */
+export const PUBLISH_STALL_WARN_MS = 5_000;

@@ -1,6 +1,6 @@
 import type { Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { DriverEvent, Issue, Stop, TestConfig, Trigger } from "../protocol/index.ts";
+import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
 import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, HEARTBEAT_INTERVAL_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
@@ -12,9 +12,15 @@ import { RecentIds } from "./recent-ids.ts";
 import { cannotRun, planTest, type RunPlan } from "./run-plan.ts";
 import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
+import { stopCommandHandler } from "./stop-command.ts";
 import { TestRun } from "./test-run.ts";
-import { describeTwin, newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import { newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import { twinResponse } from "./twin-response.ts";
+import type { Driver, DriverStatus } from "./driver-api.ts";
+
+export type { Driver, DriverStatus } from "./driver-api.ts";
 import type { WorkerFault } from "./worker-loop.ts";
+import { ClockSync } from "./clock-sync.ts";
 
 export interface DriverOptions {
   bus: Bus;
@@ -50,23 +56,10 @@ export interface DriverOptions {
   workers?: number;
   /** Test hook: crash one send worker mid-test (see WorkerFault). */
   workerFault?: WorkerFault;
-}
-
-/** What a driver is doing, for heartbeats and tests. */
-export interface DriverStatus {
-  state: "idle" | "running";
-  /** The running test, else the newest accepted one waiting for its trigger. */
-  testId?: string;
-  /** Messages queued for the bus. */
-  queued: number;
-}
-
-export interface Driver {
-  /** Subscribes to configurations and triggers, registers, and starts heartbeats. */
-  start(): Promise<void>;
-  /** Ends the running test cleanly (final report), deregisters, flushes the outbox. Does not close the bus. */
-  stop(): Promise<void>;
-  status(): DriverStatus;
+  /** Convert start times to this driver's clock with the measured offset (default true; `--no-clock-correction` turns it off). */
+  clockCorrection?: boolean;
+  /** Longest wait of a trigger for a first clock offset estimate (default CLOCK_ESTIMATE_WAIT_MS). */
+  clockWaitMs?: number;
 }
 
 /**
@@ -94,6 +87,7 @@ export function createDriver(options: DriverOptions): Driver {
   let stopping = false;
   /** Set when this process found an older one with its node_id: it takes no more tests and exits. */
   let standingDown = false;
+  const clockSync = new ClockSync({ nodeId, clock, correction: options.clockCorrection ?? true });
 
   const event = (testId: string, kind: DriverEvent["event"], extra: Partial<DriverEvent> = {}) =>
     outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: testId, event: kind, timestamp: clock.now(), ...extra }, key: nodeId });
@@ -118,6 +112,8 @@ export function createDriver(options: DriverOptions): Driver {
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.workerFault !== undefined ? { workerFault: options.workerFault } : {}),
+      clockSync,
+      ...(options.clockWaitMs !== undefined ? { clockWaitMs: options.clockWaitMs } : {}),
     });
     current = run;
     run.start(trigger);
@@ -207,48 +203,26 @@ export function createDriver(options: DriverOptions): Driver {
     }
   };
 
-  /**
-   * A stop command: the running test halts (no new request from now, in-flight ones get the
-   * grace, then are aborted); a test accepted or held and not running is forgotten, and any
-   * later configuration or trigger for it is rejected with the stop's reason. Idempotent: the
-   * orchestrator repeats a stop while a driver's heartbeat still says it runs the test.
-   */
-  const onStop = (stop: Stop) => {
-    if (stopping) return;
-    const run = current;
-    if (run !== null && run.testId === stop.test_id) {
-      log.info("stopping test", { test_id: stop.test_id, reason: stop.reason, grace_ms: stop.stop_grace_ms });
-      void run.halt(stop.reason, stop.stop_grace_ms);
-      return;
-    }
-    if (finished.includes(stop.test_id)) return;
-    const forgotten = accepted.take(stop.test_id) !== undefined;
-    held.take(stop.test_id, clock.now());
-    stoppedTests.add(stop.test_id, stop.reason);
-    if (forgotten) log.info("forgot a stopped test before its trigger", { test_id: stop.test_id, reason: stop.reason });
-  };
+  const onStop = stopCommandHandler({ log, clock, accepted, held, stoppedTests, stopping: () => stopping, current: () => current, isFinished: (id) => finished.includes(id) });
 
   const status = (): DriverStatus => {
     const testId = current?.testId ?? accepted.newest();
     return { state: current !== null ? "running" : "idle", ...(testId !== undefined ? { testId } : {}), queued: outbox.size };
   };
 
-  /**
-   * Another live process with this node_id: the older one only warns; the younger one takes no
-   * more tests at once, keeps beating for two intervals so the orchestrator surely sees both
-   * (and keeps the node out of new tests), then exits.
-   */
-  const onTwin = (verdict: TwinVerdict) => {
-    const message = describeTwin(instance, verdict);
-    if (!verdict.mustExit) return log.warn(message, { other_instance_id: verdict.other.instanceId });
-    if (standingDown) return;
-    standingDown = true;
-    log.error(message, { instance_id: instanceId, other_instance_id: verdict.other.instanceId });
-    clock.setTimeout(() => {
-      if (options.onTwin) options.onTwin(message, verdict);
-      else void driver.stop();
-    }, 2 * (options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
-  };
+  const onTwin = twinResponse({
+    instance,
+    log,
+    clock,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+    standDown: () => {
+      if (standingDown) return false;
+      standingDown = true;
+      return true;
+    },
+    ...(options.onTwin ? { onTwin: options.onTwin } : {}),
+    stop: () => void driver.stop(),
+  });
 
   const driver: Driver = {
     async start() {
@@ -256,6 +230,8 @@ export function createDriver(options: DriverOptions): Driver {
       await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
       await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
       await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
+      // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
+      await bus.subscribe("clock", { mode: { kind: "broadcast" } }, (message) => void clockSync.onMessage(message, clock.now()));
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -269,6 +245,7 @@ export function createDriver(options: DriverOptions): Driver {
         intervalMs: options.heartbeatIntervalMs,
         beat: () => {
           const s = status();
+          // `timestamp` is t1 of the clock exchange: stamped as the beat is handed to the producer.
           return {
             node_id: nodeId,
             heartbeat: "YES",
@@ -278,6 +255,7 @@ export function createDriver(options: DriverOptions): Driver {
             ...(s.testId !== undefined ? { test_id: s.testId } : {}),
             instance_id: instanceId,
             started_at: instance.startedAt,
+            ...clockSync.heartbeatFields(),
           };
         },
       });

@@ -35,6 +35,9 @@ Flags:
   --max-concurrency <n>       most requests in flight one test may ask (env DRIVER_MAX_CONCURRENCY);
                               a test outside these is rejected (TEST_REJECTED naming the rule)
   --report-key <file>         the fleet's report key: every report carries its HMAC (env DRIVER_REPORT_KEY)
+  --no-clock-correction       start on this driver's own clock: the offset to the orchestrator's clock
+                              is still measured and reported, but not applied to start times; the
+                              driver is flagged on /nodes (env CLOCK_CORRECTION=off)
   --help                      print this help
   --version                   print the version
 
@@ -59,6 +62,7 @@ Example:
     "max-rps": { type: "string" },
     "max-concurrency": { type: "string" },
     "report-key": { type: "string" },
+    "no-clock-correction": { type: "boolean" },
   },
 } satisfies CommandSpec<{
   brokers: { type: "string" };
@@ -73,4 +77,5 @@ Example:
   "max-rps": { type: "string" };
   "max-concurrency": { type: "string" };
   "report-key": { type: "string" };
+  "no-clock-correction": { type: "boolean" };
 }>;

@@ -1,35 +1,9 @@
 import type { Socket } from "bun";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
+import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
 
-/**
- * Called once per request: with the status once the body has ended, or with the failure
- * (status 0). `bodyTooLarge` is true when the body passed the pool's cap and was abandoned
- * (the connection closed) after its status came back.
- */
-export type RequestDone = (status: number, error: unknown, bodyTooLarge?: boolean) => void;
-
-/** Sends the test's one request and resolves with the response status once its body has ended. */
-export interface HttpPool {
-  /** Rejects on a connection failure, or with `signal.reason` when the signal aborts first. */
-  request(signal: AbortSignal): Promise<number>;
-  /**
-   * The same without a promise: `done` runs from the socket's callback, so a caller that sends
-   * its next request from there writes it in the same turn (the send loop's hot path).
-   */
-  send(signal: AbortSignal, done: RequestDone): void;
-  /** Closes every connection; requests still in flight reject. */
-  close(): void;
-}
-
-/** What a pool may be told beyond its URL and size. */
-export interface HttpPoolOptions {
-  /** A response body longer than this is abandoned and reported with `bodyTooLarge` (default {@link MAX_BODY_BYTES}). */
-  maxBodyBytes?: number;
-}
-
-/** Opens a pool for a test's URL, or returns null when the pool cannot serve it (then fetch does). */
-export type OpenHttpPool = (url: string, maxConnections: number, options?: HttpPoolOptions) => HttpPool | null;
+export type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
 
 interface Pending {
   done: RequestDone;

@@ -52,6 +52,12 @@ if (typeof workers === "string") {
   process.stderr.write(`driver: ${workers}\n`);
   process.exit(2);
 }
+const clockCorrectionEnv = env.CLOCK_CORRECTION?.trim().toLowerCase();
+if (clockCorrectionEnv !== undefined && clockCorrectionEnv !== "" && clockCorrectionEnv !== "on" && clockCorrectionEnv !== "off") {
+  process.stderr.write(`driver: CLOCK_CORRECTION must be on or off, got "${env.CLOCK_CORRECTION}"\n`);
+  process.exit(2);
+}
+const clockCorrection = !(values["no-clock-correction"] ?? false) && clockCorrectionEnv !== "off";
 
 const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
   process.stderr.write(`driver: ${err.message}\n`);
@@ -75,6 +81,7 @@ const driver = createDriver({
   version: VERSION,
   ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
   ...(workers > 1 ? { workers } : {}),
+  clockCorrection,
   ...(env[LATENCY_DUMP_ENV] ? { latencyDumpDir: env[LATENCY_DUMP_ENV] } : {}),
   // The younger of two live drivers with one node_id exits (status 3) with the reason.
   onTwin: (message) => {

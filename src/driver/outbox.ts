@@ -2,7 +2,7 @@ import type { Bus } from "../bus/index.ts";
 import type { Logger } from "../log.ts";
 import { validate, type MessageOf, type TopicKey } from "../protocol/index.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
-import { OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MIN_MS } from "./defaults.ts";
+import { OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MIN_MS, PUBLISH_STALL_WARN_MS } from "./defaults.ts";
 
 /** One message waiting to be published. */
 export type OutboxEntry = { [T in TopicKey]: { topic: T; message: MessageOf<T>; key?: string } }[TopicKey];
@@ -13,6 +13,8 @@ export interface OutboxOptions {
   log: Logger;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** A publish neither acknowledged nor failed this long is reported once (it stays queued). */
+  stallWarnMs?: number;
   /** This driver process's instance id: stamped on every message that has no `instance_id` of its own. */
   instanceId?: string;
 }
@@ -74,10 +76,23 @@ export class Outbox {
     const { bus, log } = this.options;
     while (this.queue.length > 0 && !this.closed) {
       const entry = this.queue[0]!;
+      let stalled = false;
+      const watchdog = this.options.clock.setTimeout(() => {
+        stalled = true;
+        log.warn("publish not acknowledged; the message stays queued until the bus takes it", {
+          topic: entry.topic,
+          waited_ms: this.options.stallWarnMs ?? PUBLISH_STALL_WARN_MS,
+          queued: this.queue.length,
+        });
+      }, this.options.stallWarnMs ?? PUBLISH_STALL_WARN_MS);
       try {
-        await bus.publish(entry.topic, entry.message as never, entry.key);
+        try {
+          await bus.publish(entry.topic, entry.message as never, entry.key);
+        } finally {
+          this.options.clock.clearTimeout(watchdog);
+        }
         this.queue.shift();
-        if (this.failures > 0) log.info("bus accepts messages again", { after_failures: this.failures, queued: this.queue.length });
+        if (this.failures > 0 || stalled) log.info("bus accepts messages again", { after_failures: this.failures, queued: this.queue.length });
         this.failures = 0;
       } catch (err) {
         this.failures++;

@@ -12,6 +12,8 @@ import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
 import { workersFor } from "./worker-split.ts";
+import { CLOCK_ESTIMATE_WAIT_MS, round, type ClockSync } from "./clock-sync.ts";
+import { EARLY_BEGIN_MS, startClockOf, type StartClock } from "./start-clock.ts";
 
 export interface TestRunDeps {
   clock: Clock;
@@ -35,6 +37,10 @@ export interface TestRunDeps {
   workers?: number;
   /** Test hook: crash one worker (see WorkerFault). */
   workerFault?: WorkerFault;
+  /** The driver's estimate of the orchestrator's clock: `start_at` is converted with it (see clock-sync.ts). */
+  clockSync?: ClockSync;
+  /** Longest wait for a first offset estimate before starting uncorrected (default CLOCK_ESTIMATE_WAIT_MS). */
+  clockWaitMs?: number;
 }
 
 /**
@@ -58,6 +64,10 @@ export class TestRun {
   private ending = false;
   /** Why the test was stopped, once a stop command came for it. */
   private stopReason: string | undefined;
+  /** Cancels the wait for a first clock offset estimate, while it lasts. */
+  private cancelEstimateWait: (() => void) | null = null;
+  /** The clock offset the start was computed with, once it was. */
+  private startClock: StartClock = { offsetMs: null, corrected: false };
 
   constructor(
     readonly plan: RunPlan,
@@ -75,18 +85,49 @@ export class TestRun {
     return this.stopReason !== undefined;
   }
 
-  /** Starts at the trigger's `start_at` (never before it), or now when it is absent or past. */
+  /**
+   * Starts at the trigger's `start_at` (never before it), or now when it is absent or past.
+   * `start_at` is orchestrator time: it is converted to this driver's clock with the offset
+   * estimate; without one yet (a driver just started) the start waits up to `clockWaitMs` for
+   * one, then goes ahead on the driver's own clock (and TEST_STARTED says so). The converted
+   * start is the one the send loop or the workers (worker-split.ts) derive every due time from.
+   */
   start(trigger: Trigger): void {
-    const { clock } = this.deps;
+    const { clock, clockSync } = this.deps;
+    if (trigger.start_at !== undefined && clockSync?.correction && clockSync.estimate() === null) {
+      const go = () => this.scheduleStart(trigger, true);
+      this.cancelEstimateWait = clockSync.onEstimate(go);
+      this.startTimer = clock.setTimeout(go, this.deps.clockWaitMs ?? CLOCK_ESTIMATE_WAIT_MS);
+      this.deps.log.info("waiting for a clock offset estimate before starting", { test_id: this.plan.testId });
+      return;
+    }
+    this.scheduleStart(trigger, false);
+  }
+
+  private scheduleStart(trigger: Trigger, waited: boolean): void {
+    const { clock, clockSync } = this.deps;
+    this.cancelStartWait();
+    this.startClock = startClockOf(clockSync, waited);
     const nowMs = clock.now();
     const nowMono = clock.mono();
-    this.startMono = nowMono + Math.max(0, (trigger.start_at ?? nowMs) - nowMs);
+    const startAt = trigger.start_at === undefined ? nowMs : this.startClock.corrected ? trigger.start_at - this.startClock.offsetMs! : trigger.start_at;
+    this.startMono = nowMono + Math.max(0, startAt - nowMs);
     this.awaitStart();
+  }
+
+  /** Clears the start timer and the wait for an estimate; true when the test had not begun. */
+  private cancelStartWait(): boolean {
+    this.cancelEstimateWait?.();
+    this.cancelEstimateWait = null;
+    if (this.startTimer === null) return false;
+    this.deps.clock.clearTimeout(this.startTimer);
+    this.startTimer = null;
+    return true;
   }
 
   /** Starts no new request, waits for those in flight, publishes the final report. */
   async stop(): Promise<void> {
-    this.endBeforeStart();
+    if (this.cancelStartWait()) this.begin(false);
     await this.loop?.stop();
     await this.finished;
   }
@@ -98,23 +139,16 @@ export class TestRun {
    */
   async halt(reason: string, graceMs: number): Promise<void> {
     this.stopReason ??= reason;
-    this.endBeforeStart();
+    if (this.cancelStartWait()) this.begin(false);
     await this.loop?.halt(graceMs);
     await this.finished;
   }
 
-  /** A run still waiting for its start time ends at once, having sent nothing. */
-  private endBeforeStart(): void {
-    if (this.startTimer === null) return;
-    this.deps.clock.clearTimeout(this.startTimer);
-    this.startTimer = null;
-    this.begin(false);
-  }
-
   private readonly awaitStart = (): void => {
     const waitMs = this.startMono - this.deps.clock.mono();
-    // A timer may fire a little early; only a wake-up at or after the start time begins the test.
-    if (waitMs > 0) this.startTimer = this.deps.clock.setTimeout(this.awaitStart, Math.ceil(waitMs));
+    // The send loop never sends before startMono and paces its first send with the precise
+    // timer, so the test begins a little before it: setTimeout alone would start it 1-2 ms late.
+    if (waitMs > EARLY_BEGIN_MS) this.startTimer = this.deps.clock.setTimeout(this.awaitStart, Math.ceil(waitMs - EARLY_BEGIN_MS));
     else {
       this.startTimer = null;
       this.begin(true);
@@ -132,14 +166,17 @@ export class TestRun {
       startedAtMs: nowMs,
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
+      ...(this.startClock.offsetMs !== null ? { clockOffsetMs: this.startClock.offsetMs, clockCorrected: this.startClock.corrected } : {}),
     });
     this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });
     if (!send) {
       void this.end({ sent: 0, stopped: true });
       return;
     }
-    outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs }, key: nodeId });
-    this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency });
+    const { offsetMs, corrected, warning } = this.startClock;
+    const clockFields = { ...(offsetMs !== null ? { clock_offset_ms: round(offsetMs) } : {}), ...(this.deps.clockSync ? { clock_corrected: corrected } : {}), ...(warning ? { warning } : {}) };
+    outbox.push({ topic: "driver_event", message: { node_id: nodeId, test_id: this.plan.testId, event: "TEST_STARTED", timestamp: nowMs, ...clockFields }, key: nodeId });
+    this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency, ...clockFields });
     this.reporter.start();
     const workers = workersFor(this.deps.workers ?? 1, this.plan);
     this.loop =

@@ -21,6 +21,10 @@ export interface TestStatsOptions {
   /** Keep every latency (for LOADTEST_LATENCY_DUMP); off, this costs one branch a response. */
   keepRaw?: boolean;
   lateThresholdMs?: number;
+  /** The clock offset (orchestrator minus this driver, ms) the test started with: reports then carry sends on the orchestrator's timeline too. */
+  clockOffsetMs?: number;
+  /** Whether the start was corrected with that offset. */
+  clockCorrected?: boolean;
 }
 
 const MAX_ID_LENGTH = 128;
@@ -151,6 +155,17 @@ export class TestStats implements SendSink {
     if (share.raw !== undefined && this.raw !== null) for (const latency of share.raw) this.raw.push(latency);
   }
 
+  /** The report's clock fields: the offset used and the sends on the orchestrator's timeline (when the offset is known). */
+  private clockFields(epochOffsetMs: number): Partial<MetricsReport> {
+    const { clockOffsetMs: offset, clockCorrected } = this.options;
+    if (offset === undefined) return {};
+    const sends =
+      this.firstSendMs === this.firstSendMs
+        ? { first_send_at_orchestrator: Math.round(this.firstSendMs + epochOffsetMs + offset), last_send_at_orchestrator: Math.round(this.lastSendMs + epochOffsetMs + offset) }
+        : {};
+    return { clock_offset_ms: Math.round(offset * 10) / 10, clock_corrected: clockCorrected ?? false, ...sends };
+  }
+
   /** Closes the current window and builds the report for it; `final` adds the whole test's digests. */
   report(nowMs: number, final: boolean): MetricsReport {
     const { nodeId, testId, epochOffsetMs } = this.options;
@@ -182,6 +197,7 @@ export class TestStats implements SendSink {
       ...(this.firstSendMs === this.firstSendMs
         ? { first_send_at: Math.round(this.firstSendMs + epochOffsetMs), last_send_at: Math.round(this.lastSendMs + epochOffsetMs) }
         : {}),
+      ...this.clockFields(epochOffsetMs),
     };
     this.window = zeroCounts();
     this.windowStartMs = nowMs;

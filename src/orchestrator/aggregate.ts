@@ -25,6 +25,12 @@ export interface DriverAggregate {
   total_due_digest: SerializedDigest | null;
   first_send_at: number | null;
   last_send_at: number | null;
+  /** First and last send on the orchestrator's timeline (the driver's clock plus its measured offset), when it reported them. */
+  first_send_at_orchestrator: number | null;
+  last_send_at_orchestrator: number | null;
+  /** The clock offset the driver used for this test (orchestrator minus driver, ms) and whether its start was corrected by it. */
+  clock_offset_ms: number | null;
+  clock_corrected: boolean | null;
   /** Orchestrator time of the newest accepted report. */
   last_report_at: number | null;
   /** Whether any report carried counts or a window (false: a summary-only driver, see isSummaryOnly). */
@@ -69,6 +75,10 @@ function createDriver(nodeId: string, instanceId: string | null = null): DriverA
     total_due_digest: null,
     first_send_at: null,
     last_send_at: null,
+    first_send_at_orchestrator: null,
+    last_send_at_orchestrator: null,
+    clock_offset_ms: null,
+    clock_corrected: null,
     last_report_at: null,
     detailed: false,
     last_window: null,
@@ -139,6 +149,10 @@ export function applyReport(agg: TestAggregate, report: MetricsReport, receivedA
   }
   if (report.first_send_at !== undefined) driver.first_send_at = minOf(driver.first_send_at, report.first_send_at);
   if (report.last_send_at !== undefined) driver.last_send_at = maxOf(driver.last_send_at, report.last_send_at);
+  if (report.first_send_at_orchestrator !== undefined) driver.first_send_at_orchestrator = minOf(driver.first_send_at_orchestrator, report.first_send_at_orchestrator);
+  if (report.last_send_at_orchestrator !== undefined) driver.last_send_at_orchestrator = maxOf(driver.last_send_at_orchestrator, report.last_send_at_orchestrator);
+  if (report.clock_offset_ms !== undefined) driver.clock_offset_ms = report.clock_offset_ms;
+  if (report.clock_corrected !== undefined) driver.clock_corrected = report.clock_corrected;
 
   const window = report.window;
   if (window) {

@@ -28,6 +28,8 @@ Flags (environment variable in brackets; a flag wins over its variable):
                              long while it still heartbeats (default ${DEFAULT_ORCHESTRATOR_OPTIONS.summaryQuietMs})
   --bus-degraded-fail-ms <ms>   a running test fails once a Kafka topic has been missing or
                              unusable this long (default ${DEFAULT_ORCHESTRATOR_OPTIONS.busDegradedFailMs}; see GET /healthz)
+  --clock-warn-ms <ms>       a driver whose clock is off by more than this is flagged on /nodes,
+                             and a test started on it says so (default ${DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs})
   --signing-key <file>       Ed25519 private key (PEM) every test_config, trigger and stop is
                              signed with, for drivers started with --trust-key [ORCHESTRATOR_SIGNING_KEY];
                              make one with 'bun run loadtest keygen --out DIR'
@@ -63,6 +65,7 @@ export const ORCHESTRATOR_COMMAND = {
     "dead-after-ms": { type: "string" },
     "heartbeat-interval-ms": { type: "string" },
     "bus-degraded-fail-ms": { type: "string" },
+    "clock-warn-ms": { type: "string" },
     "summary-quiet-ms": { type: "string" },
     "signing-key": { type: "string" },
     "report-key": { type: "string" },
@@ -85,6 +88,8 @@ export interface OrchestratorConfig {
   heartbeatIntervalMs: number;
   busDegradedFailMs: number;
   forgetDeadAfterMs: number;
+  /** A driver's clock further off than this is flagged. */
+  clockWarnMs: number;
   /** See OrchestratorOptions.summaryQuietMs. */
   summaryQuietMs: number;
   token: string | undefined;
@@ -145,6 +150,7 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
     0,
   );
+  const clockWarnMs = attempt(() => intFlag("clock-warn-ms", str("clock-warn-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs, 1, 3_600_000), 0);
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
   if (!targetCheck.success) errors.push(`--target "${target}": ${targetCheck.error.issues.map((i) => i.message).join("; ")}`);
@@ -165,5 +171,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
   const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, summaryQuietMs, token, kafka, ...keys } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, ...keys } };
 }

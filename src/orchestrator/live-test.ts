@@ -116,7 +116,10 @@ export class LiveTest {
     const own = this.aggregate.drivers.get(event.node_id)?.instance_id ?? null;
     if (event.instance_id !== undefined && own !== null && event.instance_id !== own) return;
     if (event.event === "TEST_ACCEPTED") p.accepted_at = now;
-    else if (event.event === "TEST_STARTED") p.started_at = now;
+    else if (event.event === "TEST_STARTED") {
+      p.started_at = now;
+      if (event.warning) this.warn(`${event.node_id}: ${event.warning}`);
+    }
     else if (event.event === "TEST_FINISHED") {
       p.finished_at = now;
       if (event.error) p.stopped = event.error;

@@ -34,6 +34,11 @@ export interface NodeIntakeDeps {
   live: ReadonlyMap<string, LiveTest>;
   /** A heartbeat says `nodeId` runs `testId` (the stop repeater listens). */
   onRunning: (testId: string, nodeId: string, now: number) => void;
+  /**
+   * An admitted heartbeat that carried its own `timestamp` (t1) was received at `now` (t2): the
+   * clock offset exchange listens (see clock-exchange.ts). Not called for one timed at receipt.
+   */
+  onTimedHeartbeat?: (nodeId: string, t1: number, now: number) => void;
 }
 
 /** Registrations and heartbeats in, node events out. */
@@ -49,7 +54,7 @@ export interface NodeIntake {
 }
 
 /** Builds the node intake. */
-export function createNodeIntake({ registry, store, clock, log, events, live, onRunning }: NodeIntakeDeps): NodeIntake {
+export function createNodeIntake({ registry, store, clock, log, events, live, onRunning, onTimedHeartbeat }: NodeIntakeDeps): NodeIntake {
   /** At most a few log lines a second per kind of node event; the rest are summed up. */
   const nodeLogs = new LogThrottle();
   let unregisteredHeartbeats = 0;
@@ -95,6 +100,7 @@ export function createNodeIntake({ registry, store, clock, log, events, live, on
       }
       if (!registry.admits(message.node_id)) return void unregisteredRefused++;
     }
+    if (message.timestamp !== undefined) onTimedHeartbeat?.(message.node_id, message.timestamp, now);
     // The brief's heartbeat may come without a timestamp: it takes the time it was received.
     announce(registry.heartbeat({ ...message, timestamp: message.timestamp ?? now }, now));
     if (message.state === "running" && message.test_id) {

@@ -49,6 +49,10 @@ export interface OrchestratorOptions {
   maxDeadNodes: number;
   /** Most nodes known from heartbeats alone (never registered); past it unknown ids are refused. */
   maxUnregisteredNodes: number;
+  /** A driver whose clock is off by more than this is flagged on /nodes, and a test started on it warns. */
+  clockWarnMs: number;
+  /** How often the drivers' heartbeats are answered with a clock message (the offset exchange). */
+  clockIntervalMs: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -68,6 +72,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   forgetDeadAfterMs: 24 * 60 * 60 * 1000,
   maxDeadNodes: 10_000,
   maxUnregisteredNodes: 1_000,
+  clockWarnMs: 50,
+  clockIntervalMs: 2_000,
 };
 
 /** Options with the defaults filled in. */

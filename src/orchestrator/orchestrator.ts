@@ -1,82 +1,28 @@
-import type { Bus, Handler } from "../bus/index.ts";
-import type { Logger } from "../log.ts";
+import type { Handler } from "../bus/index.ts";
 import { reportKey, type DriverEvent, type MetricsReport, type TopicKey } from "../protocol/index.ts";
 import { AbortWatch } from "./abort/abort-watch.ts";
-import type { Clock } from "./clock.ts";
-import { createDropCounters, type DropCounts, type DropReason } from "./counters.ts";
+import { createDropCounters, type DropReason } from "./counters.ts";
 import { OrchestratorError } from "./errors.ts";
-import { createEventHub, type EventHub, type OrchestratorEvent } from "./event-hub.ts";
+import { createEventHub, type OrchestratorEvent } from "./event-hub.ts";
 import { busHealthOf, type BusHealth } from "./bus-health.ts";
 import { LiveTest } from "./live-test.ts";
 import { Liveness } from "./liveness.ts";
-import { createNodeIntake, type NodeCounters } from "./node-intake.ts";
-import { resolveOptions, type OrchestratorOptions } from "./options.ts";
-import { NodeRegistry, type NodePage, type NodeView } from "./registry.ts";
-import { ENDED_SERIES_KEPT, LIVE_TAIL_POINTS, type TestSeries } from "./series.ts";
+import { createNodeIntake } from "./node-intake.ts";
+import { resolveOptions } from "./options.ts";
+import { NodeRegistry } from "./registry.ts";
+import { testDistributionOf } from "./distribution.ts";
+import { ENDED_SERIES_KEPT, LIVE_TAIL_POINTS } from "./series.ts";
 import type { TestView } from "./snapshot.ts";
-import type { OrchestratorStore } from "./store.ts";
 import { createTestEnding } from "./test-ending.ts";
 import { createTestLaunch } from "./test-launch.ts";
-import type { TestRequest } from "./test-request.ts";
-import { summarizeTest, type TestSummary } from "./test-summary.ts";
-import { createStopping, type StopTestOptions } from "./stopping.ts";
+import { summarizeTest } from "./test-summary.ts";
+import { createStopping } from "./stopping.ts";
+import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
 export type { NodeCounters } from "./node-intake.ts";
-
-export interface OrchestratorDeps {
-  bus: Bus;
-  store: OrchestratorStore;
-  clock: Clock;
-  log: Logger;
-  options?: Partial<OrchestratorOptions>;
-  /** Makes test ids (default: random UUIDs). */
-  newTestId?: () => string;
-}
-
-/** The orchestrator core: node registry, tests, aggregation and the event hub; no HTTP. */
-export interface Orchestrator {
-  readonly options: OrchestratorOptions;
-  readonly events: EventHub<OrchestratorEvent>;
-  /** Restores state from the store, subscribes to the drivers' topics and starts the tick. */
-  start(): Promise<void>;
-  /** Stops the tick and saves the nodes; the bus and store stay open (their owner closes them). */
-  stop(): void;
-  createTest(request: TestRequest): Promise<TestView>;
-  triggerTest(testId: string): Promise<TestView>;
-  /**
-   * Stops a test: a created one is cancelled at once (state `stopped`); a running one is told
-   * to stop on the bus and ends `stopped` once its drivers settled or grace + `stopSlackMs`
-   * passed. Returns the view at the time of the call; `not_found` for an unknown id,
-   * `conflict` for an ended test, `invalid` for a grace out of range.
-   */
-  stopTest(testId: string, options?: StopTestOptions): Promise<TestView>;
-  getTest(testId: string): TestView | null;
-  listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
-  listNodes(): NodeView[];
-  /** One page of nodes, live ones first (GET /nodes, the SSE `state`). */
-  pageNodes(limit: number, offset: number): NodePage;
-  /**
-   * Forgets a node now (memory and store). Throws not_found for an unknown node and conflict
-   * for a node taking part in a running test.
-   */
-  deleteNode(nodeId: string): void;
-  /** Nodes by status, those in conflict, and heartbeats from nodes that never registered. */
-  nodeCounters(): NodeCounters;
-  /** Snapshots of the running tests right now (what the tick emits). */
-  snapshots(): TestView[];
-  /** Sweeps liveness, ends tests that can end, emits snapshots; the clock calls it every `tickMs`. */
-  tick(): void;
-  /** Messages dropped by the bus and by the orchestrator. */
-  counters(): DropCounts;
-  /**
-   * A test's per-second series (null for an unknown test): live from the core model for a
-   * running or recently ended test, else rebuilt from its stored reports by the same code.
-   */
-  series(testId: string): TestSeries | null;
-  /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */
-  busHealth(): BusHealth;
-}
+export type { Orchestrator, OrchestratorDeps } from "./orchestrator-api.ts";
+import type { Orchestrator, OrchestratorDeps } from "./orchestrator-api.ts";
 
 /** Builds an orchestrator over injected bus, store, clock and logger. */
 export function createOrchestrator({ bus, store, clock, log, options: partial, newTestId = () => crypto.randomUUID() }: OrchestratorDeps): Orchestrator {
@@ -88,6 +34,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const drops = createDropCounters();
   const events = createEventHub<OrchestratorEvent>((err) => log.error("event listener failed", { err }));
   let stopTick: (() => void) | undefined;
+  /** The clock offset exchange: heartbeats' (t1, t2) answered with clock messages (see clock-exchange.ts). */
+  const clockBook = new ClockExchangeBook(options.clockIntervalMs);
+  let stopClock: (() => void) | undefined;
+  let clockInFlight = false;
   /** abort_on: the watch of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   const liveness = new Liveness(options);
@@ -127,7 +77,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   };
 
   const stopping = createStopping({ bus, store, clock, log, events, live, viewOf, repeatMs: options.stopRepeatMs });
-  const nodes = createNodeIntake({ registry, store, clock, log, events, live, onRunning: (testId, nodeId, now) => stopping.onRunningHeartbeat(testId, nodeId, now) });
+  const nodes = createNodeIntake({ registry, store, clock, log, events, live, onRunning: (testId, nodeId, now) => stopping.onRunningHeartbeat(testId, nodeId, now),
+    onTimedHeartbeat: (nodeId, t1, now) => clockBook.note(nodeId, t1, now),
+  });
   const ending = createTestEnding({ bus, store, clock, log, events, options, registry, live, judgeAt, onEnded: remember });
   const launch = createTestLaunch({ bus, store, clock, log, options, registry, live, newTestId, viewOf });
 
@@ -156,6 +108,18 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stopping.stopTest(record.test_id, { by: "threshold", threshold: { expression, observed, window_s }, reason }).catch((err: unknown) =>
       log.error("stopping a test on its abort_on threshold failed", { test_id: record.test_id, err }),
     );
+  };
+
+  /** Sends the clock message when one is due; t3 is stamped right before the publish. */
+  const publishClock = () => {
+    if (clockInFlight) return;
+    const message = clockBook.take(clock.now());
+    if (message === null) return;
+    clockInFlight = true;
+    bus
+      .publish("clock", message)
+      .catch((err: Error) => log.debug("clock message not published", { error: err.message }))
+      .finally(() => (clockInFlight = false));
   };
 
   const onReport = (report: MetricsReport) => {
@@ -245,6 +209,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
         bus.subscribe("driver_event", { mode }, guarded("driver_event", onDriverEvent)),
       ]);
       stopTick = clock.every(options.tickMs, tick);
+      stopClock = clock.every(Math.min(CLOCK_POLL_MS, options.clockIntervalMs), publishClock);
       // Drivers may still run what this orchestrator interrupted: tell them to stop (heartbeats that
       // still name the test repeat it, so a lost publish here is caught).
       for (const record of interrupted) if (record.stop) stopping.publish(record.test_id, record.stop.reason, record.stop.grace_ms, clock.now());
@@ -252,6 +217,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     stop() {
       stopTick?.();
       stopTick = undefined;
+      stopClock?.();
+      stopClock = undefined;
       for (const node of registry.list()) store.saveNode(node);
     },
     createTest: launch.createTest,
@@ -285,6 +252,10 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     tick,
     counters: () => drops.read(bus.rejected()),
     series: (testId) => modelOf(testId)?.series() ?? null,
+    distribution: (testId) => {
+      const test = modelOf(testId);
+      return test ? testDistributionOf(test) : null;
+    },
     busHealth,
   };
 }

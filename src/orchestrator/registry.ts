@@ -1,43 +1,15 @@
 import type { Heartbeat, Register } from "../protocol/index.ts";
+import { nodeClockOf, type NodeClock } from "./node-clock.ts";
 
-/** Liveness of a driver: `left` is a clean goodbye, `dead` a silence of `deadAfterMs`. */
-export type NodeStatus = "alive" | "suspect" | "dead" | "left";
+import { echoOfLeaving, entryFromView, newEntry, type Entry } from "./node-entry.ts";
+import { leaveInstance, noteInstance } from "./node-instances.ts";
+import { forgettable, FORGET_DEAD_AFTER_MS, MAX_DEAD_NODES, MAX_UNREGISTERED_NODES } from "./node-retention.ts";
+import { remember, type NodeConflict, type NodeEvent, type NodeEventKind, type NodeStatus } from "./node-status.ts";
+import { countStatuses, liveFirst, type NodePage, type StatusCounts } from "./node-queries.ts";
 
-/**
- * Changes the registry announces; `suspect` and `recovered` are not kept in the history.
- * `conflict`: two live driver processes use the node_id; `resolved`: only one is left.
- * `forgotten` (retention) and `deleted` (DELETE /nodes/:id): the node is no longer known.
- */
-export type NodeEventKind = "joined" | "left" | "died" | "returned" | "suspect" | "recovered" | "conflict" | "resolved" | "forgotten" | "deleted";
-
-/** Events worth remembering in a node's history. */
-const HISTORY_EVENTS = new Set<NodeEventKind>(["joined", "left", "died", "returned", "conflict", "resolved"]);
-
-/** Instances remembered per node_id (a flood of instance ids for one node cannot grow it). */
-const INSTANCES_KEPT = 8;
-
-/** Default retention of a dead or departed node: 24 hours. */
-export const FORGET_DEAD_AFTER_MS = 24 * 60 * 60 * 1000;
-
-/** Default cap on dead and departed nodes kept; beyond it the longest-dead are forgotten first. */
-export const MAX_DEAD_NODES = 10_000;
-
-/**
- * Default cap on nodes known from heartbeats alone (never registered). Past it, a heartbeat
- * from another unknown id is refused (and counted by the caller) until some of them die and
- * are forgotten: a flood of made-up ids cannot fill the memory, however long it lasts.
- */
-export const MAX_UNREGISTERED_NODES = 1_000;
-
-/** Two or more live driver processes with one node_id. */
-export interface NodeConflict {
-  /** The instance ids seen beating at once, sorted. */
-  instances: string[];
-  /** When the conflict was first seen. */
-  since: number;
-  /** Last heartbeat that showed it; it is over `deadAfterMs` after this. */
-  last_seen_at: number;
-}
+export { FORGET_DEAD_AFTER_MS, MAX_DEAD_NODES, MAX_UNREGISTERED_NODES } from "./node-retention.ts";
+export type { NodeConflict, NodeEvent, NodeEventKind, NodeStatus } from "./node-status.ts";
+export type { NodePage, StatusCounts } from "./node-queries.ts";
 
 /** One driver as the orchestrator knows it (also the `/nodes` entry and what the store keeps). */
 export interface NodeView {
@@ -63,12 +35,10 @@ export interface NodeView {
   instance_id?: string | null;
   /** Set while two driver processes use this node_id: the node takes part in no new test. */
   conflict?: NodeConflict | null;
+  /** The driver's clock offset as it last reported it, flagged when off (see node-clock.ts); absent for drivers that do not measure it. */
+  clock?: NodeClock;
 }
 
-export interface NodeEvent {
-  event: NodeEventKind;
-  node: NodeView;
-}
 
 export interface RegistryOptions {
   /** How often drivers beat; a node is `suspect` after 1.5 missed intervals. */
@@ -83,34 +53,10 @@ export interface RegistryOptions {
   maxDeadNodes?: number;
   /** Most nodes known from heartbeats alone (default 1,000); see MAX_UNREGISTERED_NODES. */
   maxUnregisteredNodes?: number;
+  /** A driver whose clock is off by more than this is flagged (default CLOCK_WARN_MS). */
+  clockWarnMs?: number;
 }
 
-/** What the registry knows of one driver process of a node. */
-interface InstanceSeen {
-  /** Order of its first and last heartbeat among all heartbeats (one partition per node_id keeps it). */
-  first_seq: number;
-  last_seq: number;
-  last_at: number;
-}
-
-interface Entry extends NodeView {
-  instance_id: string | null;
-  conflict: NodeConflict | null;
-  /** The driver's own timestamp on its deregistration, to spot heartbeats sent before it. */
-  left_timestamp: number | null;
-  /** Whether a registration was ever received (false: known from heartbeats only). */
-  registered: boolean;
-  /** Driver processes recently heard beating, by instance id. */
-  instances: Map<string, InstanceSeen>;
-  /** Instances that deregistered: their trailing heartbeats are echoes. */
-  left_instances: string[];
-}
-
-/** A page of nodes and how many there are in all. */
-export interface NodePage {
-  nodes: NodeView[];
-  total: number;
-}
 
 /** Every driver ever seen and its liveness; pure: time comes in as `now`. */
 export class NodeRegistry {
@@ -127,20 +73,7 @@ export class NodeRegistry {
 
   /** Restores nodes from the store: silent ones come back as `dead` without an event. */
   load(views: NodeView[]): void {
-    for (const view of views) {
-      const status = view.status === "left" ? "left" : "dead";
-      this.nodes.set(view.node_id, {
-        ...view,
-        status,
-        history: [...view.history],
-        instance_id: view.instance_id ?? null,
-        conflict: null,
-        left_timestamp: null,
-        registered: true,
-        instances: new Map(),
-        left_instances: [],
-      });
-    }
+    for (const view of views) this.nodes.set(view.node_id, entryFromView(view));
   }
 
   register(message: Register, now: number): NodeEvent[] {
@@ -168,14 +101,16 @@ export class NodeRegistry {
 
   heartbeat(message: Heartbeat, now: number): NodeEvent[] {
     const known = this.nodes.get(message.node_id);
-    if (known?.status === "left" && this.echoOfLeaving(known, message, now)) return [];
+    if (known?.status === "left" && echoOfLeaving(known, message.timestamp, now, this.options.deadAfterMs)) return [];
     if (known && message.instance_id !== undefined && known.left_instances.includes(message.instance_id)) return [];
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
-    if (message.instance_id !== undefined) events.push(...this.noteInstance(node, message.instance_id, now));
+    if (message.instance_id !== undefined && noteInstance(node, message.instance_id, this.beatSeq++, now, this.options.deadAfterMs)) events.push(this.mark(node, "conflict", now));
     node.driver_state = message.state ?? null;
     if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
     if (message.state === "idle") node.current_test_id = null;
+    const clock = nodeClockOf(message, this.options.clockWarnMs);
+    if (clock) node.clock = clock;
     return events;
   }
 
@@ -238,20 +173,13 @@ export class NodeRegistry {
    * by node_id, so a crowd of dead nodes never pushes a working driver off the first page.
    */
   page(limit: number, offset: number): NodePage {
-    const rank = (n: Entry) => (n.status === "alive" || n.status === "suspect" ? 0 : 1);
-    const sorted = [...this.nodes.values()].sort((a, b) => rank(a) - rank(b) || a.node_id.localeCompare(b.node_id));
+    const sorted = [...this.nodes.values()].sort(liveFirst);
     return { nodes: sorted.slice(offset, offset + limit).map(view), total: sorted.length };
   }
 
   /** How many nodes have each status, and how many are in conflict. */
-  statusCounts(): Record<NodeStatus, number> & { conflict: number; verifying: number } {
-    const counts = { alive: 0, suspect: 0, dead: 0, left: 0, conflict: 0, verifying: 0 };
-    for (const node of this.nodes.values()) {
-      counts[node.status]++;
-      if (node.conflict !== null) counts.conflict++;
-      if (node.verifies_signatures === true && node.status !== "dead" && node.status !== "left") counts.verifying++;
-    }
-    return counts;
+  statusCounts(): StatusCounts {
+    return countStatuses(this.nodes.values());
   }
 
   /**
@@ -276,20 +204,12 @@ export class NodeRegistry {
    * Returns a `forgotten` event for each.
    */
   forget(now: number): NodeEvent[] {
-    const retention = this.options.forgetDeadAfterMs ?? FORGET_DEAD_AFTER_MS;
-    const cap = this.options.maxDeadNodes ?? MAX_DEAD_NODES;
-    // Unregistered nodes at their cap: the dead ones go first, to make room for live ones.
     const full = this.unregistered >= (this.options.maxUnregisteredNodes ?? MAX_UNREGISTERED_NODES);
-    const gone: Entry[] = [];
-    const kept: Entry[] = [];
-    for (const node of this.nodes.values()) {
-      if (node.status !== "dead" && node.status !== "left") continue;
-      (now - node.status_since >= retention || (full && !node.registered) ? gone : kept).push(node);
-    }
-    if (kept.length > cap) {
-      kept.sort((a, b) => a.status_since - b.status_since || a.node_id.localeCompare(b.node_id));
-      gone.push(...kept.slice(0, kept.length - cap));
-    }
+    const gone = forgettable(this.nodes.values(), now, {
+      retentionMs: this.options.forgetDeadAfterMs ?? FORGET_DEAD_AFTER_MS,
+      cap: this.options.maxDeadNodes ?? MAX_DEAD_NODES,
+      unregisteredFull: full,
+    });
     return gone.map((node) => {
       this.remove(node);
       return { event: "forgotten" as const, node: view(node) };
@@ -314,13 +234,10 @@ export class NodeRegistry {
     if (!node || node.status === "left") return [];
     const instance = message.instance_id;
     if (instance !== undefined) {
-      node.instances.delete(instance);
-      node.left_instances.push(instance);
-      if (node.left_instances.length > INSTANCES_KEPT) node.left_instances.shift();
       // One of two processes left (a twin that stood down): the node itself stays.
-      const others = [...node.instances.entries()].filter(([, seen]) => now - seen.last_at < this.options.deadAfterMs);
-      if (others.length > 0) {
-        node.instance_id = others.sort((a, b) => b[1].last_seq - a[1].last_seq)[0]![0];
+      const other = leaveInstance(node, instance, now, this.options.deadAfterMs);
+      if (other !== undefined) {
+        node.instance_id = other;
         return [];
       }
     }
@@ -329,44 +246,15 @@ export class NodeRegistry {
     return [this.transition(node, "left", "left", now)];
   }
 
-  /**
-   * Beats that trail a deregistration: one sent before it can arrive after it (another topic),
-   * and a stopping driver may beat until it exits. A node that left comes back at once with a
-   * registration; a heartbeat brings it back only `deadAfterMs` after it left.
-   */
-  private echoOfLeaving(node: Entry, message: Heartbeat, now: number): boolean {
-    if (node.left_timestamp !== null && message.timestamp <= node.left_timestamp) return true;
-    return now - node.status_since < this.options.deadAfterMs;
-  }
-
   /** A sign of life: creates the node or brings it back. */
   private touch(nodeId: string, nodeIP: string | undefined, now: number): { node: Entry; events: NodeEvent[] } {
     let node = this.nodes.get(nodeId);
     const events: NodeEvent[] = [];
     if (!node) {
-      node = {
-        node_id: nodeId,
-        node_IP: nodeIP ?? "",
-        version: null,
-        status: "alive",
-        status_since: now,
-        first_seen_at: now,
-        last_heartbeat_at: now,
-        driver_state: null,
-        current_test_id: null,
-        last_test_id: null,
-        requests_sent: 0,
-        history: [],
-        instance_id: null,
-        conflict: null,
-        left_timestamp: null,
-        registered: false,
-        instances: new Map(),
-        left_instances: [],
-      };
+      node = newEntry(nodeId, nodeIP, now);
       this.nodes.set(nodeId, node);
       this.unregistered++;
-      this.remember(node, "joined", now);
+      remember(node, "joined", now, this.historyLimit);
       events.push({ event: "joined", node: view(node) });
     } else if (node.status === "dead" || node.status === "left") {
       node.left_timestamp = null;
@@ -381,61 +269,27 @@ export class NodeRegistry {
     return { node, events };
   }
 
-  /**
-   * Notes a heartbeat of one driver process and finds conflicts: an instance that beats after
-   * a newer instance's first beat is alive next to it (a restarted process never beats after
-   * its successor's first beat: the beats of a node_id share one partition, so they arrive in
-   * the order they were written). Instances silent for `deadAfterMs` are forgotten.
-   */
-  private noteInstance(node: Entry, instanceId: string, now: number): NodeEvent[] {
-    const seq = this.beatSeq++;
-    for (const [id, seen] of node.instances) if (now - seen.last_at >= this.options.deadAfterMs) node.instances.delete(id);
-    const seen = node.instances.get(instanceId);
-    if (seen) Object.assign(seen, { last_seq: seq, last_at: now });
-    else node.instances.set(instanceId, { first_seq: seq, last_seq: seq, last_at: now });
-    if (node.instances.size > INSTANCES_KEPT) {
-      const stalest = [...node.instances.entries()].sort((a, b) => a[1].last_seq - b[1].last_seq)[0]![0];
-      node.instances.delete(stalest);
-    }
-    node.instance_id = instanceId;
-    const overlapping = new Set<string>();
-    for (const [olderId, older] of node.instances) {
-      for (const [newerId, newer] of node.instances) {
-        if (newer.first_seq > older.first_seq && older.last_seq > newer.first_seq) overlapping.add(olderId).add(newerId);
-      }
-    }
-    if (overlapping.size < 2) return [];
-    const instances = [...new Set([...(node.conflict?.instances ?? []), ...overlapping])].sort();
-    if (node.conflict !== null) {
-      Object.assign(node.conflict, { instances: instances.slice(-INSTANCES_KEPT), last_seen_at: now });
-      return [];
-    }
-    node.conflict = { instances, since: now, last_seen_at: now };
-    return [this.mark(node, "conflict", now)];
-  }
-
   private transition(node: Entry, status: NodeStatus, event: NodeEventKind, now: number): NodeEvent {
     node.status = status;
     node.status_since = now;
-    this.remember(node, event, now);
+    remember(node, event, now, this.historyLimit);
     return { event, node: view(node) };
   }
 
   /** An event that leaves the status as it is. */
   private mark(node: Entry, event: NodeEventKind, now: number): NodeEvent {
-    this.remember(node, event, now);
+    remember(node, event, now, this.historyLimit);
     return { event, node: view(node) };
-  }
-
-  private remember(node: Entry, event: NodeEventKind, at: number): void {
-    if (!HISTORY_EVENTS.has(event)) return;
-    node.history.push({ event, at });
-    if (node.history.length > this.historyLimit) node.history.splice(0, node.history.length - this.historyLimit);
   }
 }
 
 /** A copy of an entry without its private fields. */
 function view(node: Entry): NodeView {
   const { left_timestamp: _left, registered: _registered, instances: _instances, left_instances: _leftInstances, history, conflict, ...rest } = node;
-  return { ...rest, history: history.map((h) => ({ ...h })), conflict: conflict === null ? null : { ...conflict, instances: [...conflict.instances] } };
+  return {
+    ...rest,
+    history: history.map((h) => ({ ...h })),
+    conflict: conflict === null ? null : { ...conflict, instances: [...conflict.instances] },
+    ...(node.clock ? { clock: { ...node.clock } } : {}),
+  };
 }

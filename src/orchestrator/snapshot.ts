@@ -46,6 +46,14 @@ export interface DriverView extends Figures {
   summary_only?: boolean;
   /** True for a second process that reported under a participant's node_id (its counts are in the totals). */
   twin?: boolean;
+  /**
+   * The clock offset the driver ran the test with (orchestrator minus driver, ms), null when it
+   * had none; `first_send_at`/`last_send_at` are then on the orchestrator's timeline (the
+   * driver's own clock plus this offset), else on the driver's own clock. Absent in results stored before clocks were measured.
+   */
+  clock_offset_ms?: number | null;
+  /** Whether the driver's start was corrected by that offset; null for a driver that does not say. */
+  clock_corrected?: boolean | null;
   node_status: NodeStatus | "unknown";
   outcome: DriverOutcome;
   reports: number;
@@ -60,7 +68,7 @@ export interface DriverView extends Figures {
 
 /** Figures across every participant. */
 export interface MetricsView extends Figures {
-  /** Spread of the drivers' first sends: how together they started. */
+  /** Spread of the drivers' first sends on the orchestrator's timeline (see DriverView.clock_offset_ms): how together they started. */
   start_skew_ms: number | null;
   drivers_reporting: number;
   drivers_final: number;
@@ -118,6 +126,8 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
   const endMs = driver.final && driver.last_report_at !== null ? driver.last_report_at : (record.ended_at ?? now);
   const rates = windowRates(driver, record.state === "running", now);
   const twin = input.aggregate.drivers.get(driver.node_id) !== driver;
+  // On the orchestrator's timeline when the driver measured its offset: start skew is then honest across clocks.
+  const firstSend = driver.first_send_at_orchestrator ?? driver.first_send_at;
   return {
     node_id: driver.node_id,
     instance_id: driver.instance_id,
@@ -127,7 +137,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     outcome: outcomes[driver.node_id] ?? "waiting",
     requests_per_s: rates.sent,
     completed_per_s: rates.completed,
-    avg_requests_per_s: averageRate(driver.counts.completed, record.start_at ?? driver.first_send_at, endMs),
+    avg_requests_per_s: averageRate(driver.counts.completed, record.start_at ?? firstSend, endMs),
     counts: { ...driver.counts },
     errors: errorsOf(driver.counts),
     late: driver.counts.late,
@@ -136,8 +146,10 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     reports: driver.reports,
     last_sequence: driver.sequence >= 0 ? driver.sequence : null,
     final: driver.final,
-    first_send_at: driver.first_send_at,
-    last_send_at: driver.last_send_at,
+    first_send_at: firstSend,
+    last_send_at: driver.last_send_at_orchestrator ?? driver.last_send_at,
+    clock_offset_ms: driver.clock_offset_ms,
+    clock_corrected: driver.clock_corrected,
     last_report_at: driver.last_report_at,
     accepted_at: participant?.accepted_at ?? null,
     started_at: participant?.started_at ?? null,

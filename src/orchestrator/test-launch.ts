@@ -8,6 +8,7 @@ import type { Clock } from "./clock.ts";
 import { OrchestratorError } from "./errors.ts";
 import { LiveTest } from "./live-test.ts";
 import type { OrchestratorOptions } from "./options.ts";
+import { clockWarnings } from "./node-clock.ts";
 import type { NodeRegistry } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
@@ -72,6 +73,8 @@ export function createTestLaunch({ bus, store, clock, log, options, registry, li
     refuseIfBusy(testId, "trigger this one when it ends");
     const now = clock.now();
     const start_at = now + options.triggerLeadMs;
+    // Added to any the test already has (one list: twins, clocks).
+    for (const warning of clockWarnings(test.record.drivers.flatMap((id) => registry.get(id) ?? []))) test.warn(warning);
     // Running before the publish resolves, so a second trigger meanwhile is refused.
     Object.assign(test.record, { state: "running", triggered_at: now, start_at });
     test.resetActivity(start_at);

@@ -63,7 +63,8 @@ export interface TestRecord {
   stop?: TestStop;
   /**
    * Why the figures may not be what they seem, though the test ran: e.g. two driver processes
-   * reported under one node_id (both are counted). Absent when there is nothing to say.
+   * reported under one node_id (both are counted), a driver's clock off or its start uncorrected;
+   * one sentence each. Absent when there is nothing to say.
    */
   warnings?: string[];
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { wireCount, wireId, wireLatencyMs, wireNumber, wireTimestamp, yesFlag } from "./fields.ts";
 import { REPORT_MAC_FIELD, SIGNATURE_FIELDS, VERIFIES_FIELD } from "./signature-fields.ts";
+import { HEARTBEAT_CLOCK_FIELDS, REPORT_CLOCK_FIELDS, STARTED_CLOCK_FIELDS } from "./clock.ts";
 import { MAX_STOP_GRACE_MS } from "./limits.ts";
 import { TestParametersSchema } from "./test-parameters.ts";
 
@@ -143,6 +144,8 @@ export const MetricsReportSchema = z.object({
   ...REPORT_MAC_FIELD,
   /** Extension: the driver process that sent it (see RegisterSchema); reports are counted per instance. */
   instance_id: wireId().optional(),
+  /** Extension: the clock offset used and the sends on the orchestrator's timeline (see clock.ts). */
+  ...REPORT_CLOCK_FIELDS,
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 
@@ -160,6 +163,8 @@ export const HeartbeatSchema = z.object({
   instance_id: wireId().optional(),
   /** Extension: when that process started (epoch ms); of two live instances of one node_id the younger exits. */
   started_at: wireTimestamp().optional(),
+  /** Extension: the driver's clock offset estimate (see clock.ts). */
+  ...HEARTBEAT_CLOCK_FIELDS,
 });
 /** A heartbeat as it travels: the brief's form may leave `timestamp` out. */
 export type WireHeartbeat = z.infer<typeof HeartbeatSchema>;
@@ -181,5 +186,7 @@ export const DriverEventSchema = z.object({
   topic: z.string().max(64).optional(),
   /** Extension: the driver process that answers (see RegisterSchema). */
   instance_id: wireId().optional(),
+  /** Extension, on TEST_STARTED: the clock offset the start was computed with (see clock.ts). */
+  ...STARTED_CLOCK_FIELDS,
 });
 export type DriverEvent = z.infer<typeof DriverEventSchema>;

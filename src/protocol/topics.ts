@@ -8,6 +8,7 @@ import {
   TestConfigSchema,
   TriggerSchema,
 } from "./messages.ts";
+import { ClockSchema } from "./clock.ts";
 
 /** Every topic of the protocol and the schema of its messages. */
 export const TOPIC_SCHEMAS = {
@@ -18,6 +19,7 @@ export const TOPIC_SCHEMAS = {
   heartbeat: HeartbeatSchema,
   driver_event: DriverEventSchema,
   stop: StopSchema,
+  clock: ClockSchema,
 } as const;
 
 /** A protocol topic, by the brief's name. */
@@ -28,7 +30,7 @@ export type MessageOf<T extends TopicKey> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
 export const TOPIC_KEYS = Object.keys(TOPIC_SCHEMAS) as TopicKey[];
 
 /** Broadcast topics reach every driver; collect topics are consumed by the orchestrator alone. */
-export const BROADCAST_TOPICS: readonly TopicKey[] = ["test_config", "trigger", "stop"];
+export const BROADCAST_TOPICS: readonly TopicKey[] = ["test_config", "trigger", "stop", "clock"];
 
 /** Kafka topic name for a protocol topic: the brief's name behind an optional prefix (`KAFKA_TOPIC_PREFIX`). */
 export function topicName(key: TopicKey, prefix = ""): string {
@@ -44,4 +46,5 @@ export const TOPIC_PARTITIONS: Record<TopicKey, number> = {
   heartbeat: 4,
   driver_event: 1,
   stop: 1,
+  clock: 1,
 };

@@ -35,7 +35,7 @@ export interface DriverTrustBus extends Bus {
 
 /**
  * Wraps a driver's bus so the driver core only ever sees commands it may obey:
- * - on every orchestrator→driver topic (BROADCAST_TOPICS: test_config, trigger, stop), a
+ * - on every orchestrator→driver topic (BROADCAST_TOPICS: test_config, trigger, stop, clock), a
  *   command that is unsigned, signed by an unknown key, altered, expired or replayed is
  *   dropped before the driver sees it (so no request is ever sent for it), counted by reason,
  *   logged, and reported to the orchestrator as a COMMAND_REJECTED driver_event;
@@ -77,12 +77,23 @@ export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBu
     return true;
   };
 
+  /**
+   * A refused clock message is about no test and comes every ~2 s: it is counted and logged
+   * (the first, then every 30th), never answered, so a misconfigured key cannot flood the bus.
+   */
+  const refuseClock = (reason: RejectReason, detail: string) => {
+    const key = `clock_${reason}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (counts[key] % 30 === 1) log.warn("refused a clock message: the clock offset is not updated from it", { reason, detail, refused: counts[key] });
+  };
+
   const gate = <T extends TopicKey>(topic: T, handler: Handler<T>): Handler<T> => async (message) => {
     const testId = (message as { test_id: string }).test_id;
     if (verifier) {
       const at = now();
       const verdict = await verifier.verify(topic, message, at);
       const judged = verdict.ok ? guard.check(topic, message as { test_id: string; issued_at?: number }, at) : verdict;
+      if (!judged.ok && topic === "clock") return refuseClock(judged.reason, judged.detail);
       if (!judged.ok) return refuse(topic, testId, judged.reason, judged.detail);
     }
     if (topic === "test_config" && breaksPolicy(message as TestConfig)) return;

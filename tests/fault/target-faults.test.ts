@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createServer } from "node:net";
-import { latenessMs, startArrivalTarget, type ArrivalTarget } from "./helpers/arrival-target.ts";
+import { latenessMs, startArrivalTarget, type ArrivalTarget } from "../helpers/arrival-target.ts";
 import { Fleet, type NodeProcess } from "../helpers/fleet.ts";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
 import { startTest, targetMetrics, waitForAlive, waitForTestEnd, type CountsJson } from "../helpers/orchestrator-client.ts";
@@ -74,8 +74,9 @@ function expectSpanKept(driver: DriverJson): void {
 
 /** Every request reached the target at its own due time `startAt + i × delay`: the schedule held. */
 function expectArrivalsOnSchedule(target: ArrivalTarget, startAt: number): void {
-  expect(target.arrivals.length).toBe(COUNT);
-  const lateness = latenessMs(target.arrivals, startAt, DELAY_MS);
+  const arrivals = target.arrivals().map((a) => a.at);
+  expect(arrivals.length).toBe(COUNT);
+  const lateness = latenessMs(arrivals, startAt, DELAY_MS);
   const off = lateness.flatMap((ms, i) => (ms < -EARLY_TOLERANCE_MS || ms > LATE_TOLERANCE_MS ? [`#${i}: ${ms} ms`] : []));
   if (process.env.TARGET_FAULTS_LATENESS) console.log(`lateness ms: ${lateness.join(" ")}`);
   expect(off).toEqual([]);

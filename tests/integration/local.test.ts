@@ -107,6 +107,6 @@ describe("loadtest run (one process, no Kafka)", () => {
       expect({ name, code: sub.code, usage: sub.stdout.startsWith(`Usage: loadtest ${name}`) }).toEqual({ name, code: 0, usage: true });
     }
     const unknown = await loadtest("launch");
-    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, stop, list, report, run, keygen' });
+    expect({ code: unknown.code, stderr: unknown.stderr.split("\n")[0] }).toEqual({ code: 2, stderr: 'loadtest: unknown command "launch"; commands: nodes, start, watch, stop, list, report, compare, run, keygen' });
   });
 });

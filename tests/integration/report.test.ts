@@ -43,7 +43,8 @@ describe("GET /tests/:id/report", () => {
       expect({ sent: total[4], completed: total[5], errors: total[6] }).toEqual({ sent: "400", completed: "400", errors: "0" });
 
       const html = await (await h.app.request(`/tests/${done.test_id}/report?format=html`)).text();
-      expect(html.match(/<svg /g)!.length).toBe(2);
+      // Requests per second, latency per second, latency by percentile.
+      expect(html.match(/<svg /g)!.length).toBe(3);
       expect(html).toContain(done.test_id);
       // Self-contained: no script, stylesheet link or remote resource.
       expect(html).not.toMatch(/<script|<link |src="http|href="http/);

@@ -23,7 +23,8 @@ interface Service {
   volumes?: string[];
   container_name?: string;
   hostname?: string;
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
+  profiles?: string[];
   healthcheck?: { test: string[] };
   deploy?: { replicas?: number };
 }
@@ -89,6 +90,46 @@ describe("compose.yaml", () => {
       const brokers = service.environment?.KAFKA_BROKERS;
       if (brokers !== undefined) expect({ name, brokers }).toEqual({ name, brokers: "kafka:9092" });
     }
+  });
+
+  test("the cluster profile adds two brokers that join kafka's quorum, and the orchestrator waits for them when they run", () => {
+    const kafka = services.kafka!;
+    const env = kafka.environment!;
+    const extra = Object.entries(services).filter(([, s]) => s.profiles?.includes("cluster"));
+    expect(extra.map(([name]) => name).sort()).toEqual(["kafka-2", "kafka-3"]);
+    expect(kafka.profiles).toBeUndefined();
+    const ids = new Set([String(env.KAFKA_NODE_ID)]);
+    for (const [name, broker] of extra) {
+      const own = broker.environment!;
+      ids.add(String(own.KAFKA_NODE_ID));
+      expect({
+        name,
+        image: broker.image,
+        hostname: broker.hostname,
+        roles: own.KAFKA_PROCESS_ROLES,
+        cluster: own.CLUSTER_ID,
+        voters: own.KAFKA_CONTROLLER_QUORUM_VOTERS,
+        advertised: own.KAFKA_ADVERTISED_LISTENERS,
+        waits: broker.depends_on?.kafka?.condition,
+        health: broker.healthcheck?.test.join(" ").includes("--bootstrap-server localhost:9092"),
+        volume: broker.volumes?.[0]?.split(":")[0] !== kafka.volumes?.[0]?.split(":")[0],
+      }).toEqual({
+        name,
+        image: kafka.image,
+        hostname: name,
+        roles: "broker",
+        cluster: env.CLUSTER_ID,
+        voters: env.KAFKA_CONTROLLER_QUORUM_VOTERS,
+        advertised: `PLAINTEXT://${name}:9092`,
+        waits: "service_healthy",
+        health: true,
+        volume: true,
+      });
+    }
+    // Three distinct node ids: topics created once all three are up get 3 replicas (topicReplication).
+    expect(ids.size).toBe(3);
+    const orchestratorDeps = services.orchestrator!.depends_on!;
+    for (const [name] of extra) expect({ name, dep: orchestratorDeps[name] }).toEqual({ name, dep: { condition: "service_healthy", required: false } });
   });
 
   test("starts each of our services with an executable the image ships", () => {

@@ -1,4 +1,5 @@
 import { formatAgo, formatCount } from "../../format/format.ts";
+import { formatClock } from "../../dashboard/client/clock-format.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../command.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
@@ -11,7 +12,8 @@ export const nodesCommand: Command = {
   usage: `Usage: loadtest nodes [--json] [--orchestrator URL]
 
 Lists every driver the orchestrator knows: status (alive, suspect, dead, left), address,
-last heartbeat and what it is doing.
+last heartbeat, what it is doing, and its clock offset to the orchestrator (orchestrator
+minus driver, ± its uncertainty; "!" and a line below when it is flagged).
 
 Flags:
 ${CONNECTION_HELP}
@@ -29,8 +31,18 @@ ${CONNECTION_HELP}
       return 0;
     }
     const now = Date.now();
-    const rows = nodes.map((n) => [n.node_id, n.conflict ? `${n.status}, CONFLICT: ${n.conflict.instances.length} processes` : n.status, n.node_IP, formatAgo(n.last_heartbeat_at, now), n.driver_state ?? "–", n.current_test_id ?? "–", formatCount(n.requests_sent)]);
-    ctx.out.stdout(textTable([["node", "status", "address", "last heartbeat", "state", "test", "sent (last test)"], ...rows]).join("\n") + "\n");
+    const rows = nodes.map((n) => [
+      n.node_id,
+      n.conflict ? `${n.status}, CONFLICT: ${n.conflict.instances.length} processes` : n.status,
+      n.node_IP,
+      formatAgo(n.last_heartbeat_at, now),
+      n.driver_state ?? "–",
+      n.current_test_id ?? "–",
+      formatCount(n.requests_sent),
+      `${formatClock(n.clock)}${n.clock?.flag ? " !" : ""}`,
+    ]);
+    ctx.out.stdout(textTable([["node", "status", "address", "last heartbeat", "state", "test", "sent (last test)", "clock offset"], ...rows]).join("\n") + "\n");
+    for (const n of nodes) if (n.clock?.flag && n.status !== "left" && n.status !== "dead") ctx.out.stdout(`! ${n.node_id}: ${n.clock.flag}\n`);
     const alive = nodes.filter((n) => n.status === "alive").length;
     ctx.out.stdout(`${alive} alive of ${nodes.length}\n`);
     if (total !== undefined && total > nodes.length) ctx.out.stdout(`(${total - nodes.length} more not shown: live drivers come first)\n`);

@@ -5,7 +5,8 @@ import { hubEvents } from "../../local/hub-events.ts";
 import { MAX_LOCAL_DRIVERS, startLocalFleet } from "../../local/local-fleet.ts";
 import { parseTestRequest } from "../../orchestrator/test-request.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, INTERRUPT_EXIT_CODE } from "../follow.ts";
+import { INTERRUPT_EXIT_CODE } from "../follow.ts";
+import { finishWithJunit } from "../junit-finish.ts";
 import { followInterruptibly } from "../interrupt.ts";
 import { TEST_FLAGS, TEST_HELP, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
@@ -66,7 +67,7 @@ Example:
         onInterrupt: ctx.onInterrupt,
       });
       if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-      return finish(outcome.test, request.thresholds, ctx.out, json, outcome.interrupted);
+      return finishWithJunit(outcome.test, request.thresholds, ctx.out, json, outcome.interrupted, values.junit as string | undefined);
     } finally {
       events.close();
       await fleet.close();

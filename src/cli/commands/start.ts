@@ -1,7 +1,7 @@
 import { usageError, type Command } from "../command.ts";
 import { CliError } from "../client.ts";
-import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
-import { followInterruptibly } from "../interrupt.ts";
+import { INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
+import { followToExit } from "../follow-to-exit.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, TEST_FLAGS, TEST_HELP, clientFrom, issuesAsFlags, testRequestFromFlags, type TestFlags } from "../options.ts";
 
 /** `loadtest start`: creates and triggers a test on the orchestrator's fleet, then follows it. */
@@ -59,18 +59,17 @@ Examples:
     if (!values.json) ctx.out.stderr(`test ${created.test_id} started on ${created.drivers.length} driver(s): ${created.drivers.join(", ")}\n`);
     const testId = created.test_id;
     const abort = new AbortController();
-    const outcome = await followInterruptibly(sseTestEvents(client, testId, abort.signal), {
+    return followToExit(ctx, {
+      client,
+      command: "start",
       testId,
-      out: ctx.out,
-      quiet: Boolean(values.json),
-      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest start" }),
-      detach: Boolean(values.detach),
-      onInterrupt: ctx.onInterrupt,
+      events: sseTestEvents(client, testId, abort.signal),
       abort,
-      rejoin: `loadtest watch ${testId}`,
+      thresholds: request.thresholds,
+      json: Boolean(values.json),
+      detach: Boolean(values.detach),
       pressed: early > 0,
+      junitFile: values.junit as string | undefined,
     });
-    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-    return finish(outcome.test, request.thresholds, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };

@@ -1,7 +1,8 @@
 import { DEFAULT_TRIGGER_TIMEOUT_S, untilTriggered } from "../await-trigger.ts";
 import { usageError, type Command } from "../command.ts";
-import { finish, INTERRUPT_EXIT_CODE, sseTestEvents } from "../follow.ts";
-import { followInterruptibly } from "../interrupt.ts";
+import { sseTestEvents } from "../follow.ts";
+import { followToExit } from "../follow-to-exit.ts";
+import { JUNIT_FLAG, JUNIT_HELP } from "../junit-finish.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, clientFrom } from "../options.ts";
 import { parseThresholds } from "../thresholds.ts";
 
@@ -9,7 +10,7 @@ import { parseThresholds } from "../thresholds.ts";
 export const watchCommand: Command = {
   name: "watch",
   summary: "follow a running test live, then print its summary",
-  usage: `Usage: loadtest watch <test-id> [--threshold EXPR]... [--json] [--trigger-timeout S]
+  usage: `Usage: loadtest watch <test-id> [--threshold EXPR]... [--json] [--junit FILE] [--trigger-timeout S]
 
 Follows a test over the orchestrator's event stream with a live progress line, then prints
 its summary. For a test that has ended, prints the summary at once. For a test that is still
@@ -24,9 +25,10 @@ Flags:
                          with exit 1 (default ${DEFAULT_TRIGGER_TIMEOUT_S})
   --threshold <expr>     pass/fail criterion, repeatable (see 'loadtest start --help'); exit 99 if one fails
   --json                 print the result as JSON (no progress line)
+${JUNIT_HELP}
   --detach               on Ctrl-C, leave and keep the test running
 ${CONNECTION_HELP}`,
-  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, "trigger-timeout": { type: "string" }, detach: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  flags: { ...CONNECTION_FLAGS, threshold: { type: "string", multiple: true }, json: { type: "boolean" }, ...JUNIT_FLAG, "trigger-timeout": { type: "string" }, detach: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   async run(values, positionals, ctx) {
     const thresholds = parseThresholds((values.threshold as string[] | undefined) ?? []);
     const errors = thresholds.ok ? [] : thresholds.errors;
@@ -46,17 +48,16 @@ ${CONNECTION_HELP}`,
       ctx.out.stderr(`test ${testId} is created and waiting for a trigger (POST /tests/${testId}/trigger); waiting up to ${timeoutS} s (--trigger-timeout)\n`);
       events = untilTriggered(events, testId, timeoutS * 1000, () => abort.abort());
     }
-    const outcome = await followInterruptibly(events, {
+    return followToExit(ctx, {
+      client,
+      command: "watch",
       testId,
-      out: ctx.out,
-      quiet: Boolean(values.json),
-      requestStop: () => client.stopTest(testId, { reason: "Ctrl-C in loadtest watch" }),
-      detach: Boolean(values.detach),
-      onInterrupt: ctx.onInterrupt,
+      events,
       abort,
-      rejoin: `loadtest watch ${testId}`,
+      thresholds: thresholds.value,
+      json: Boolean(values.json),
+      detach: Boolean(values.detach),
+      junitFile: values.junit as string | undefined,
     });
-    if (outcome.kind === "left") return INTERRUPT_EXIT_CODE;
-    return finish(outcome.test, thresholds.value, ctx.out, Boolean(values.json), outcome.interrupted);
   },
 };

@@ -25,6 +25,8 @@ export interface ChartOptions {
   title?: string;
   /** Points drawn per line at most (min/max decimation, see downsample.ts); default MAX_LINE_POINTS. */
   maxPoints?: number;
+  /** Labels the x ticks instead of `tickLabel(v) + xUnit` (a log axis labels 2 as "99%"). */
+  xTickLabel?: (v: number) => string;
 }
 
 /** Driver line colours, distinguishable on dark and light backgrounds. */
@@ -70,7 +72,7 @@ function pathOf(points: ChartLine["points"], x: (v: number) => number, y: (v: nu
 export function lineChart(input: readonly ChartLine[], options: ChartOptions = {}): string {
   // An hours-long series: every bucket's min and max are drawn, the rest is beyond the pixels.
   const lines = downsampleLines(input, options.maxPoints ?? MAX_LINE_POINTS);
-  const { width = 640, height = 240, yUnit = "", xUnit = "s", legend = false, title = "" } = options;
+  const { width = 640, height = 240, yUnit = "", xUnit = "s", legend = false, title = "", xTickLabel } = options;
   const legendRows = legend ? Math.ceil(lines.length / Math.max(1, Math.floor((width - 60) / 120))) : 0;
   const pad = { top: 12 + legendRows * 18, right: 16, bottom: 26, left: 52 };
   // The x range of the full lines (decimation may drop a line's first or last second).
@@ -98,7 +100,7 @@ export function lineChart(input: readonly ChartLine[], options: ChartOptions = {
     out.push(`<text class="tick" x="${pad.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="currentColor" fill-opacity="0.6">${tickLabel(t)}${escapeHtml(yUnit)}</text>`);
   }
   for (const t of xTicks) {
-    out.push(`<text class="tick" x="${x(t).toFixed(1)}" y="${height - 8}" text-anchor="middle" font-size="11" fill="currentColor" fill-opacity="0.6">${tickLabel(t)}${escapeHtml(xUnit)}</text>`);
+    out.push(`<text class="tick" x="${x(t).toFixed(1)}" y="${height - 8}" text-anchor="middle" font-size="11" fill="currentColor" fill-opacity="0.6">${escapeHtml(xTickLabel ? xTickLabel(t) : `${tickLabel(t)}${xUnit}`)}</text>`);
   }
   out.push(`<line x1="${pad.left}" x2="${width - pad.right}" y1="${pad.top + plotH}" y2="${pad.top + plotH}" stroke="currentColor" stroke-opacity="0.35"/>`);
   if (ys.length === 0) {

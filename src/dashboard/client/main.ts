@@ -5,36 +5,25 @@ import type { SeriesPoint, TestSeries } from "../../orchestrator/series.ts";
 import type { NodeView } from "../../orchestrator/registry.ts";
 import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
+import type { Comparison } from "../../compare/compare.ts";
+import type { TestDistribution } from "../../orchestrator/distribution.ts";
 import { renderBusBanner } from "./bus-banner.ts";
+import { baseLatencyLines, renderBaseOptions, renderDeltas } from "./compare-view.ts";
+import { distributionChart, distributionLines } from "./distribution-chart.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
 import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
-import { askTokenIfMissing, postWithToken, wireTokenDialog } from "./token.ts";
+import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
+import { startTest, stopTest } from "./test-actions.ts";
+import { $, getJson, state } from "./state.ts";
 
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
 const NODES_REFRESH_MS = 2_000;
-
-const state = {
-  nodes: new Map<string, NodeView>(),
-  history: [] as TestSummary[],
-  shown: null as { test: TestView; points: SeriesPoint[] } | null,
-  /** The user picked a past test: live tests do not take the panel over until "follow live". */
-  pinned: false,
-  scope: "total",
-  /** The charts' time range in seconds, newest last (null: the whole test). */
-  range: null as number | null,
-};
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
+/** A running test's percentile distribution is re-read at most this often. */
+const DISTRIBUTION_REFRESH_MS = 5_000;
 
 function renderNodesPanel(): void {
   const nodes = [...state.nodes.values()];
@@ -59,13 +48,68 @@ function renderCharts(): void {
   if (state.scope !== "total" && !drivers.includes(state.scope)) state.scope = "total";
   const rate = rateLines(points);
   const scope: LatencyScope = state.scope === "total" ? { kind: "total" } : { kind: "driver", node_id: state.scope };
-  const latency = latencyLines(points, scope);
+  // The base's overlay covers the same seconds as the chosen range.
+  const from = points[0]?.t_s ?? 0;
+  const basePoints = state.base ? (state.range === null ? state.base.points : state.base.points.filter((p) => p.t_s >= from && p.t_s <= (points.at(-1)?.t_s ?? from))) : [];
+  const latency = [...(state.base && scope.kind === "total" ? baseLatencyLines(basePoints) : []), ...latencyLines(points, scope)];
   $("rate-chart").innerHTML = lineChart(rate, { yUnit: "/s", title: "requests per second", height: 250 });
   $("rate-legend").innerHTML = renderLegend(rate);
   $("latency-chart").innerHTML = lineChart(latency, { yUnit: "ms", title: "latency per second", height: 250 });
   $("latency-legend").innerHTML = renderLegend(latency);
   $("scope").innerHTML = renderScopeButtons(drivers, state.scope);
   $("time-range").innerHTML = renderRangeButtons(state.range);
+  const dist = state.distribution?.test_id === shown.test.test_id ? state.distribution : null;
+  const distLines = dist ? distributionLines(dist, state.base?.distribution ?? null) : [];
+  $("distribution-chart").innerHTML = distributionChart(distLines, { height: 250 });
+  $("distribution-legend").innerHTML = renderLegend(distLines);
+  renderCompare();
+}
+
+/** The base picker and the deltas table. */
+function renderCompare(): void {
+  const shownId = state.shown?.test.test_id ?? null;
+  $<HTMLSelectElement>("base-select").innerHTML = renderBaseOptions(state.history, shownId, state.base?.id ?? null);
+  const ended = state.shown?.test.ended_at != null;
+  $("compare-table").innerHTML = !state.base
+    ? `<p class="muted">Pick a finished base test: its latency is overlaid dashed and the deltas show here.</p>`
+    : !ended
+      ? `<p class="muted">The deltas show once this test has ended.</p>`
+      : state.comparison?.candidate === shownId && state.comparison?.base === state.base.id
+        ? renderDeltas(state.comparison)
+        : `<p class="muted">Comparing…</p>`;
+}
+
+/** Reads the shown test's distribution (and the comparison with the base once it has ended). */
+async function loadDistribution(testId: string): Promise<void> {
+  state.distributionAt = Date.now();
+  const dist = await getJson<TestDistribution>(`/tests/${encodeURIComponent(testId)}/distribution`);
+  if (state.shown?.test.test_id !== testId) return;
+  state.distribution = dist;
+  renderCharts();
+}
+
+async function loadComparison(): Promise<void> {
+  const shown = state.shown;
+  const base = state.base;
+  if (!shown || !base || shown.test.ended_at === null || base.id === shown.test.test_id) return;
+  const query = new URLSearchParams({ base: base.id, candidate: shown.test.test_id });
+  state.comparison = await getJson<Comparison>(`/tests/compare?${query}`);
+  renderCompare();
+}
+
+/** Picks (or clears, with "") the base test. */
+async function selectBase(baseId: string): Promise<void> {
+  state.comparison = null;
+  if (baseId === "") {
+    state.base = null;
+    renderCharts();
+    return;
+  }
+  const path = `/tests/${encodeURIComponent(baseId)}`;
+  const [report, distribution] = await Promise.all([getJson<{ series: TestSeries | null }>(`${path}/report?format=json`), getJson<TestDistribution>(`${path}/distribution`)]);
+  state.base = { id: baseId, points: report.series?.points ?? [], distribution };
+  renderCharts();
+  await loadComparison();
 }
 
 function renderTest(): void {
@@ -87,6 +131,7 @@ function renderTest(): void {
 
 function renderHistoryPanel(): void {
   $("history").innerHTML = renderHistory(state.history, state.shown?.test.test_id ?? null);
+  renderCompare();
 }
 
 async function refreshNodes(): Promise<void> {
@@ -107,8 +152,10 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
   state.pinned = pinned;
   if (state.shown?.test.test_id !== testId) $("stop-error").textContent = "";
   state.shown = { test: report.test, points: report.series?.points ?? [] };
+  if (state.base?.id === testId) state.base = null;
   renderTest();
   renderHistoryPanel();
+  await Promise.all([loadDistribution(testId), loadComparison()]);
 }
 
 /** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
@@ -129,6 +176,7 @@ function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
     return;
   }
   renderTest();
+  if (Date.now() - state.distributionAt >= DISTRIBUTION_REFRESH_MS) void loadDistribution(test.test_id).catch(() => {});
 }
 
 function connect(): void {
@@ -170,71 +218,23 @@ function connect(): void {
   });
 }
 
-function formBody(form: HTMLFormElement): Record<string, unknown> {
-  const data = new FormData(form);
-  const body: Record<string, unknown> = { trigger: true };
-  for (const [key, value] of data.entries()) {
-    const text = String(value).trim();
-    if (text === "") continue;
-    body[key] = key === "test_type" || key === "target_url" ? text : Number(text);
-  }
-  return body;
-}
-
-async function startTest(form: HTMLFormElement): Promise<void> {
-  const error = $("form-error");
-  const button = $<HTMLButtonElement>("start-button");
-  error.textContent = "";
-  button.disabled = true;
-  try {
-    const posted = await postWithToken<TestView & { error?: string; issues?: { path: string; message: string }[] }>("/tests", formBody(form), {
-      missing: "Enter the token to start tests.",
-      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN.",
-    });
-    if (!posted) return;
-    const { response, answer } = posted;
-    if (!response.ok) {
-      const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
-      error.textContent = issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${response.status}`}`;
-      return;
-    }
+/** The start form: the new test takes the panel. */
+function startFromForm(form: HTMLFormElement): Promise<void> {
+  return startTest(form, $("form-error"), $<HTMLButtonElement>("start-button"), (test) => {
     state.pinned = false;
-    state.shown = { test: answer, points: [] };
+    state.shown = { test, points: [] };
     renderTest();
     void refreshHistory();
-  } catch (err) {
-    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
-  } finally {
-    button.disabled = false;
-  }
+  });
 }
 
-/** The Stop button: `POST /tests/:id/stop`, with the token when the API requires one. */
-async function stopTest(testId: string, button: HTMLButtonElement): Promise<void> {
-  const error = $("stop-error");
-  error.textContent = "";
-  button.disabled = true;
-  try {
-    const posted = await postWithToken<TestView & { error?: string }>(`/tests/${encodeURIComponent(testId)}/stop`, { reason: "stopped from the dashboard" }, {
-      missing: "Enter the token to stop the test, then press Stop again.",
-      refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN, then press Stop again.",
-    });
-    if (!posted) return;
-    const { response, answer } = posted;
-    if (!response.ok) {
-      error.textContent = `Not stopped: ${answer.error ?? `HTTP ${response.status}`}`;
-      return;
-    }
-    // "stopping…" until the final event brings the stopped result.
-    if (state.shown?.test.test_id === testId) {
-      state.shown.test = answer;
-      renderTest();
-    }
-  } catch (err) {
-    error.textContent = `Could not reach the orchestrator: ${(err as Error).message}`;
-  } finally {
-    button.disabled = false;
-  }
+/** The Stop button: "stopping…" until the final event brings the stopped result. */
+function stopFromButton(testId: string, button: HTMLButtonElement): Promise<void> {
+  return stopTest(testId, $("stop-error"), button, (test) => {
+    if (state.shown?.test.test_id !== testId) return;
+    state.shown.test = test;
+    renderTest();
+  });
 }
 
 function wire(): void {
@@ -252,7 +252,7 @@ function wire(): void {
   syncDelay();
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    void startTest(form);
+    void startFromForm(form);
   });
   $("history").addEventListener("click", (ev) => {
     const row = (ev.target as HTMLElement).closest<HTMLElement>("tr[data-test]");
@@ -271,7 +271,7 @@ function wire(): void {
       renderCharts();
     }
     const stop = target.closest<HTMLButtonElement>("#stop-test");
-    if (stop?.dataset.test) void stopTest(stop.dataset.test, stop);
+    if (stop?.dataset.test) void stopFromButton(stop.dataset.test, stop);
     if (target.id === "follow-live") {
       state.pinned = false;
       const running = state.history.find((t) => t.state === "running");
@@ -279,6 +279,7 @@ function wire(): void {
       else renderTest();
     }
   });
+  $<HTMLSelectElement>("base-select").addEventListener("change", (ev) => void selectBase((ev.target as HTMLSelectElement).value).catch(() => {}));
   wireTokenDialog();
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);

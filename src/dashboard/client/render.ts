@@ -4,6 +4,7 @@ import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
+import { formatClock } from "./clock-format.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "../../format/format.ts";
 
 /** Requests the test will send in all: count per driver × drivers. */
@@ -25,7 +26,7 @@ export function renderNodes(nodes: readonly NodeView[], now: number): string {
     const doing = n.driver_state === "running" && n.current_test_id ? `running ${shortId(n.current_test_id)}` : (n.driver_state ?? "");
     return `<div class="node" data-node="${e(n.node_id)}" data-status="${e(n.status)}">
 <span class="dot dot-${e(n.status)}" title="${e(n.status)}"></span>
-<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}</div>${conflict}</div>
+<div><div class="node-name">${e(n.node_id)}</div><div class="node-meta">${e(n.node_IP)}${n.version ? ` · v${e(n.version)}` : ""}${doing ? ` · ${e(doing)}` : ""}${n.clock ? ` · <span class="node-clock${n.clock.flag ? " flagged" : ""}" data-clock="${e(n.node_id)}"${n.clock.flag ? ` title="${e(n.clock.flag)}"` : ""}>clock ${e(formatClock(n.clock))}${n.clock.flag ? " ⚠" : ""}</span>` : ""}</div>${conflict}</div>
 <div class="node-right"><div>${e(n.status)} · ${e(formatAgo(n.last_heartbeat_at, now))}</div><div>${formatCount(n.requests_sent)} sent${n.last_test_id ? ` in ${e(shortId(n.last_test_id))}` : ""}</div></div></div>`;
   });
   if (more > 0) items.push(`<p class="muted">and ${formatCount(more)} more not shown</p>`);
@@ -109,7 +110,9 @@ export function renderErrors(test: TestView): string {
     ...test.per_driver.filter((d) => d.error).map((d) => `${d.node_id}: ${d.error}`),
   ].map((m) => `<div class="err-msg">${e(m)}</div>`);
   const clean = x.total === 0 && messages.length === 0 ? `<div class="ok-msg">No errors.</div>` : "";
-  return `<div class="errors">${row("HTTP 4xx", x.status_4xx)}${row("HTTP 5xx", x.status_5xx)}${row("timeouts", x.timeout)}${row("connection errors", x.connection_error)}${clean}${messages.join("")}</div>`;
+  // Warnings (a driver's clock off or its start uncorrected) are not errors: the test ran, perhaps less together.
+  const warnings = (test.warnings ?? []).map((w) => `<div class="warn-msg" data-warning>${e(w)}</div>`);
+  return `<div class="errors">${row("HTTP 4xx", x.status_4xx)}${row("HTTP 5xx", x.status_5xx)}${row("timeouts", x.timeout)}${row("connection errors", x.connection_error)}${clean}${messages.join("")}${warnings.join("")}</div>`;
 }
 
 /** The final summary of an ended test. */

@@ -8,6 +8,7 @@ import { ListQuerySchema, NodesQuerySchema } from "./queries.ts";
 import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
+import { compareRoutes } from "./compare-routes.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { openApiRoutes } from "./openapi/routes.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
@@ -96,6 +97,9 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
     const body = parseStopRequest(text);
     return c.json(await orchestrator.stopTest(id, { graceMs: body.stop_grace_ms, reason: body.reason, by: "user" }));
   });
+
+  // Before GET /tests/:id, which would take "compare" for a test id.
+  app.route("/", compareRoutes(orchestrator));
 
   app.get("/tests/:id", (c) => {
     const id = testIdParam(c);

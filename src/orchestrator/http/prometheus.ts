@@ -55,31 +55,28 @@ const labels = (pairs: Record<string, string>) =>
 export function renderMetrics({ nodes, test, drops, bus, security, nodeCounters, sse }: MetricsInput): string {
   const out: string[] = [];
   const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  /** A family with one unlabelled sample. */
+  const single = (name: string, type: string, help: string, value: number) => {
+    family(name, type, help);
+    out.push(`${name} ${value}`);
+  };
   const sample = (name: string, pairs: Record<string, string>, value: number) => out.push(`${name}${labels(pairs)} ${Number.isFinite(value) ? value : 0}`);
 
   family("loadtest_drivers", "gauge", "Drivers known to the orchestrator, by liveness status.");
   for (const status of STATUSES) sample("loadtest_drivers", { status }, nodeCounters?.by_status[status] ?? nodes.filter((n) => n.status === status).length);
   if (nodeCounters) {
-    family("loadtest_drivers_in_conflict", "gauge", "node_ids used by two live driver processes at once (excluded from new tests).");
-    out.push(`loadtest_drivers_in_conflict ${nodeCounters.conflict}`);
-    family("loadtest_unregistered_heartbeats_total", "counter", "Heartbeats from node_ids that never registered.");
-    out.push(`loadtest_unregistered_heartbeats_total ${nodeCounters.unregistered_heartbeats}`);
-    family("loadtest_unregistered_heartbeats_refused_total", "counter", "Heartbeats from unknown, unregistered node_ids refused while too many such nodes were known.");
-    out.push(`loadtest_unregistered_heartbeats_refused_total ${nodeCounters.unregistered_refused}`);
-    family("loadtest_nodes_forgotten_total", "counter", "Dead or departed nodes forgotten after their retention, beyond the cap, or deleted.");
-    out.push(`loadtest_nodes_forgotten_total ${nodeCounters.forgotten}`);
+    single("loadtest_drivers_in_conflict", "gauge", "node_ids used by two live driver processes at once (excluded from new tests).", nodeCounters.conflict);
+    single("loadtest_unregistered_heartbeats_total", "counter", "Heartbeats from node_ids that never registered.", nodeCounters.unregistered_heartbeats);
+    single("loadtest_unregistered_heartbeats_refused_total", "counter", "Heartbeats from unknown, unregistered node_ids refused while too many such nodes were known.", nodeCounters.unregistered_refused);
+    single("loadtest_nodes_forgotten_total", "counter", "Dead or departed nodes forgotten after their retention, beyond the cap, or deleted.", nodeCounters.forgotten);
   }
   if (sse) {
-    family("loadtest_sse_streams", "gauge", "Event streams open now.");
-    out.push(`loadtest_sse_streams ${sse.open}`);
-    family("loadtest_sse_resyncs_total", "counter", "Times an event-stream client fell behind its bounded buffer and was sent a resync.");
-    out.push(`loadtest_sse_resyncs_total ${sse.resyncs}`);
-    family("loadtest_sse_disconnects_total", "counter", "Event-stream clients disconnected for staying behind.");
-    out.push(`loadtest_sse_disconnects_total ${sse.disconnects}`);
+    single("loadtest_sse_streams", "gauge", "Event streams open now.", sse.open);
+    single("loadtest_sse_resyncs_total", "counter", "Times an event-stream client fell behind its bounded buffer and was sent a resync.", sse.resyncs);
+    single("loadtest_sse_disconnects_total", "counter", "Event-stream clients disconnected for staying behind.", sse.disconnects);
   }
 
-  family("loadtest_test_running", "gauge", "1 while a test is running.");
-  out.push(`loadtest_test_running ${test?.state === "running" ? 1 : 0}`);
+  single("loadtest_test_running", "gauge", "1 while a test is running.", test?.state === "running" ? 1 : 0);
 
   if (test) {
     const id = test.test_id;
@@ -109,18 +106,15 @@ export function renderMetrics({ nodes, test, drops, bus, security, nodeCounters,
   family("loadtest_bus_rejected_total", "counter", "Messages the bus rejected because they failed to decode, by topic.");
   for (const [topic, n] of Object.entries(drops.bus_rejected)) sample("loadtest_bus_rejected_total", { topic }, n);
   if (bus) {
-    family("loadtest_bus_degraded", "gauge", "1 while the Kafka bus is degraded: a topic missing or being resubscribed, or nothing received.");
-    out.push(`loadtest_bus_degraded ${bus.status === "ok" ? 0 : 1}`);
-    family("loadtest_bus_receiving", "gauge", "0 while the bus has received nothing for a while (broker unreachable or a subscription that cannot fetch).");
-    out.push(`loadtest_bus_receiving ${bus.receiving ? 1 : 0}`);
+    single("loadtest_bus_degraded", "gauge", "1 while the Kafka bus is degraded: a topic missing or being resubscribed, or nothing received.", bus.status === "ok" ? 0 : 1);
+    single("loadtest_bus_receiving", "gauge", "0 while the bus has received nothing for a while (broker unreachable or a subscription that cannot fetch).", bus.receiving ? 1 : 0);
     family("loadtest_bus_topic_degraded", "gauge", "1 for each topic that is missing or was recreated and is being resubscribed, by condition.");
     for (const t of bus.topics) sample("loadtest_bus_topic_degraded", { topic: t.topic, condition: t.condition }, 1);
     family("loadtest_bus_topic_degraded_since_timestamp_seconds", "gauge", "When each degraded topic's problem began, in Unix seconds.");
     for (const t of bus.topics) sample("loadtest_bus_topic_degraded_since_timestamp_seconds", { topic: t.topic }, t.since / 1000);
   }
   if (security) {
-    family("loadtest_drivers_verifying", "gauge", "Live drivers that refuse commands not signed by a key they trust.");
-    out.push(`loadtest_drivers_verifying ${nodeCounters?.verifying ?? nodes.filter((n) => n.status !== "dead" && n.status !== "left" && n.verifies_signatures === true).length}`);
+    single("loadtest_drivers_verifying", "gauge", "Live drivers that refuse commands not signed by a key they trust.", nodeCounters?.verifying ?? nodes.filter((n) => n.status !== "dead" && n.status !== "left" && n.verifies_signatures === true).length);
     family("loadtest_commands_rejected_total", "counter", "Commands the drivers refused (unsigned, bad signature, expired, replayed...), by reason.");
     for (const [reason, n] of Object.entries(security.commands_rejected)) sample("loadtest_commands_rejected_total", { reason }, n);
     family("loadtest_reports_forged_total", "counter", "Reports dropped for a missing or wrong report_mac, by reason.");

@@ -1,5 +1,7 @@
 import { lineChart } from "../../dashboard/client/chart.ts";
 import { latencyLines, rateLines } from "../../dashboard/client/chart-data.ts";
+import { distributionChart, distributionLines } from "../../dashboard/client/distribution-chart.ts";
+import type { TestDistribution } from "../distribution.ts";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../format/format.ts";
@@ -65,12 +67,13 @@ function stopCard(test: TestView): Html | "" {
  * A test's report as one self-contained HTML page: inline CSS and SVG charts of the
  * per-second series, no script and no external resource, so it opens from disk.
  */
-export function reportHtml(test: TestView, series: TestSeries | null, generatedAt = Date.now()): string {
+export function reportHtml(test: TestView, series: TestSeries | null, generatedAt = Date.now(), distribution: TestDistribution | null = null): string {
   const m = test.metrics;
   const c = test.config;
   const points = series?.points ?? [];
   const rate = lineChart(rateLines(points, "#0f172a"), { yUnit: "/s", legend: true, title: "requests per second", width: 520, height: 260 });
   const latency = lineChart(latencyLines(points, { kind: "total" }, true), { yUnit: "ms", legend: true, title: "latency quantiles per second", width: 520, height: 260 });
+  const percentiles = distribution ? distributionChart(distributionLines(distribution), { legend: true, width: 1040, height: 300 }) : null;
   const latencyRow = (name: string, ms: number | undefined) => html`<tr><td>${name}</td><td>${formatMs(ms)}</td></tr>`;
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -86,6 +89,7 @@ ${tile("median latency", formatMs(m.latency?.median_latency))}${tile("p99 latenc
 ${tile("duration", formatDuration(test.duration_ms))}
 </div>
 <div class="grid2"><div class="card"><h2>Requests per second</h2>${raw(rate)}</div><div class="card"><h2>Latency per second (all drivers)</h2>${raw(latency)}</div></div>
+${percentiles ? html`<div class="card"><h2>Latency by percentile (merged digest, log scale)</h2>${raw(percentiles)}</div>` : ""}
 <div class="card"><h2>Drivers</h2><table><tr><th>driver</th><th>outcome</th><th>sent</th><th>completed</th><th>avg req/s</th><th>errors</th><th>late</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${driverRows(test)}</table></div>
 <div class="grid2">
 <div class="card"><h2>Latency (whole test)</h2><table>${latencyRow("mean", m.latency?.mean_latency)}${latencyRow("min", m.latency?.min_latency)}${latencyRow("median", m.latency?.median_latency)}${latencyRow("p90", m.latency?.p90_latency)}${latencyRow("p95", m.latency?.p95_latency)}${latencyRow("p99", m.latency?.p99_latency)}${latencyRow("max", m.latency?.max_latency)}</table></div>

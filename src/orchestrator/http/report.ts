@@ -26,7 +26,7 @@ export function reportRoutes(orchestrator: Orchestrator): Hono {
     const { format, download } = query.data;
     if (download === "1") c.header("Content-Disposition", `attachment; filename="loadtest-${id}.${format}"`);
     if (format === "csv") return c.body(reportCsv(test, series), 200, { "content-type": "text/csv; charset=utf-8" });
-    if (format === "html") return c.html(reportHtml(test, series));
+    if (format === "html") return c.html(reportHtml(test, series, Date.now(), orchestrator.distribution(id)));
     return c.json({ test, series });
   });
 

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import type { Server } from "bun";
 
 /** Inode of the loopback TCP socket whose local port is `port`, from /proc/net/tcp{,6}. */
-function socketInode(port: number): string | undefined {
+export function socketInode(port: number): string | undefined {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
@@ -28,7 +28,7 @@ function socketInode(port: number): string | undefined {
 }
 
 /** The pid among `pids` with `socket:[inode]` open, if any. */
-function ownerOf(inode: string, pids: readonly number[]): number | undefined {
+export function ownerOf(inode: string, pids: readonly number[]): number | undefined {
   const wanted = `socket:[${inode}]`;
   for (const pid of pids) {
     let fds: string[];

@@ -51,6 +51,8 @@ export function template(topic: TopicKey, n: number): Record<string, unknown> {
       return { node_id: `fz-${n}`, test_id: `fz-${n}`, event: "TEST_STARTED" };
     case "stop":
       return { test_id: `fz-${n}`, stop: "YES", reason: "fuzz", stop_grace_ms: 100 };
+    case "clock":
+      return { t3: 1_700_000_000_000, samples: [{ node_id: `fz-${n}`, t1: 1_700_000_000_000, t2: 1_700_000_000_001 }] };
   }
 }
 

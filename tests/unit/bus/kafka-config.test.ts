@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kafkaConnectionFromEnv } from "../../../src/bus/index.ts";
+import { PRODUCER_SETTINGS, topicReplication } from "../../../src/bus/kafka-config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kafka-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,5 +54,32 @@ describe("Kafka TLS and SASL from the environment", () => {
     expect(kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "3" }).replicationFactor).toBe(3);
     expect(kafkaConnectionFromEnv("o", {}, {}).replicationFactor).toBeUndefined();
     expect(() => kafkaConnectionFromEnv("o", {}, { KAFKA_REPLICATION_FACTOR: "0" })).toThrow(/KAFKA_REPLICATION_FACTOR must be an integer from 1 to 32, got "0"/);
+  });
+});
+
+describe("topicReplication", () => {
+  test("leaves a single broker or a pair on the broker's defaults", () => {
+    expect(topicReplication(1)).toEqual({ configEntries: [] });
+    expect(topicReplication(2)).toEqual({ configEntries: [] });
+  });
+
+  test("replicates three times with min.insync.replicas=2 on a cluster of three or more brokers", () => {
+    const replicated = { replicationFactor: 3, configEntries: [{ name: "min.insync.replicas", value: "2" }] };
+    expect(topicReplication(3)).toEqual(replicated);
+    expect(topicReplication(7)).toEqual(replicated);
+  });
+});
+
+describe("PRODUCER_SETTINGS", () => {
+  test("asks for an idempotent producer with acks=all and one request in flight, as kafkajs requires", () => {
+    expect(PRODUCER_SETTINGS).toEqual({ idempotent: true, maxInFlightRequests: 1, acks: -1 });
+  });
+});
+
+describe("topicReplication with KAFKA_REPLICATION_FACTOR", () => {
+  test("the configured factor wins over the cluster's size, with min.insync.replicas=2 from 3 replicas up", () => {
+    expect(topicReplication(3, 1)).toEqual({ replicationFactor: 1, configEntries: [] });
+    expect(topicReplication(1, 2)).toEqual({ replicationFactor: 2, configEntries: [] });
+    expect(topicReplication(5, 5)).toEqual({ replicationFactor: 5, configEntries: [{ name: "min.insync.replicas", value: "2" }] });
   });
 });

@@ -41,3 +41,10 @@ test("notePassed only ever raises a partition's offset", () => {
   notePassed(passed, 1, 0n);
   expect(passed).toEqual(offsets([[0, 5], [1, 1]]));
 });
+
+test("an end offset behind what was read on a partition not fully in sync (a failover) is no proof of re-creation", () => {
+  const passed = new Map([[0, 30n], [1, 5n]]);
+  const ends = new Map([[0, 29n], [1, 5n]]);
+  expect(recreationReason({ passed, committed: new Map(), ends, brokerCommitted: null, unsettled: new Set([0]) })).toBeNull();
+  expect(recreationReason({ passed, committed: new Map(), ends, brokerCommitted: null, unsettled: new Set([1]) })).toMatch(/offsets went backwards: partition 0/);
+});

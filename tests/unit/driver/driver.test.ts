@@ -25,6 +25,10 @@ async function setup(options: { bus?: (bus: MemoryBus) => Bus } = {}) {
   const driver = createDriver({ bus, clock, fetch: target.fetch, nodeId: "d1", nodeIp: "10.0.0.7", instanceId: "i1" });
   await driver.start();
   await settle();
+  // The orchestrator's answer to the first heartbeat: a zero clock offset, so starts are as on the wire.
+  const beat = seen.heartbeat[0];
+  if (beat) await orchestrator.publish("clock", { t3: clock.now(), samples: [{ node_id: "d1", t1: beat.timestamp, t2: clock.now() }] });
+  await settle();
   const events = () => seen.driver_event.map((e) => `${e.test_id}:${e.event}`);
   return { clock, seen, orchestrator, target, driver, events };
 }

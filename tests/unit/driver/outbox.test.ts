@@ -53,3 +53,27 @@ test("throws at once on a message that fails its schema (a bug), instead of retr
   const outbox = new Outbox({ bus: flakyBus(0), clock: new FakeClock(), log: silentLogger });
   expect(() => outbox.push({ topic: "heartbeat", message: { node_id: "has space", heartbeat: "YES", timestamp: 1 } })).toThrow(/refusing to queue/);
 });
+
+/** A logger that keeps its lines. */
+function recordingLog() {
+  const lines: { level: string; msg: string }[] = [];
+  const at = (level: string) => (msg: string) => void lines.push({ level, msg });
+  return { lines, log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => recordingLog().log } };
+}
+
+test("says once that a publish hangs unacknowledged (a cluster without quorum), keeps it queued, and says when the bus takes it", async () => {
+  const clock = new FakeClock();
+  let release: () => void = () => {};
+  const bus = { publish: () => new Promise<void>((resolve) => (release = resolve)) };
+  const { lines, log } = recordingLog();
+  const outbox = new Outbox({ bus, clock, log: log as never, stallWarnMs: 5_000 });
+  outbox.push({ topic: "heartbeat", message: beat(1) });
+  await clock.advance(4_999);
+  expect(lines.filter((l) => l.level === "warn")).toEqual([]);
+  await clock.advance(60_000);
+  expect(lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["publish not acknowledged; the message stays queued until the bus takes it"]);
+  expect(outbox.size).toBe(1);
+  release();
+  await settle();
+  expect({ size: outbox.size, last: lines.at(-1)?.msg }).toEqual({ size: 0, last: "bus accepts messages again" });
+});

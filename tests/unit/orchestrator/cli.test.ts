@@ -50,6 +50,13 @@ describe("orchestrator command line", () => {
     expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ output: expect.stringContaining("--bus-degraded-fail-ms") });
   });
 
+  test("--clock-warn-ms sets when a driver's clock offset is flagged (default 50 ms), a bad value named", () => {
+    expect(resolveConfig({}, {})).toMatchObject({ ok: true, config: { clockWarnMs: 50 } });
+    expect(resolveConfig({ "clock-warn-ms": "200" }, {})).toMatchObject({ ok: true, config: { clockWarnMs: 200 } });
+    expect(resolveConfig({ "clock-warn-ms": "0" }, {})).toEqual({ ok: false, errors: ['--clock-warn-ms must be an integer from 1 to 3600000, got "0"'] });
+    expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ output: expect.stringContaining("--clock-warn-ms") });
+  });
+
   test("answers --help and --version and refuses unknown flags", () => {
     expect(parseFlags(ORCHESTRATOR_COMMAND, ["--help"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringContaining("--allow-target") });
     expect(parseFlags(ORCHESTRATOR_COMMAND, ["--version"])).toMatchObject({ kind: "exit", code: 0, output: expect.stringMatching(/^orchestrator \d/) });

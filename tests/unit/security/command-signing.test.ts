@@ -92,7 +92,7 @@ describe("signed commands", () => {
 
   test("every orchestrator→driver topic keeps the signature fields through its schema (none stripped)", () => {
     const fields = { key_id: "0123456789abcdef", issued_at: NOW, signature: "A".repeat(86) };
-    const samples: Record<string, object> = { test_config: config, trigger: { test_id: "t1", trigger: "YES" }, stop: { test_id: "t1", stop: "YES", reason: "r", stop_grace_ms: 0 } };
+    const samples: Record<string, object> = { test_config: config, trigger: { test_id: "t1", trigger: "YES" }, stop: { test_id: "t1", stop: "YES", reason: "r", stop_grace_ms: 0 }, clock: { t3: NOW, samples: [] } };
     for (const topic of BROADCAST_TOPICS) {
       const parsed = TOPIC_SCHEMAS[topic].safeParse({ ...samples[topic], ...fields });
       expect({ topic, fields: parsed.success ? Object.fromEntries(Object.keys(fields).map((k) => [k, (parsed.data as Record<string, unknown>)[k]])) : parsed.error.message }).toEqual({ topic, fields });

@@ -6,6 +6,9 @@ import { TestRequestSchema } from "../../test-request.ts";
 import { ListQuerySchema, NodesQuerySchema } from "../queries.ts";
 import { ReportQuerySchema } from "../report.ts";
 import { StopRequestSchema } from "../stop-request.ts";
+import { CompareQuerySchema } from "../compare-routes.ts";
+import { COMPARISON_EXAMPLE, DISTRIBUTION_EXAMPLE } from "./compare-examples.ts";
+import { ComparisonSchema, DistributionSchema } from "./compare-schemas.ts";
 import * as examples from "./examples.ts";
 import * as responses from "./response-schemas.ts";
 
@@ -23,6 +26,8 @@ export const COMPONENTS = {
   NodePage: { schema: responses.NodePageSchema, io: "output" },
   NodeDeleted: { schema: responses.NodeDeletedSchema, io: "output" },
   Health: { schema: responses.HealthSchema, io: "output" },
+  Distribution: { schema: DistributionSchema, io: "output", description: "Latency by percentile, p0 to p99.99, evenly spaced on a log 1/(1−p) axis; the whole test from the merged digest, then each driver." },
+  Comparison: { schema: ComparisonSchema, io: "output", description: "Per metric: base, candidate, change, relative change and the verdict against its max_regression." },
   Error: { schema: responses.ErrorBodySchema, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output"; description?: string }>;
 
@@ -96,6 +101,21 @@ export const OPERATIONS: readonly OperationDoc[] = [
       200: { description: "the report (`format=json`); `format=csv` answers text/csv, `format=html` text/html", json: "Report", example: examples.REPORT_EXAMPLE },
       404: NOT_FOUND,
       422: error("format is not json, csv or html"),
+    },
+  },
+  {
+    method: "get", path: "/tests/:id/distribution", operationId: "getDistribution", tag: "tests",
+    summary: "A test's latency by percentile (p0..p99.99 on a log 1/(1−p) axis), whole test and per driver",
+    responses: { 200: { description: "the distributions", json: "Distribution", example: DISTRIBUTION_EXAMPLE }, 404: NOT_FOUND },
+  },
+  {
+    method: "get", path: "/tests/compare", operationId: "compareTests", tag: "tests",
+    summary: "A candidate test against its base: each metric's change and verdict against `max_regression` (repeatable)", query: CompareQuerySchema,
+    responses: {
+      200: { description: "the comparison; `passed` is false when a regression exceeds its threshold", json: "Comparison", example: COMPARISON_EXAMPLE },
+      404: error("no such base or candidate test"),
+      409: error("the base or the candidate has not ended"),
+      422: error("a base or candidate id is missing, or a max_regression is malformed; `issues` names each entry"),
     },
   },
   {

@@ -41,6 +41,8 @@ const DriverViewSchema = z.object({
   node_id: z.string(),
   instance_id: z.string().nullable().optional(),
   twin: z.boolean().optional(),
+  clock_offset_ms: z.number().nullable().optional(),
+  clock_corrected: z.boolean().nullable().optional(),
   summary_only: z.boolean().optional().describe("reports carry only the brief's four latency figures: shown as reported, no counts"),
   node_status: z.union([NodeStatusSchema, z.literal("unknown")]),
   outcome: z.enum(["waiting", "running", "final", "stopped", "rejected", "dead", "left", "stalled"]),
@@ -140,6 +142,9 @@ const NodeViewSchema = z
     verifies_signatures: z.boolean().optional(),
     instance_id: z.string().nullable().optional(),
     conflict: z.object({ instances: z.array(z.string()), since: epochMs, last_seen_at: epochMs }).nullable().optional(),
+    clock: z
+      .object({ offset_ms: z.number().nullable(), uncertainty_ms: z.number().nullable(), correction: z.boolean(), skewed: z.boolean(), flag: z.string().nullable() })
+      .optional(),
   }) satisfies z.ZodType<NodeView>;
 
 /** `GET /nodes`: live nodes first, then the dead and departed. */

@@ -1,0 +1,93 @@
+import type { Kafka } from "kafkajs";
+import type { Logger } from "../log.ts";
+import { TOPIC_KEYS, topicName } from "../protocol/index.ts";
+import { topicReplication, type KafkaConnection, type TopicReplication } from "./kafka-config.ts";
+import { topicSpec } from "./topic-specs.ts";
+
+/** How long close() spends deleting broadcast groups before it gives up and leaves them to expire. */
+const DELETE_GROUPS_TIMEOUT_MS = 3_000;
+
+/**
+ * Creates the protocol's topics that do not exist yet (metrics and heartbeats with several
+ * partitions) and returns how topics are made on this cluster.
+ */
+export async function createMissingTopics(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = TOPIC_KEYS.filter((key) => !existing.has(topicName(key, connection.topicPrefix)));
+    // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
+    // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
+    const { brokers } = await admin.describeCluster();
+    const replication = topicReplication(brokers.length, connection.replicationFactor);
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((key) => topicSpec(key, connection.topicPrefix, replication)),
+      });
+    }
+    return replication;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Partitions of `topic` (its full name) where `groupId` has a committed offset. */
+export async function committedPartitions(kafka: Kafka, groupId: string, topic: string): Promise<number[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (offsets?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => p.partition);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Per partition of `topic` (its full name), the offset the next message will get. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // A topic created a moment ago by another node may not have a leader yet: retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      } catch (err) {
+        if (attempt >= 50 || !(err as { retriable?: boolean }).retriable) throw err;
+        await Bun.sleep(100);
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Deletes a bus's broadcast groups, which nobody joins again (each start makes new ones),
+ * so they do not pile up on the broker. Best effort within DELETE_GROUPS_TIMEOUT_MS: a group
+ * left behind (broker away, driver killed) expires with the broker's offsets.retention.minutes.
+ */
+export async function deleteGroups(kafka: Kafka, groupIds: string[], log: Logger): Promise<void> {
+  if (groupIds.length === 0) return;
+  const admin = kafka.admin({ retry: { retries: 1 } });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DELETE_GROUPS_TIMEOUT_MS);
+  });
+  const work = (async () => {
+    try {
+      await admin.connect();
+      await admin.deleteGroups(groupIds);
+    } finally {
+      await admin.disconnect();
+    }
+  })().catch((err: unknown) => log.debug("deleting broadcast consumer groups failed; they expire with the broker's offset retention", { groups: groupIds, error: (err as Error).message }));
+  try {
+    await Promise.race([work, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

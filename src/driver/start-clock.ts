@@ -1,0 +1,39 @@
+import type { ClockSync } from "./clock-sync.ts";
+
+/**
+ * How early the test run begins before its start time: the send loop holds its first send
+ * until the start on the precise timer, while a setTimeout wake-up lands 1-2 ms late.
+ */
+export const EARLY_BEGIN_MS = 5;
+
+/** The clock offset a test's start was computed with, and why it was not corrected when it was not. */
+export interface StartClock {
+  /** Orchestrator minus driver clock (ms) at the start, null without an estimate. */
+  offsetMs: number | null;
+  /** Whether `start_at` was converted to this driver's clock with it. */
+  corrected: boolean;
+  /** Set when the start was not corrected although it should have been, or correction is off. */
+  warning?: string;
+}
+
+/**
+ * Decides the start's clock: corrected by the estimate when there is one and correction is on;
+ * otherwise uncorrected with a warning (no estimate after `waited` for one, or correction off).
+ */
+export function startClockOf(sync: ClockSync | undefined, waited: boolean): StartClock {
+  if (sync === undefined) return { offsetMs: null, corrected: false };
+  const estimate = sync.estimate();
+  const offsetMs = estimate?.offset_ms ?? null;
+  if (!sync.correction) {
+    const off = offsetMs === null ? "not measured yet" : `${Math.round(offsetMs)} ms`;
+    return { offsetMs, corrected: false, warning: `clock correction is off on this driver (--no-clock-correction): it started on its own clock, offset ${off}` };
+  }
+  if (offsetMs === null) {
+    return {
+      offsetMs,
+      corrected: false,
+      warning: `no clock offset estimate${waited ? " came in time" : ""}: started uncorrected, on this driver's own clock`,
+    };
+  }
+  return { offsetMs, corrected: true };
+}
