@@ -34,7 +34,9 @@ export async function startReportLatencyProbe(brokers: string[], topicPrefix: st
   const seenAt = new Map<string, number>();
   const bus = new KafkaBus({ connection: { brokers, clientId: "latency-tap", topicPrefix } });
   await bus.subscribe("metrics", { mode: { kind: "collect", group: `latency-tap-${crypto.randomUUID().slice(0, 8)}` } }, (report) => {
-    if (report.window && report.sequence !== undefined) closedAt.set(`${report.node_id}#${report.sequence}`, report.window.end_ms);
+    // Keyed by test too: every test's sequences start at 0, so a later test must not overwrite
+    // the followed test's window ends (that gave negative latencies with 2+ tests per fleet).
+    if (report.window && report.sequence !== undefined) closedAt.set(`${report.test_id}/${report.node_id}#${report.sequence}`, report.window.end_ms);
   });
   const abort = new AbortController();
   let reader: Promise<void> = Promise.resolve();
@@ -62,9 +64,9 @@ export async function startReportLatencyProbe(brokers: string[], topicPrefix: st
               const parsed = JSON.parse(data) as { test?: { per_driver: Driver[] } };
               for (const d of parsed.test?.per_driver ?? []) {
                 if (d.last_sequence === null) continue;
-                if (d.last_report_at !== null) receivedAt.set(`${d.node_id}#${d.last_sequence}`, d.last_report_at);
+                if (d.last_report_at !== null) receivedAt.set(`${testId}/${d.node_id}#${d.last_sequence}`, d.last_report_at);
                 for (let s = (last.get(d.node_id) ?? -1) + 1; s <= d.last_sequence; s++) {
-                  const key = `${d.node_id}#${s}`;
+                  const key = `${testId}/${d.node_id}#${s}`;
                   if (!seenAt.has(key)) seenAt.set(key, at);
                 }
                 last.set(d.node_id, Math.max(last.get(d.node_id) ?? -1, d.last_sequence));
