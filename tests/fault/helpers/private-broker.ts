@@ -5,26 +5,12 @@
  * are the dev broker's (a symlink), so nothing is downloaded.
  */
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort, SHARED_KAFKA_LIBS } from "./kafka-home.ts";
 
 const ROOT = join(import.meta.dir, "..", "..", "..");
-const SHARED_LIBS = join(process.env.KAFKA_HOME_DIR ?? join(ROOT, ".kafka"), "libs");
 const READY_TIMEOUT_S = 120;
-
-/** A port the OS says is free right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PrivateBroker {
   /** host:port for the nodes. */
@@ -41,7 +27,7 @@ export interface PrivateBroker {
 /** Creates (and starts) a broker on two free ports. */
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   const homeDir = mkdtempSync(join(tmpdir(), "lt-fault-kafka-"));
-  symlinkSync(SHARED_LIBS, join(homeDir, "libs"));
+  symlinkSync(SHARED_KAFKA_LIBS, join(homeDir, "libs"));
   const port = await freePort();
   const controllerPort = await freePort();
   const env = {

@@ -6,27 +6,13 @@
  * pointing at its folder and KAFKA_LIBS_DIR at the dev broker's jars (nothing is downloaded).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel, type Admin } from "kafkajs";
+import { freePort, SHARED_KAFKA_LIBS } from "./kafka-home.ts";
 
 const ROOT = join(import.meta.dir, "..", "..", "..");
-const SHARED_LIBS = process.env.KAFKA_LIBS_DIR ?? join(process.env.KAFKA_HOME_DIR ?? join(ROOT, ".kafka"), "libs");
 const READY_TIMEOUT_S = 180;
-
-/** A port the OS says is free right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One partition as the cluster's metadata describes it. */
 export interface PartitionState {
@@ -74,7 +60,7 @@ export async function startPrivateCluster(size = 3): Promise<PrivateCluster> {
     KAFKA_PORTS: ports.join(","),
     KAFKA_CONTROLLER_PORTS: controllerPorts.join(","),
     KAFKA_HOME_DIR: homeDir,
-    KAFKA_LIBS_DIR: SHARED_LIBS,
+    KAFKA_LIBS_DIR: SHARED_KAFKA_LIBS,
     KAFKA_READY_TIMEOUT_S: String(READY_TIMEOUT_S),
   };
   const nodes = Array.from({ length: size }, (_, i) => i + 1);

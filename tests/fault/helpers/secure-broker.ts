@@ -6,29 +6,15 @@
  * PLAINTEXT listeners of its own (one node: nothing crosses a network).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
 import { waitFor } from "../../helpers/wait.ts";
+import { freePort, SHARED_KAFKA_LIBS } from "./kafka-home.ts";
 
 const ROOT = join(import.meta.dir, "..", "..", "..");
-const LIBS = join(process.env.KAFKA_HOME_DIR ?? join(ROOT, ".kafka"), "libs");
 const READY_TIMEOUT_MS = 120_000;
-
-/** A port the OS says is free right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Which protection the client listener has. */
 export type SecureKind = "sasl-scram" | "tls";
@@ -108,7 +94,7 @@ export async function startSecureBroker(kind: SecureKind): Promise<SecureBroker>
   }
   const config = join(homeDir, "server.properties");
   writeFileSync(config, lines.join("\n") + "\n");
-  const classpath = `${LIBS}/*`;
+  const classpath = `${SHARED_KAFKA_LIBS}/*`;
   const format = ["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", "lt-secure-test-clusterA", "-c", config];
   if (kind === "sasl-scram") format.push("--add-scram", `SCRAM-SHA-512=[name=${SCRAM_USER.name},password=${SCRAM_USER.password}]`);
   let proc: Subprocess | undefined;
