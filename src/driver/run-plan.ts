@@ -1,4 +1,5 @@
 import { checkRunnable, formatIssues, type Issue, type TestConfig, type TestType } from "../protocol/index.ts";
+import type { PlannedChecks, PlannedRequest } from "./scenario/request-spec.ts";
 import { DEFAULT_AVALANCHE_CONCURRENCY, DEFAULT_TIMEOUT_MS, DEFAULT_TSUNAMI_CONCURRENCY } from "./defaults.ts";
 
 /** A configuration the driver can run, with every default filled in. */
@@ -13,7 +14,25 @@ export interface RunPlan {
   throughput?: number;
   concurrency: number;
   timeoutMs: number;
+  // Issue 11 (scenarios); every field optional: a plan without them runs exactly as before.
+  /** The scenario's requests; absent: one GET of `url` (the prebuilt fast path). */
+  requests?: PlannedRequest[];
+  /** Rows for `${data.FIELD}` templates (row `seq mod rows`). */
+  data?: Record<string, unknown>[];
+  /** Sending stops this many ms after the start (with `count`, whichever comes first). */
+  durationMs?: number;
+  /** Ramping arrival rate per driver: linear from the previous stage's rate to `target` req/s over `durationMs`. */
+  stages?: { durationMs: number; target: number }[];
+  /** Rate at which the first stage starts (req/s, default 0). */
+  startThroughput?: number;
+  /** Accept a self-signed TLS certificate. */
+  tlsInsecure?: boolean;
+  /** This plan's send i is the test's send `seqOffset + i × seqStride` (a worker's share); default 0 and 1. */
+  seqOffset?: number;
+  seqStride?: number;
 }
+
+export type { PlannedChecks, PlannedRequest };
 
 export type PlanResult = { ok: true; plan: RunPlan } | { ok: false; error: string; issues: Issue[] };
 

@@ -7,20 +7,24 @@ import { outcomeOfFailure, outcomeOfStatus, STOP_REASON, type Outcome } from "./
 import { pacerFor, type Pacer } from "./pacing/pacer.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TimeoutGroups } from "./timeout-groups.ts";
+import type { OutcomeDetail } from "./scenario/request-spec.ts";
 
 /** The part of `fetch` the driver uses (Bun's global fetch fits). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Where the loop reports each send and each outcome; called on the hot path, so keep it lean. */
 export interface SendSink {
-  /** A send started at `startedMs` (monotonic); `dueMs` is its schedule time, NaN when unpaced. */
-  onSend(startedMs: number, dueMs: number): void;
+  /**
+   * A send started at `startedMs` (monotonic); `dueMs` is its schedule time, NaN when unpaced.
+   * `request`: its index in `plan.requests`, for a scenario (undefined without one).
+   */
+  onSend(startedMs: number, dueMs: number, request?: number): void;
   /**
    * The send ended; latencies run to the end of the body, `dueLatencyMs` from the due time (NaN
    * when unpaced). `bodyTooLarge`: the body passed the cap and was abandoned there (the latency
-   * runs to that moment).
+   * runs to that moment). `detail`: for a scenario's send, which request, its check result and bytes.
    */
-  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void;
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean, detail?: OutcomeDetail): void;
 }
 
 export interface SendLoopDeps {
