@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from "kafkajs";
 import type { GuardedSubscription } from "./topic-guard.ts";
+import { topicMaxMessageBytes } from "./topic-specs.ts";
 
 /** One subscription, kept so its consumer can be re-created with the same group and start offsets. */
 export interface KafkaSubscription extends GuardedSubscription {
@@ -30,7 +31,10 @@ export interface SubscriptionConsumerOptions {
 
 /** Creates, connects and runs a subscription's consumer; resolves once it has joined its group. */
 export async function startSubscriptionConsumer(sub: KafkaSubscription, options: SubscriptionConsumerOptions): Promise<void> {
+  // A topic with large messages (test_config) fetches a whole one per partition at once.
+  const large = topicMaxMessageBytes(sub.topic);
   const consumer = options.kafka.consumer({
+    ...(large !== null ? { maxBytesPerPartition: large, maxBytes: Math.max(large, 10 * 1024 * 1024) } : {}),
     groupId: sub.groupId,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,

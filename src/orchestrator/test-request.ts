@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AbortDelaySchema, AbortOnSchema, AbortWindowSchema } from "./abort/abort-config.ts";
-import { checkRunnable, TargetUrlSchema, TestParametersSchema, toIssues, type Issue } from "../protocol/index.ts";
+import { checkRunnable, MAX_COUNT_PER_DRIVER, TargetUrlSchema, TestParametersSchema, toIssues, type Issue } from "../protocol/index.ts";
+import { countIssues, scenarioAllowIssues, scenarioSizeIssues } from "./scenario-request.ts";
 
 /** A boolean that may arrive as "true"/"false". */
 const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
@@ -13,6 +14,8 @@ const flag = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : 
 export const TestRequestSchema = z.strictObject({
   ...TestParametersSchema.shape,
   target_url: TargetUrlSchema.optional(),
+  /** Optional here (not on the wire) when duration_s or stages ends the test: then MAX_COUNT_PER_DRIVER. */
+  message_count_per_driver: TestParametersSchema.shape.message_count_per_driver.optional(),
   trigger: flag.optional(),
   /** Thresholds that stop the test when they hold (orchestrator-side; see abort/abort-config.ts). */
   abort_on: AbortOnSchema.optional(),
@@ -21,8 +24,9 @@ export const TestRequestSchema = z.strictObject({
 });
 
 /** A validated `POST /tests` body with the target filled in. */
-export type TestRequest = Omit<z.infer<typeof TestRequestSchema>, "target_url" | "trigger"> & {
+export type TestRequest = Omit<z.infer<typeof TestRequestSchema>, "target_url" | "trigger" | "message_count_per_driver"> & {
   target_url: string;
+  message_count_per_driver: number;
   trigger: boolean;
 };
 
@@ -66,7 +70,8 @@ function issuesOf(error: z.ZodError): Issue[] {
  * Validates a `POST /tests` body and returns every problem at once: field by field, then
  * the rules across fields, with the fields that are themselves valid: the drivers' own
  * (`checkRunnable`: TSUNAMI delay, schedule length), AVALANCHE takes no delay, the target
- * must be allowed. A field is named once, by its first issue.
+ * must be allowed (every request URL too), the count may be left out only when duration_s or
+ * stages ends the test, the scenario must fit the bus. A field is named once, by its first issue.
  */
 export function parseTestRequest(body: unknown, options: TestRequestOptions): TestRequestResult {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -81,6 +86,11 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
   const count = shape.message_count_per_driver.safeParse(fields.message_count_per_driver);
   const throughput = shape.target_throughput.safeParse(fields.target_throughput);
   const url = shape.target_url.safeParse(fields.target_url);
+  const requests = shape.requests.safeParse(fields.requests);
+  const data = shape.data.safeParse(fields.data);
+  const duration = shape.duration_s.safeParse(fields.duration_s);
+  const stages = shape.stages.safeParse(fields.stages);
+  const ends = { duration_s: duration.data, stages: stages.data };
   const target = url.success ? (url.data ?? options.defaultTarget) : undefined;
   // An invalid count only skips the schedule-length rules; the other rules still apply.
   if (type.success && delay.success && throughput.success && target !== undefined) {
@@ -90,6 +100,10 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
       message_count_per_driver: count.data,
       target_url: target,
       target_throughput: throughput.data,
+      ...(requests.success && requests.data !== undefined ? { requests: requests.data } : {}),
+      ...(data.success && data.data !== undefined ? { data: data.data } : {}),
+      ...(duration.success && duration.data !== undefined ? { duration_s: duration.data } : {}),
+      ...(stages.success && stages.data !== undefined ? { stages: stages.data } : {}),
     });
     const named = new Set(issues.map((i) => i.path));
     issues.push(...runnable.filter((i) => !named.has(i.path)));
@@ -103,10 +117,13 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
       message: `target ${new URL(target).host} is not allowed; allowed: ${options.allowTargets.join(", ")} (start the orchestrator with --allow-target)`,
     });
   }
+  if (count.success) issues.push(...countIssues(count.data, ends));
+  if (requests.success) issues.push(...scenarioAllowIssues(requests.data, (origin) => isTargetAllowed(origin, options.allowTargets), options.allowTargets));
+  if (requests.success && data.success) issues.push(...scenarioSizeIssues(requests.data, data.data));
   for (const field of ["abort_window_s", "abort_delay_s"] as const) {
     if (fields[field] !== undefined && fields.abort_on === undefined) issues.push({ path: field, message: "only applies with abort_on; give the thresholds too" });
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues };
-  const { trigger, ...rest } = parsed.data;
-  return { ok: true, value: { ...rest, target_url: target!, trigger: trigger ?? false } };
+  const { trigger, message_count_per_driver, ...rest } = parsed.data;
+  return { ok: true, value: { ...rest, message_count_per_driver: message_count_per_driver ?? MAX_COUNT_PER_DRIVER, target_url: target!, trigger: trigger ?? false } };
 }

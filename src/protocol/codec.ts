@@ -13,6 +13,18 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string; is
 /** Largest message we accept from the wire (Kafka's default max is 1 MB). */
 export const MAX_MESSAGE_BYTES = 1_000_000;
 
+/**
+ * Largest test_config message (issue 11: a scenario carries request bodies and up to 4 MiB of
+ * `data`). Its topic is created to take it (`max.message.bytes`, bus/topic-specs.ts), drivers
+ * fetch it whole, and the API refuses a scenario that would not fit (MAX_SCENARIO_BYTES).
+ */
+export const MAX_TEST_CONFIG_BYTES = 8 * 1024 * 1024;
+
+/** Largest message of `topic` we accept from the wire. */
+export function maxMessageBytes(topic: TopicKey): number {
+  return topic === "test_config" ? MAX_TEST_CONFIG_BYTES : MAX_MESSAGE_BYTES;
+}
+
 /** zod issues as `{path, message}` pairs, every one of them. */
 export function toIssues(error: z.ZodError): Issue[] {
   return error.issues.map((issue) => ({
@@ -40,8 +52,9 @@ const decoder = new TextDecoder();
 export function decode<T extends TopicKey>(topic: T, raw: Uint8Array | string | null | undefined): Decoded<MessageOf<T>> {
   if (raw == null) return { ok: false, error: `invalid ${topic} message: empty`, issues: [{ path: "(root)", message: "empty message" }] };
   const size = typeof raw === "string" ? raw.length : raw.byteLength;
-  if (size > MAX_MESSAGE_BYTES) {
-    return { ok: false, error: `invalid ${topic} message: ${size} bytes`, issues: [{ path: "(root)", message: `larger than ${MAX_MESSAGE_BYTES} bytes` }] };
+  const max = maxMessageBytes(topic);
+  if (size > max) {
+    return { ok: false, error: `invalid ${topic} message: ${size} bytes`, issues: [{ path: "(root)", message: `larger than ${max} bytes` }] };
   }
   let value: unknown;
   try {

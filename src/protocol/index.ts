@@ -6,3 +6,6 @@ export * from "./counts.ts";
 export * from "./report-key.ts";
 export * from "./clock.ts";
 export * from "./test-parameters.ts";
+export * from "./scenario.ts";
+export * from "./scenario-rules.ts";
+export * from "./template-syntax.ts";

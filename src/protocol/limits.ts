@@ -1,4 +1,8 @@
 import type { Issue } from "./codec.ts";
+import { scenarioIssues, type ScenarioFields } from "./scenario-rules.ts";
+import { targetUrlIssues } from "./url-rules.ts";
+
+export { targetUrlIssues };
 
 /**
  * What a test may ask for: one rule set for the API (which refuses with 422) and the driver
@@ -44,32 +48,19 @@ export interface RunnableFields {
   message_count_per_driver?: number;
   target_url?: string;
   target_throughput?: number;
+  /** Issue 11: the scenario's requests and data (scenario-rules.ts judges them across fields). */
+  requests?: ScenarioFields["requests"];
+  data?: ScenarioFields["data"];
+  /** Issue 11: a duration or a ramp bounds the test's length, so the count-based length rules do not apply. */
+  duration_s?: number;
+  stages?: readonly unknown[];
 }
 
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
 
-/**
- * Every reason `text` cannot be a target URL: it must be an absolute http:// or https:// URL
- * without credentials. The one rule for the API and the CLI (`TargetUrlSchema`) and the
- * driver (`checkRunnable`).
- */
-export function targetUrlIssues(text: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return ["must be an absolute http:// or https:// URL"];
-  }
-  const issues: string[] = [];
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    issues.push(`scheme "${url.protocol.replace(/:$/, "")}" is not allowed: use http or https`);
-  }
-  if (url.username || url.password) issues.push("must not carry credentials");
-  return issues;
-}
-
-/** The target URL's issues as a test configuration's, a missing one included. */
-function urlIssues(url: string | undefined): Issue[] {
+/** The target URL's issues as a test configuration's, a missing one included (optional when the test gives its requests). */
+function urlIssues(url: string | undefined, hasRequests: boolean): Issue[] {
+  if (url === undefined && hasRequests) return [];
   if (url === undefined) return [{ path: "target_url", message: "required: the http(s) URL every request goes to" }];
   return targetUrlIssues(url).map((message) => ({ path: "target_url", message }));
 }
@@ -77,11 +68,15 @@ function urlIssues(url: string | undefined): Issue[] {
 /**
  * Every reason a test cannot be run, across fields; pure. A missing or non-http target, a
  * TSUNAMI delay under {@link MIN_TSUNAMI_DELAY_MS}, and a schedule longer than
- * {@link MAX_TEST_DURATION_MS} (count × delay for TSUNAMI, count / target_throughput).
+ * {@link MAX_TEST_DURATION_MS} (count × delay for TSUNAMI, count / target_throughput; a test
+ * with `duration_s` or `stages` is bounded by those instead), and the scenario's rules across
+ * fields (scenario-rules.ts).
  */
 export function checkRunnable(config: RunnableFields): Issue[] {
-  const issues = urlIssues(config.target_url);
-  const count = config.message_count_per_driver;
+  const issues = urlIssues(config.target_url, config.requests !== undefined);
+  issues.push(...scenarioIssues(config));
+  // A duration or a ramp ends the test by itself: the count then only caps it.
+  const count = config.duration_s !== undefined || config.stages !== undefined ? undefined : config.message_count_per_driver;
   const delayMs = config.test_message_delay;
   if (config.test_type === "TSUNAMI") {
     if (delayMs === undefined || !(delayMs >= MIN_TSUNAMI_DELAY_MS)) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { wireCount, wireNumber } from "./fields.ts";
+import { ChecksSchema, DataSchema, DurationSchema, RequestsSchema, StagesSchema, StartThroughputSchema } from "./scenario.ts";
 import { MAX_CONCURRENCY, MAX_COUNT_PER_DRIVER, MAX_DELAY_MS, MAX_THROUGHPUT, MAX_TIMEOUT_MS, MAX_URL_LENGTH, targetUrlIssues } from "./limits.ts";
 
 /**
@@ -43,4 +44,19 @@ export const TestParametersSchema = z.object({
   concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1, atLeastOne)).optional(),
   /** Extension: per-request timeout. */
   timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1, atLeastOne)).optional(),
+  // Issue 11 (scenarios, protocol/scenario.ts); all optional: a test without them runs as before.
+  /** Extension: what each send is (weighted round-robin over these); absent: one GET of target_url. */
+  requests: RequestsSchema.optional(),
+  /** Extension: rows for `${data.FIELD}` templates. */
+  data: DataSchema.optional(),
+  /** Extension: checks every response must pass (a request's own replace them). */
+  checks: ChecksSchema.optional(),
+  /** Extension: sending stops this many seconds after the start (or at the count, first). */
+  duration_s: wireNumber(DurationSchema).optional(),
+  /** Extension: ramping arrival rate per driver. */
+  stages: StagesSchema.optional(),
+  /** Extension: rate the first stage starts from (requests/s, default 0). */
+  start_throughput: wireNumber(StartThroughputSchema).optional(),
+  /** Extension: accept a self-signed TLS certificate. */
+  tls_insecure: z.boolean().optional(),
 });

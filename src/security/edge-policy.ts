@@ -1,4 +1,4 @@
-import type { Issue, TestConfig } from "../protocol/index.ts";
+import { splitRequestUrl, type Issue, type TestConfig } from "../protocol/index.ts";
 import { DEFAULT_AVALANCHE_CONCURRENCY, DEFAULT_TSUNAMI_CONCURRENCY } from "../driver/defaults.ts";
 import { ALLOW_ENTRY } from "../orchestrator/cli.ts";
 import { isTargetAllowed } from "../orchestrator/test-request.ts";
@@ -43,6 +43,14 @@ export function checkEdgePolicy(config: TestConfig, policy: EdgePolicy): Issue[]
   if (allowTargets !== undefined && config.target_url !== undefined && !isTargetAllowed(config.target_url, allowTargets)) {
     const host = URL.canParse(config.target_url) ? new URL(config.target_url).host : config.target_url;
     issues.push({ path: "target_url", message: `target ${host} is outside this driver's --allow-target (${allowTargets.join(", ")})` });
+  }
+  // Issue 11: every absolute request URL of a scenario too (a path goes to target_url's origin).
+  if (allowTargets !== undefined) {
+    (config.requests ?? []).forEach((request, i) => {
+      const split = splitRequestUrl(request.url);
+      if ("error" in split || split.origin === null || isTargetAllowed(split.origin, allowTargets)) return;
+      issues.push({ path: `requests.${i}.url`, message: `target ${new URL(split.origin).host} is outside this driver's --allow-target (${allowTargets.join(", ")})` });
+    });
   }
   const rate = requestedRate(config);
   if (maxRps !== undefined && rate > maxRps) {
