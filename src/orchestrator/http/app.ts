@@ -22,6 +22,9 @@ export { NODES_PAGE_DEFAULT, NODES_PAGE_MAX } from "./queries.ts";
 /** Largest request body accepted (a test request is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** Largest `POST /tests` body: a scenario carries request bodies and data (issue 11; up to MAX_SCENARIO_BYTES as compact JSON). */
+export const MAX_TEST_BODY_BYTES = 16 * 1024 * 1024;
+
 export interface AppOptions extends TestRequestOptions {
   /** When set, POST/PUT/PATCH/DELETE need `Authorization: Bearer <token>`. */
   token?: string;
@@ -53,15 +56,16 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
   app.notFound((c) => c.json(errorBody(`no route ${c.req.method} ${c.req.path}`), 404));
   // The token first: an unauthenticated body is never read.
   app.use("*", bearerToken(token));
-  app.use(
-    "*",
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, `request body larger than ${maxBodyBytes} bytes`);
+        throw new ApiError(413, `request body larger than ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const anyBody = limit(maxBodyBytes);
+  const testBody = limit(Math.max(maxBodyBytes, MAX_TEST_BODY_BYTES));
+  app.use("*", (c, next) => (c.req.method === "POST" && c.req.path === "/tests" ? testBody : anyBody)(c, next));
 
   // 200 while the bus is healthy; 503 with what is wrong while it is degraded (docs/reliability.md).
   app.get("/healthz", (c) => {

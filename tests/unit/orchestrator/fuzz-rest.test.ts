@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Hono } from "hono";
-import { createApp } from "../../../src/orchestrator/http/app.ts";
+import { createApp, MAX_TEST_BODY_BYTES } from "../../../src/orchestrator/http/app.ts";
 import { seededRandom } from "../../fault/helpers/malformed.ts";
 import { startHarness } from "./fixtures.ts";
 
@@ -101,7 +101,7 @@ describe(`REST API fuzz (FUZZ_SEED=${SEED})`, () => {
       '{"test_type":',
       "\u0000\u0001",
       "{'single':'quotes'}",
-      JSON.stringify({ test_type: "TSUNAMI", padding: "x".repeat(70_000) }),
+      JSON.stringify({ test_type: "TSUNAMI", padding: "x".repeat(MAX_TEST_BODY_BYTES + 1) }),
       ...Array.from({ length: 500 }, () => Array.from({ length: 1 + Math.floor(random() * 80) }, () => String.fromCharCode(Math.floor(random() * 0x7f))).join("")),
     ];
     for (const body of bodies) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { createApp } from "../../../src/orchestrator/http/app.ts";
+import { createApp, MAX_TEST_BODY_BYTES } from "../../../src/orchestrator/http/app.ts";
 import { tokenMatches } from "../../../src/orchestrator/http/auth.ts";
 import { startHarness } from "./fixtures.ts";
 
@@ -98,7 +98,7 @@ describe("POST /tests validation", () => {
       expect({ body, status: res.status }).toEqual({ body, status });
       expect(((await res.json()) as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
     }
-    const huge = await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 1, pad: "x".repeat(100_000) });
+    const huge = await post("/tests", { test_type: "AVALANCHE", message_count_per_driver: 1, pad: "x".repeat(MAX_TEST_BODY_BYTES + 1) });
     expect(huge.status).toBe(413);
     expect((await app.request("/tests?limit=0")).status).toBe(422);
     expect((await app.request("/tests/%20bad%20id")).status).toBe(404);
