@@ -1,5 +1,6 @@
 import { checkRunnable, formatIssues, type Issue, type TestConfig, type TestType } from "../protocol/index.ts";
 import type { PlannedChecks, PlannedRequest } from "./scenario/request-spec.ts";
+import { planRequests } from "./scenario/plan-requests.ts";
 import { DEFAULT_AVALANCHE_CONCURRENCY, DEFAULT_TIMEOUT_MS, DEFAULT_TSUNAMI_CONCURRENCY } from "./defaults.ts";
 
 /** A configuration the driver can run, with every default filled in. */
@@ -55,20 +56,35 @@ export function planTest(config: TestConfig): PlanResult {
     return { ok: false, error: cannotRun(config.test_id, issues), issues };
   }
   const concurrency = config.concurrency ?? (tsunami ? DEFAULT_TSUNAMI_CONCURRENCY : DEFAULT_AVALANCHE_CONCURRENCY);
+  const requests = planRequests(config);
   return {
     ok: true,
     plan: {
       testId: config.test_id,
       mode: config.test_type,
-      url: config.target_url!,
+      // A scenario of absolute URLs may leave target_url out: its first request's URL stands in.
+      url: config.target_url ?? requests![0]!.url,
       count,
       delayMs,
       ...(throughput !== undefined ? { throughput } : {}),
       // More slots than sends would never be used.
       concurrency: Math.min(concurrency, count),
       timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      ...scenarioPlan(config, requests),
     },
   };
+}
+
+/** The plan's scenario fields (issue 11), each present only when the configuration gives it. */
+function scenarioPlan(config: TestConfig, requests: PlannedRequest[] | undefined): Partial<RunPlan> {
+  const plan: Partial<RunPlan> = {};
+  if (requests !== undefined) plan.requests = requests;
+  if (config.data !== undefined) plan.data = config.data;
+  if (config.duration_s !== undefined) plan.durationMs = config.duration_s * 1000;
+  if (config.stages !== undefined) plan.stages = config.stages.map((s) => ({ durationMs: s.duration_s * 1000, target: s.target_throughput }));
+  if (config.start_throughput !== undefined) plan.startThroughput = config.start_throughput;
+  if (config.tls_insecure !== undefined) plan.tlsInsecure = config.tls_insecure;
+  return plan;
 }
 
 /** How long a plan's send schedule lasts (TSUNAMI: `(count - 1) × delay`); null when it has none (AVALANCHE). */

@@ -1,0 +1,90 @@
+import type { RunPlan } from "../run-plan.ts";
+import { splitRequestUrl } from "../../protocol/index.ts";
+import { CHECK_BODY_BYTES } from "./checks.ts";
+import type { PlannedRequest, RequestSource, SendSpec } from "./request-spec.ts";
+import { WeightedPicker } from "./swrr.ts";
+import { compileTemplate, type CompiledTemplate, type TemplateContext } from "./template.ts";
+import { encodeRequest, escapeHeaderText, escapeUrlText } from "./wire.ts";
+
+/**
+ * A plan's requests as sends (issue 11): the weighted pick of send `seq` (swrr.ts), its
+ * templates expanded (template.ts). A request with nothing varying per send is built once,
+ * HTTP/1.1 bytes included (`wire`), and the same SendSpec is handed out for each of its sends.
+ */
+
+/** Who is sending and what the templates read; clock, randomness and environment are injectable. */
+export interface RequestSourceOptions {
+  nodeId: string;
+  testId: string;
+  /** For `${env:NAME}` (default: the process environment). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** For `${now_ms}` (default Date.now). */
+  now?: () => number;
+  /** For `${rand_int:MIN:MAX}` (default Math.random). */
+  random?: () => number;
+  /** For `${uuid}` (default crypto.randomUUID). */
+  uuid?: () => string;
+}
+
+const utf8 = new TextEncoder();
+
+/** One request compiled: either one prebuilt spec, or the parts to render per send. */
+type Compiled =
+  | { spec: SendSpec }
+  | { index: number; request: PlannedRequest; origin: string; path: CompiledTemplate; headers: [string, CompiledTemplate][]; body: CompiledTemplate | null; captureBodyBytes: number };
+
+function compile(request: PlannedRequest, index: number, ctx: TemplateContext): Compiled {
+  const split = splitRequestUrl(request.url);
+  if ("error" in split || split.origin === null) throw new Error(`request ${request.name}: ${request.url} is not an absolute http(s) URL`);
+  const path = compileTemplate(split.path, ctx, escapeUrlText);
+  const headers = request.headers.map(([name, value]): [string, CompiledTemplate] => [name, compileTemplate(value, ctx, escapeHeaderText)]);
+  const body = request.body === null ? null : compileTemplate(request.body, ctx);
+  const captureBodyBytes = request.checks?.bodyIncludes !== undefined ? CHECK_BODY_BYTES : 0;
+  const constant = path.constant !== null && headers.every(([, v]) => v.constant !== null) && (body === null || body.constant !== null);
+  if (!constant) return { index, request, origin: split.origin, path, headers, body, captureBodyBytes };
+  const url = split.origin + path.constant!;
+  const fixedHeaders = headers.map(([name, value]): [string, string] => [name, value.constant!]);
+  const bytes = body === null ? null : utf8.encode(body.constant!);
+  const spec: SendSpec = { request: index, method: request.method, url, headers: fixedHeaders, body: bytes, captureBodyBytes, wire: encodeRequest(request.method, url, fixedHeaders, bytes) };
+  return { spec };
+}
+
+/** Renders send `seq` of a templated request. */
+function render(c: Exclude<Compiled, { spec: SendSpec }>, seq: number): SendSpec {
+  return {
+    request: c.index,
+    method: c.request.method,
+    url: c.origin + c.path.render(seq),
+    headers: c.headers.map(([name, value]) => [name, value.render(seq)]),
+    body: c.body === null ? null : utf8.encode(c.body.render(seq)),
+    captureBodyBytes: c.captureBodyBytes,
+  };
+}
+
+/**
+ * The {@link RequestSource} of a plan with `requests`: `next(seq)` for the test's 0-based send
+ * index (a worker passes `seqOffset + i × seqStride`), so every worker picks and renders what one
+ * loop would. Throws when the plan has no requests (such a plan sends its prebuilt GET instead).
+ */
+export function createRequestSource(plan: RunPlan, options: RequestSourceOptions): RequestSource {
+  const requests = plan.requests;
+  if (requests === undefined || requests.length === 0) throw new Error("createRequestSource: the plan has no requests");
+  const ctx: TemplateContext = {
+    nodeId: options.nodeId,
+    testId: options.testId,
+    env: options.env ?? process.env,
+    data: plan.data,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    uuid: options.uuid ?? (() => crypto.randomUUID()),
+  };
+  const compiled = requests.map((request, i) => compile(request, i, ctx));
+  const picker = new WeightedPicker(requests.map((r) => r.weight));
+  return {
+    requests,
+    next(seq: number): SendSpec {
+      const c = compiled[picker.pick(seq)]!;
+      return "spec" in c ? c.spec : render(c, seq);
+    },
+  };
+}
