@@ -90,16 +90,16 @@ const HeaderValueSchema = z
 
 /** Request headers: name -> value; templates allowed in values; Host, Content-Length, Transfer-Encoding and Connection are the driver's. */
 export const HeadersSchema = z
-  .record(z.string().regex(HEADER_NAME, "is not a valid header name"), HeaderValueSchema)
-  .superRefine((headers, ctx) => {
-    const names = Object.keys(headers);
-    if (names.length > MAX_HEADERS) ctx.addIssue({ code: "custom", message: `at most ${MAX_HEADERS} headers` });
-    for (const name of names) {
-      if ((RESERVED_HEADERS as readonly string[]).includes(name.toLowerCase())) {
-        ctx.addIssue({ code: "custom", path: [name], message: `${name} is set by the driver; leave it out` });
-      }
-    }
-  });
+  .record(
+    z
+      .string()
+      .regex(HEADER_NAME, "is not a valid header name")
+      .refine((name) => !(RESERVED_HEADERS as readonly string[]).includes(name.toLowerCase()), { error: (issue) => `${String(issue.input)} is set by the driver; leave it out` }),
+    HeaderValueSchema,
+    // zod 4 reports a bad key as "Invalid key in record": say what is wrong with it instead.
+    { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) },
+  )
+  .refine((headers) => Object.keys(headers).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`);
 
 /** The text a body is sent as: a string as it is, any other JSON value stringified; null: no body. */
 export function bodyText(body: unknown): string | null {
