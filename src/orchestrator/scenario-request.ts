@@ -9,8 +9,8 @@ import { MAX_TEST_CONFIG_BYTES, splitRequestUrl, type Issue, type RequestConfig 
 /** Most bytes `requests` and `data` may take as JSON: the test_config message, less room for its other fields (ids, the driver list, the signature). */
 export const MAX_SCENARIO_BYTES = MAX_TEST_CONFIG_BYTES - 1024 * 1024;
 
-/** A missing `message_count_per_driver` is allowed only when `duration_s` or `stages` ends the test. */
-export function countIssues(count: number | undefined, ends: { duration_s?: number | undefined; stages?: unknown[] | undefined }): Issue[] {
+/** A missing `message_count_per_driver` is allowed only when `duration_s` or `stages` (given, even if invalid) ends the test. */
+export function countIssues(count: number | undefined, ends: { duration_s?: unknown; stages?: unknown }): Issue[] {
   if (count !== undefined || ends.duration_s !== undefined || ends.stages !== undefined) return [];
   return [{ path: "message_count_per_driver", message: "required unless duration_s or stages ends the test" }];
 }

@@ -90,7 +90,6 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
   const data = shape.data.safeParse(fields.data);
   const duration = shape.duration_s.safeParse(fields.duration_s);
   const stages = shape.stages.safeParse(fields.stages);
-  const ends = { duration_s: duration.data, stages: stages.data };
   const target = url.success ? (url.data ?? options.defaultTarget) : undefined;
   // An invalid count only skips the schedule-length rules; the other rules still apply.
   if (type.success && delay.success && throughput.success && target !== undefined) {
@@ -117,7 +116,7 @@ export function parseTestRequest(body: unknown, options: TestRequestOptions): Te
       message: `target ${new URL(target).host} is not allowed; allowed: ${options.allowTargets.join(", ")} (start the orchestrator with --allow-target)`,
     });
   }
-  if (count.success) issues.push(...countIssues(count.data, ends));
+  if (count.success) issues.push(...countIssues(count.data, { duration_s: fields.duration_s, stages: fields.stages }));
   if (requests.success) issues.push(...scenarioAllowIssues(requests.data, (origin) => isTargetAllowed(origin, options.allowTargets), options.allowTargets));
   if (requests.success && data.success) issues.push(...scenarioSizeIssues(requests.data, data.data));
   for (const field of ["abort_window_s", "abort_delay_s"] as const) {
