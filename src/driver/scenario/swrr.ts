@@ -8,7 +8,9 @@
  * misses that bound by up to ~0.2 for some weights, so the cycle is built as a schedule of unit
  * jobs instead: the j-th pick of request i may come at send n once ceil(n·wᵢ/W) ≥ j (release)
  * and must come by floor(n·wᵢ/W) = j (deadline); earliest deadline first meets every deadline,
- * since a schedule that does exists (Tijdeman, "The chairman assignment problem", 1980).
+ * since a schedule that does exists (Tijdeman, "The chairman assignment problem", 1980); ties
+ * go to the request furthest behind its share, as in nginx. Built in O(Σweights × requests):
+ * ~0.3 s for the largest (64 requests of distinct weights near 10,000), once per test.
  */
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -30,6 +32,8 @@ export function weightedCycle(weights: readonly number[]): Uint8Array | Uint16Ar
     for (let i = 0; i < w.length; i++) {
       if (picked[i]! >= w[i]! || release[i]! > n) continue;
       if (best < 0 || deadline[i]! < deadline[best]!) best = i;
+      // Among equal deadlines the one furthest behind its share goes first (nginx's order), so 3:1 is A A B A.
+      else if (deadline[i] === deadline[best] && n * w[i]! - total * picked[i]! > n * w[best]! - total * picked[best]!) best = i;
     }
     // Unreachable when the theorem holds; a bug must not send a wrong mix silently.
     if (best < 0) throw new Error(`weightedCycle: no request can take send ${n}`);
