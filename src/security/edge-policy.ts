@@ -24,10 +24,11 @@ export function parseAllowTargets(list: string): string[] {
   return entries;
 }
 
-/** Requests/s a configuration asks of one driver; Infinity when nothing bounds it. */
+/** Requests/s a configuration asks of one driver (a ramp: its highest rate); Infinity when nothing bounds it. */
 export function requestedRate(config: TestConfig): number {
   const paced = config.test_type === "TSUNAMI" && config.test_message_delay > 0 ? 1000 / config.test_message_delay : Infinity;
-  return Math.min(paced, config.target_throughput ?? Infinity);
+  const ramp = config.stages !== undefined ? Math.max(config.start_throughput ?? 0, ...config.stages.map((s) => s.target_throughput)) : Infinity;
+  return Math.min(paced, config.target_throughput ?? Infinity, ramp);
 }
 
 /** Requests in flight a configuration asks of one driver (the driver's defaults when it names none). */

@@ -39,4 +39,18 @@ describe("edge policy", () => {
   test("an empty policy allows everything", () => {
     expect(checkEdgePolicy(config({ test_type: "AVALANCHE", test_message_delay: 0, concurrency: 60_000 }), {})).toEqual([]);
   });
+
+  test("refuses a scenario request URL outside --allow-target; paths go to target_url and pass with it", () => {
+    const scenario = config({ requests: [{ url: "/items" }, { url: "http://127.0.0.1:8080/a" }, { url: "http://10.9.9.9/b" }] });
+    expect(checkEdgePolicy(scenario, { allowTargets: ["127.0.0.1"] })).toEqual([
+      { path: "requests.2.url", message: "target 10.9.9.9 is outside this driver's --allow-target (127.0.0.1)" },
+    ]);
+    expect(checkEdgePolicy(scenario, { allowTargets: ["127.0.0.1", "10.9.9.9:80"] })).toEqual([]);
+  });
+
+  test("a ramp asks its highest rate of --max-rps", () => {
+    const ramp = config({ test_type: "AVALANCHE", test_message_delay: 0, stages: [{ duration_s: 5, target_throughput: 80 }, { duration_s: 5, target_throughput: 0 }] });
+    expect(paths(ramp, { maxRps: 100 })).toEqual([]);
+    expect(paths({ ...ramp, start_throughput: 150 }, { maxRps: 100 })).toEqual(["target_throughput"]);
+  });
 });
