@@ -62,6 +62,7 @@ export const ChecksSchema = z.strictObject({
   body_includes: z.string().min(1).max(MAX_BODY_INCLUDES_LENGTH).optional(),
   max_latency_ms: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
 });
+/** A test's or a request's checks, as given. */
 export type Checks = z.infer<typeof ChecksSchema>;
 
 /** A method in any letter case, upper-cased. */
@@ -129,6 +130,7 @@ export const RequestSchema = z.strictObject({
   weight: z.number().int("must be a whole number").min(1, "must be at least 1").max(MAX_WEIGHT).optional(),
   checks: ChecksSchema.optional(),
 });
+/** One request as the test gives it (before the planner resolves it). */
 export type RequestConfig = z.infer<typeof RequestSchema>;
 
 /** A request's name: its own, else `METHOD path` (the path as written, templates and query included). */
@@ -168,6 +170,7 @@ export const StageSchema = z.strictObject({
   duration_s: z.number().nonnegative().max(MAX_DURATION_S),
   target_throughput: z.number().nonnegative().max(MAX_THROUGHPUT),
 });
+/** One stage of a ramp, as given. */
 export type Stage = z.infer<typeof StageSchema>;
 
 /** A ramp: 1..100 stages lasting more than 0 s and at most the longest test in all. */
