@@ -10,6 +10,7 @@ import { createKafkaClient } from "./kafka-client.ts";
 import { committedPartitions, createMissingTopics, deleteGroups, endOffsets } from "./kafka-admin-ops.ts";
 import { KafkaLeaderWatch } from "./kafka-leaders.ts";
 import { KafkaProducerSlot } from "./kafka-producer.ts";
+import { raiseMessageLimits } from "./message-limits.ts";
 import { startSubscriptionConsumer, type KafkaSubscription as Subscription } from "./kafka-consumer.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
@@ -84,6 +85,10 @@ export class KafkaBus implements Bus {
   ensureTopics(): Promise<void> {
     this.topicsReady ??= (async () => {
       this.replication = await createMissingTopics(this.kafka, this.options.connection);
+      // Topics made by an older version: best effort, a failure only limits configurations to ~1 MB.
+      await raiseMessageLimits(this.kafka, this.options.connection.topicPrefix, this.log).catch((err: unknown) =>
+        this.log.warn("could not raise max.message.bytes of the test_config topic; configurations over 1 MB will not publish", { error: (err as Error).message }),
+      );
       if (!this.closed) this.guard.start();
     })().catch((err) => {
       this.topicsReady = undefined;

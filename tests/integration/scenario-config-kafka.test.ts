@@ -56,3 +56,24 @@ test("a test_config with 4 MiB of data and two 1 MiB bodies (6 MiB, past Kafka's
     await admin.disconnect();
   }
 });
+
+test("a test_config topic made before scenarios (1 MB default) is raised at start, keeping its other settings", async () => {
+  const brokers = await requireKafka();
+  const topicPrefix = uniqueTopicPrefix("scenario-old-topic");
+  const topic = topicName("test_config", topicPrefix);
+  const kafka = new Kafka({ clientId: "scenario-old-topic", brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  closers.push(() => admin.disconnect());
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [{ name: "retention.ms", value: "3600000" }] }] });
+  const settings = async () => {
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ["max.message.bytes", "retention.ms"] }] });
+    return Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+  };
+  expect(Number((await settings())["max.message.bytes"])).toBeLessThan(2 * MAX_MESSAGE_BYTES);
+
+  const bus = new KafkaBus({ connection: { brokers, clientId: "orchestrator", topicPrefix } });
+  closers.push(() => bus.close());
+  await bus.ensureTopics();
+  expect(await settings()).toEqual({ "max.message.bytes": String(topicMaxMessageBytes("test_config")), "retention.ms": "3600000" });
+});
