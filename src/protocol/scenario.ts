@@ -161,7 +161,7 @@ export const DataSchema = z
   .array(z.record(z.string(), z.unknown()))
   .max(MAX_DATA_ROWS, `at most ${MAX_DATA_ROWS} rows`)
   .superRefine((rows, ctx) => {
-    const bytes = utf8.encode(JSON.stringify(rows)).byteLength;
+    const bytes = Buffer.byteLength(JSON.stringify(rows));
     if (bytes > MAX_DATA_BYTES) ctx.addIssue({ code: "custom", message: `is ${bytes} bytes as JSON; at most ${MAX_DATA_BYTES} (4 MiB)` });
   });
 
