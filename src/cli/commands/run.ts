@@ -47,14 +47,14 @@ Examples:
     if (typeof workers === "string") errors.push(workers);
     const flags = values as TestFlags;
     if (flags.target !== undefined) errors.push("give the URL as the argument, not --target");
+    const noUrl = "give the URL to load, e.g. http://127.0.0.1:8080/ping";
     if (positionals.length > 1) errors.push(`unexpected argument "${positionals[1]}"`);
+    if (positionals.length === 0 && flags.scenario === undefined) errors.push(noUrl);
     const request = testRequestFromFlags({ ...flags, target: positionals[0] });
     if (!request.ok) errors.push(...request.errors);
     // The URL argument, else the --scenario file's target_url.
     const target = request.ok && typeof request.body.target_url === "string" ? request.body.target_url : undefined;
-    if (positionals.length === 0 && (flags.scenario === undefined || (request.ok && target === undefined))) {
-      errors.push(`give the URL to load, e.g. http://127.0.0.1:8080/ping${flags.scenario !== undefined ? ", or target_url in the --scenario file" : ""}`);
-    }
+    if (request.ok && target === undefined) errors.push(`${noUrl}, or target_url in the --scenario file`);
     if (errors.length > 0 || !request.ok || target === undefined) return usageError(ctx, "run", errors);
     const parsed = parseTestRequest(request.body, { defaultTarget: target, allowTargets: ["*"] });
     if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues, request.sources));
