@@ -17,6 +17,7 @@ export const PING_ADDR = "/ping";
  * - `by_status`: responses sent by HTTP status code, as a string key;
  * - `by_addr`: received and sent per address label (`/ping`, `unmatched`);
  * - `ping`: the `/ping` entry of `by_addr`, zeros if none yet;
+ * - `by_route`: responses per `"METHOD addr"` (e.g. `"POST /items"`), in all and by status;
  * - `uptime_s`: seconds since the target started (not reset by `POST /reset`).
  */
 export type TargetMetricsJson = {
@@ -26,8 +27,12 @@ export type TargetMetricsJson = {
   by_status: Record<string, number>;
   by_addr: Record<string, AddrCounts>;
   ping: AddrCounts;
+  by_route: Record<string, RouteCounts>;
   uptime_s: number;
 };
+
+/** Responses of one method on one address: in all and by HTTP status. */
+export type RouteCounts = { responses: number; by_status: Record<string, number> };
 
 /** Requests received and responses sent for one address. */
 export type AddrCounts = { received: number; responses: number };
@@ -134,8 +139,25 @@ export class TargetMetrics {
       by_status,
       by_addr,
       ping: { ...(this.#addrs.get(PING_ADDR) ?? { received: 0, responses: 0 }) },
+      by_route: this.#byRoute(),
       uptime_s: (now_ms - this.started_ms) / 1000,
     };
+  }
+
+  // Read off the histogram series (addr -> method -> status), so the hot path counts nothing more.
+  #byRoute(): Record<string, RouteCounts> {
+    const routes: Record<string, RouteCounts> = {};
+    for (const [addr, byMethod] of sortedEntries(this.#series)) {
+      for (const [method, byStatus] of sortedEntries(byMethod)) {
+        const route: RouteCounts = { responses: 0, by_status: {} };
+        for (const [status, series] of sortedEntries(byStatus)) {
+          route.responses += series.count;
+          route.by_status[String(status)] = series.count;
+        }
+        routes[`${method} ${addr}`] = route;
+      }
+    }
+    return routes;
   }
 
   #addr(addr: string): AddrCounts {

@@ -4,7 +4,8 @@ import { NO_DELAY, parseDelayRange } from "./delay.ts";
 /** Usage text printed by `--help`. */
 export const HELP_TEXT = `Usage: bun run target [flags]
 
-HTTP target for the load tester: GET /ping answers {"message":"pong"}.
+HTTP target for the load tester: GET /ping answers {"message":"pong"}; /items and
+/status/:code give scenarios a small JSON API to aim at.
 
 Flags (environment variable in brackets; a flag wins over its variable):
   --port <n>           port to listen on, 0 picks a free one [PORT] (default 8080)
@@ -16,8 +17,11 @@ Flags (environment variable in brackets; a flag wins over its variable):
 
 Endpoints:
   GET  /ping                   200 {"message":"pong"}; ?delay_ms=30 or 20-80 and ?status=503 override per request
+  POST /items                  reads the body, 201 {"bytes":N} (its size)
+  GET  /items/:id              200 {"id":"<id>"}; PUT/PATCH read the body, 200 {"id","bytes"}; DELETE 204
+  ANY  /status/:code           that status (200..599) with {"status":code}; another code 400
   GET  /metrics                Prometheus text: request_seconds histogram, requests_received_total, responses_sent_total
-  GET  /metrics?format=json    the same counters as JSON
+  GET  /metrics?format=json    the same counters as JSON, with by_route ("POST /items": responses, by_status)
   POST /reset                  zero every counter
 `;
 

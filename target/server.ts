@@ -1,7 +1,9 @@
 import type { Server } from "bun";
 import { NO_DELAY, type DelayRange } from "./delay.ts";
 import { TargetMetrics, UNMATCHED_ADDR } from "./metrics.ts";
+import { createItemHandler, createItemsHandler } from "./items.ts";
 import { createPingHandler } from "./ping.ts";
+import { createStatusHandler } from "./status-route.ts";
 import { NOT_FOUND_BODY, errorResponse, jsonResponse } from "./responses.ts";
 
 /** Settings of `createTarget`; every field has a default. */
@@ -46,6 +48,10 @@ export function createTarget({
     reusePort: false,
     routes: {
       "/ping": createPingHandler({ metrics, delay_ms, error_rate, random, now_ms }),
+      // A small JSON API and a status echo for scenarios; each route is one counted address.
+      "/items": createItemsHandler({ metrics, now_ms }),
+      "/items/:id": createItemHandler({ metrics, now_ms }),
+      "/status/:code": createStatusHandler({ metrics, now_ms }),
       // The metrics and reset endpoints are not counted, so scraping never skews the /ping counts.
       "/metrics": (req) => {
         if (req.method !== "GET" && req.method !== "HEAD") return errorResponse(405, "use GET", { allow: "GET" });

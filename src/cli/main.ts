@@ -34,7 +34,9 @@ Examples:
   loadtest stop <test-id>
   loadtest report <test-id> --format html --out report.html
   loadtest compare <base-id> <candidate-id> --max-regression p99=10% --junit compare.xml
-  loadtest run http://127.0.0.1:8080/ping --drivers 2 --type tsunami --count 100 --delay 10`;
+  loadtest run http://127.0.0.1:8080/ping --drivers 2 --type tsunami --count 100 --delay 10
+  loadtest run http://127.0.0.1:8080/items --type avalanche --duration 30s -X POST -d '{"n":1}' --check status=201
+  loadtest start --scenario docs/examples/api-scenario.yaml   (requests, ramp, checks from a YAML or JSON file)`;
 
 /** Runs `loadtest` with `argv` (no program name); resolves to the exit code. */
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {

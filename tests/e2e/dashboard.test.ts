@@ -122,4 +122,42 @@ describe("dashboard", () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-final.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
+
+  test("the form's scenario box: bad JSON refused in the page, the API's 422 shown by field, good fields sent with the form's", async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.goto(orchestratorUrl);
+    await page.locator("#token-dialog[open]").waitFor();
+    await page.fill("#token-input", TOKEN);
+    await page.click("#token-form button[value=save]");
+    const formError = page.locator("#form-error");
+
+    await page.fill("#f-scenario", "{requests: []}");
+    await page.click("#start-button");
+    await formError.filter({ hasText: "Scenario: not valid JSON" }).waitFor();
+
+    // Refused by the API whether or not it knows scenario requests: the field is named.
+    await page.fill("#f-scenario", '{"requests": [{"url": "/ping", "weight": 0}]}');
+    await page.click("#start-button");
+    await formError.filter({ hasText: "Not started:" }).waitFor();
+    expect(await formError.textContent()).toContain("• requests");
+
+    await page.fill("#f-scenario", '{"message_count_per_driver": 40, "concurrency": 3}');
+    const created = page.waitForResponse((r) => new URL(r.url()).pathname === "/tests" && r.request().method() === "POST" && r.status() === 201);
+    await page.click("#start-button");
+    const testId = ((await (await created).json()) as { test_id: string }).test_id;
+    // The page showed the previous test until now: wait for this one to be shown done.
+    await page.locator('[data-testid="test-id"]', { hasText: testId }).waitFor();
+    await page.locator('[data-testid="test-state"]', { hasText: "done" }).waitFor();
+    const rest = (await getTest(orchestratorUrl, testId)) as unknown as TestView;
+    expect({ type: rest.config.test_type, count: rest.config.message_count_per_driver, concurrency: rest.config.concurrency, completed: rest.metrics.counts.completed }).toEqual({
+      type: "AVALANCHE",
+      count: 40,
+      concurrency: 3,
+      completed: 80,
+    });
+    expect(await formError.textContent()).toBe("");
+    expect(errors).toEqual([]);
+  });
 });

@@ -91,7 +91,7 @@ describe("loadtest run (one process, no Kafka)", () => {
       "loadtest run: --drivers must be an integer from 1 to 8, got \"9\"",
       "loadtest run: give the URL to load, e.g. http://127.0.0.1:8080/ping",
       'loadtest run: --type must be avalanche or tsunami, got "storm"',
-      "loadtest run: --count is required: requests per driver",
+      "loadtest run: --count is required: requests per driver (or --duration/--stage to send for a time)",
       'loadtest run: --rps must be a number, got "x"',
       expect.stringContaining('loadtest run: --threshold "p42<1": unknown metric "p42"'),
       "Run 'loadtest run --help' for usage.",

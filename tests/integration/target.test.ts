@@ -53,6 +53,7 @@ describe("target /ping", () => {
       by_status: { "200": N },
       by_addr: { "/ping": { received: N, responses: N } },
       ping: { received: N, responses: N },
+      by_route: { "GET /ping": { responses: N, by_status: { "200": N } } },
     });
   });
 
@@ -137,5 +138,96 @@ describe("target other routes", () => {
   test("refuses a second target on a port already taken", () => {
     using first = startTarget();
     expect(() => createTarget({ port: first.port, host: "127.0.0.1" })).toThrow();
+  });
+});
+
+describe("target scenario routes", () => {
+  test("POST /items reads the whole body and answers 201 with its size; other methods get 405", async () => {
+    using target = startTarget();
+    const big = "x".repeat(1024 * 1024 + 3);
+    const answers = [];
+    for (const body of ['{"name":"a"}', "", big]) {
+      const r = await target.get("/items", { method: "POST", body, headers: { "content-type": "application/json" } });
+      answers.push([r.status, r.headers.get("content-type"), await r.json()]);
+    }
+    expect(answers).toEqual([
+      [201, "application/json", { bytes: 12 }],
+      [201, "application/json", { bytes: 0 }],
+      [201, "application/json", { bytes: 1024 * 1024 + 3 }],
+    ]);
+    const wrong = await target.get("/items");
+    expect([wrong.status, wrong.headers.get("allow"), await wrong.json()]).toEqual([405, "POST", { error: "use POST" }]);
+  });
+
+  test("/items/:id echoes the id on GET, the body size on PUT and PATCH, 204 on DELETE, 405 otherwise", async () => {
+    using target = startTarget();
+    const get = await target.get("/items/node-1-42");
+    expect([get.status, await get.json()]).toEqual([200, { id: "node-1-42" }]);
+    const put = await target.get("/items/7", { method: "PUT", body: "hello" });
+    expect([put.status, await put.json()]).toEqual([200, { id: "7", bytes: 5 }]);
+    const patch = await target.get("/items/7", { method: "PATCH", body: "{}" });
+    expect([patch.status, await patch.json()]).toEqual([200, { id: "7", bytes: 2 }]);
+    const del = await target.get("/items/7", { method: "DELETE" });
+    expect([del.status, await del.text()]).toEqual([204, ""]);
+    const post = await target.get("/items/7", { method: "POST", body: "x" });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD, PUT, PATCH, DELETE"]);
+    await post.arrayBuffer();
+    const deeper = await target.get("/items/7/parts");
+    expect(deeper.status).toBe(404);
+    await deeper.arrayBuffer();
+  });
+
+  test("/status/:code answers that code for any method and 400 for a code it cannot answer", async () => {
+    using target = startTarget();
+    const answers = [];
+    for (const [path, method] of [["/status/503", "GET"], ["/status/201", "POST"], ["/status/204", "GET"], ["/status/100", "GET"], ["/status/abc", "GET"], ["/status/600", "PUT"]] as const) {
+      const r = await target.get(path, { method, ...(method === "GET" ? {} : { body: "x" }) });
+      answers.push([r.status, await r.text()]);
+    }
+    expect(answers).toEqual([
+      [503, '{"status":503}'],
+      [201, '{"status":201}'],
+      [204, ""],
+      [400, '{"error":"status: 100 is informational (1xx), not a final answer; use 200 to 599"}'],
+      [400, '{"error":"status: expected an HTTP status from 200 to 599, got \\"abc\\""}'],
+      [400, '{"error":"status: expected an HTTP status from 200 to 599, got \\"600\\""}'],
+    ]);
+  });
+
+  test("counts every request of every route exactly, by method and route, on /metrics in both forms", async () => {
+    using target = startTarget();
+    const sends = [
+      ...Array.from({ length: N }, (_, i) => target.get("/items", { method: "POST", body: `{"i":${i}}` })),
+      ...Array.from({ length: 2 * N }, (_, i) => target.get(`/items/${i}`)),
+      ...Array.from({ length: 3 }, (_, i) => target.get(`/items/${i}`, { method: "PUT", body: "abc" })),
+      ...Array.from({ length: 4 }, () => target.get("/status/500")),
+      target.get("/ping"),
+    ];
+    await Promise.all((await Promise.all(sends)).map((r) => r.arrayBuffer()));
+    const json = (await target.json("/metrics?format=json")) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      requests_received: 3 * N + 8,
+      responses_sent: 3 * N + 8,
+      by_addr: {
+        "/items": { received: N, responses: N },
+        "/items/:id": { received: 2 * N + 3, responses: 2 * N + 3 },
+        "/status/:code": { received: 4, responses: 4 },
+        "/ping": { received: 1, responses: 1 },
+      },
+      ping: { received: 1, responses: 1 },
+      by_route: {
+        "POST /items": { responses: N, by_status: { "201": N } },
+        "GET /items/:id": { responses: 2 * N, by_status: { "200": 2 * N } },
+        "PUT /items/:id": { responses: 3, by_status: { "200": 3 } },
+        "GET /status/:code": { responses: 4, by_status: { "500": 4 } },
+        "GET /ping": { responses: 1, by_status: { "200": 1 } },
+      },
+    });
+    const lines = (await target.get("/metrics").then((r) => r.text())).split("\n");
+    expect(lines).toContain(`request_seconds_count{addr="/items",method="POST",status="201"} ${N}`);
+    expect(lines).toContain(`request_seconds_count{addr="/items/:id",method="GET",status="200"} ${2 * N}`);
+    expect(lines).toContain(`request_seconds_count{addr="/items/:id",method="PUT",status="200"} 3`);
+    expect(lines).toContain(`request_seconds_count{addr="/status/:code",method="GET",status="500"} 4`);
+    expect(lines).toContain(`request_seconds_count{addr="/ping",method="GET",status="200"} 1`);
   });
 });

@@ -15,6 +15,7 @@ export const runCommand: Command = {
   name: "run",
   summary: "run a test from this process alone (no Kafka, no fleet)",
   usage: `Usage: loadtest run <url> --type avalanche|tsunami --count N [--drivers N] [flags]
+       loadtest run [<url>] --scenario test.yaml [flags]
 
 Runs the orchestrator core and N drivers inside this one process over an in-memory bus:
 no Kafka, no orchestrator or driver to start. Same progress line, summary, thresholds and
@@ -28,8 +29,11 @@ Flags:
                          one per core), merged into one report a second per driver
 ${TEST_HELP}
 
-Example:
-  loadtest run http://127.0.0.1:8080/ping --type tsunami --count 200 --delay 5 --threshold 'p99<50'`,
+Examples:
+  loadtest run http://127.0.0.1:8080/ping --type tsunami --count 200 --delay 5 --threshold 'p99<50'
+  loadtest run http://127.0.0.1:8080/items --type avalanche --duration 10s -X POST \\
+    -H 'content-type: application/json' -d '{"n":\${rand_int:1:100}}' --check status=201
+  loadtest run --scenario docs/examples/api-scenario.yaml --drivers 2`,
   flags: { ...TEST_FLAGS, drivers: { type: "string" }, workers: { type: "string" } },
   async run(values, positionals, ctx) {
     const errors: string[] = [];
@@ -43,12 +47,17 @@ Example:
     if (typeof workers === "string") errors.push(workers);
     const flags = values as TestFlags;
     if (flags.target !== undefined) errors.push("give the URL as the argument, not --target");
-    if (positionals.length !== 1) errors.push(positionals.length === 0 ? "give the URL to load, e.g. http://127.0.0.1:8080/ping" : `unexpected argument "${positionals[1]}"`);
+    const noUrl = "give the URL to load, e.g. http://127.0.0.1:8080/ping";
+    if (positionals.length > 1) errors.push(`unexpected argument "${positionals[1]}"`);
+    if (positionals.length === 0 && flags.scenario === undefined) errors.push(noUrl);
     const request = testRequestFromFlags({ ...flags, target: positionals[0] });
     if (!request.ok) errors.push(...request.errors);
-    if (errors.length > 0 || !request.ok) return usageError(ctx, "run", errors);
-    const parsed = parseTestRequest(request.body, { defaultTarget: positionals[0]!, allowTargets: ["*"] });
-    if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues));
+    // The URL argument, else the --scenario file's target_url.
+    const target = request.ok && typeof request.body.target_url === "string" ? request.body.target_url : undefined;
+    if (request.ok && target === undefined) errors.push(`${noUrl}, or target_url in the --scenario file`);
+    if (errors.length > 0 || !request.ok || target === undefined) return usageError(ctx, "run", errors);
+    const parsed = parseTestRequest(request.body, { defaultTarget: target, allowTargets: ["*"] });
+    if (!parsed.ok) return usageError(ctx, "run", issuesAsFlags(parsed.issues, request.sources));
 
     const json = Boolean(values.json);
     const fleet = await startLocalFleet({ drivers, ...(typeof workers === "number" && workers > 1 ? { workers } : {}) });

@@ -9,6 +9,7 @@ export const startCommand: Command = {
   name: "start",
   summary: "start a test on the fleet (Kafka) and follow it",
   usage: `Usage: loadtest start --type avalanche|tsunami --count N [flags]
+       loadtest start --scenario test.yaml [flags]
 
 Starts a test on every alive driver of the orchestrator and, by default, waits for it with a
 live progress line (requests/s, p50/p99, errors), then prints the summary. Ctrl-C asks the
@@ -26,7 +27,10 @@ ${CONNECTION_HELP}
 Examples:
   loadtest start --type avalanche --count 10000 --concurrency 64
   loadtest start --type tsunami --count 500 --delay 10 --threshold 'p99<200' --threshold 'errors<1%'
-  loadtest start --type avalanche --count 1000000 --abort-on 'errors>5%,p99>2000' --abort-delay-s 5`,
+  loadtest start --type avalanche --count 1000000 --abort-on 'errors>5%,p99>2000' --abort-delay-s 5
+  loadtest start --type avalanche --target http://10.0.0.20:8080/items --stage 30s:500 --stage 30s:0 \\
+    -X POST -H 'authorization: Bearer \${env:API_TOKEN}' -d @item.json --check status=201
+  loadtest start --scenario docs/examples/api-scenario.yaml --duration 2m`,
   flags: { ...CONNECTION_FLAGS, ...TEST_FLAGS, "no-wait": { type: "boolean" }, detach: { type: "boolean" } },
   async run(values, positionals, ctx) {
     const request = testRequestFromFlags(values as TestFlags);
@@ -47,7 +51,7 @@ Examples:
         ctx.out.stderr(`\nloadtest: left before the orchestrator answered; the test may exist: see "loadtest list"\n`);
         return INTERRUPT_EXIT_CODE;
       }
-      if (err instanceof CliError && err.issues.length > 0) return usageError(ctx, "start", issuesAsFlags(err.issues));
+      if (err instanceof CliError && err.issues.length > 0) return usageError(ctx, "start", issuesAsFlags(err.issues, request.sources));
       throw err;
     } finally {
       offEarly();

@@ -16,6 +16,7 @@ import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNod
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
 import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
 import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
+import { renderTlsWarning } from "./scenario-editor.ts";
 import { startTest, stopTest } from "./test-actions.ts";
 import { $, getJson, state } from "./state.ts";
 
@@ -117,6 +118,7 @@ function renderTest(): void {
   if (!shown) return;
   const { test } = shown;
   $("test-head").innerHTML = renderTestHead(test, !state.pinned);
+  $("tls-warning").innerHTML = renderTlsWarning(test.config);
   $("test-body").hidden = false;
   const expected = expectedRequests(test);
   $("progress-fill").style.width = `${expected > 0 ? Math.min(100, (test.metrics.counts.sent * 100) / expected) : 0}%`;

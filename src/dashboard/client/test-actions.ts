@@ -1,5 +1,6 @@
 // The dashboard's two commands, start and stop, posted with the token when the API requires one.
 import type { TestView } from "../../orchestrator/snapshot.ts";
+import { withScenario } from "./scenario-editor.ts";
 import { postWithToken } from "./token.ts";
 
 /** The start form's fields as a `POST /tests` body: empty fields left out, numbers as numbers. */
@@ -8,7 +9,8 @@ export function formBody(form: HTMLFormElement): Record<string, unknown> {
   const body: Record<string, unknown> = { trigger: true };
   for (const [key, value] of data.entries()) {
     const text = String(value).trim();
-    if (text === "") continue;
+    // The scenario box is JSON of its own, added by withScenario.
+    if (text === "" || key === "scenario") continue;
     body[key] = key === "test_type" || key === "target_url" ? text : Number(text);
   }
   return body;
@@ -47,7 +49,12 @@ async function post(
 /** `POST /tests` from the start form; a refusal lists every bad field in `error`; `onStarted` gets the new test. */
 export function startTest(form: HTMLFormElement, error: HTMLElement, button: HTMLButtonElement, onStarted: (test: TestView) => void): Promise<void> {
   const prompts = { missing: "Enter the token to start tests.", refused: "That token was refused; enter the orchestrator's ORCHESTRATOR_TOKEN." };
-  return post("/tests", formBody(form), prompts, { error, button }, (answer, status) => {
+  const body = withScenario(formBody(form), String(new FormData(form).get("scenario") ?? ""));
+  if (!body.ok) {
+    error.textContent = `Not started: ${body.error}`;
+    return Promise.resolve();
+  }
+  return post("/tests", body.body, prompts, { error, button }, (answer, status) => {
     const issues = (answer.issues ?? []).map((i) => `• ${i.path}: ${i.message}`).join("\n");
     return issues ? `Not started:\n${issues}` : `Not started: ${answer.error ?? `HTTP ${status}`}`;
   }, onStarted);

@@ -14,7 +14,7 @@ describe("test flags", () => {
     const result = testRequestFromFlags({ type: "flood", rps: "fast", threshold: ["p99<<1"] });
     expect(result.ok ? [] : result.errors).toEqual([
       '--type must be avalanche or tsunami, got "flood"',
-      "--count is required: requests per driver",
+      "--count is required: requests per driver (or --duration/--stage to send for a time)",
       '--rps must be a number, got "fast"',
       expect.stringContaining('--threshold "p99<<1"'),
     ]);

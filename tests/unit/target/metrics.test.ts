@@ -87,8 +87,24 @@ describe("TargetMetrics.toJson", () => {
       by_status: { "200": 1, "404": 1, "500": 1 },
       by_addr: { "/ping": { received: 3, responses: 2 }, unmatched: { received: 1, responses: 1 } },
       ping: { received: 3, responses: 2 },
+      by_route: { "GET /ping": { responses: 2, by_status: { "200": 1, "500": 1 } }, "GET unmatched": { responses: 1, by_status: { "404": 1 } } },
       uptime_s: 2.5,
     });
+  });
+
+  test("counts responses per method and route, apart for the same route under two methods", () => {
+    const metrics = new TargetMetrics(0);
+    for (const [addr, method, status] of [["/items", "POST", 201], ["/items/:id", "GET", 200], ["/items/:id", "PUT", 200], ["/items/:id", "GET", 200], ["/status/:code", "GET", 503]] as const) {
+      metrics.received(addr);
+      metrics.responded(addr, method, status, 1);
+    }
+    expect(metrics.toJson(0).by_route).toEqual({
+      "POST /items": { responses: 1, by_status: { "201": 1 } },
+      "GET /items/:id": { responses: 2, by_status: { "200": 2 } },
+      "PUT /items/:id": { responses: 1, by_status: { "200": 1 } },
+      "GET /status/:code": { responses: 1, by_status: { "503": 1 } },
+    });
+    expect(metrics.toJson(0).by_addr).toEqual({ "/items": { received: 1, responses: 1 }, "/items/:id": { received: 3, responses: 3 }, "/status/:code": { received: 1, responses: 1 } });
   });
 
   test("reports a zero ping entry when /ping was never hit", () => {
@@ -109,6 +125,7 @@ describe("TargetMetrics.reset", () => {
       by_status: {},
       by_addr: {},
       ping: { received: 0, responses: 0 },
+      by_route: {},
       uptime_s: 2,
     });
     expect(metrics.toPrometheus()).toBe([...HISTOGRAM_HEADER, ...COUNTER_LINES(0, 0)].join("\n") + "\n");
