@@ -67,6 +67,10 @@ export function planTest(config: TestConfig): PlanResult {
       // More slots than sends would never be used.
       concurrency: Math.min(concurrency, count),
       timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      // TEMPORARY (pace helper, for its e2e): the proto helper's planner fills these; its version wins at merge.
+      ...(config.duration_s !== undefined ? { durationMs: config.duration_s * 1000 } : {}),
+      ...(config.stages !== undefined ? { stages: config.stages.map((s) => ({ durationMs: s.duration_s * 1000, target: s.target_throughput })) } : {}),
+      ...(config.start_throughput !== undefined ? { startThroughput: config.start_throughput } : {}),
     },
   };
 }

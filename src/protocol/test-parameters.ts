@@ -43,4 +43,16 @@ export const TestParametersSchema = z.object({
   concurrency: wireCount(MAX_CONCURRENCY).pipe(z.number().min(1, atLeastOne)).optional(),
   /** Extension: per-request timeout. */
   timeout_ms: wireCount(MAX_TIMEOUT_MS).pipe(z.number().min(1, atLeastOne)).optional(),
+  // TEMPORARY (pace helper, for its e2e): the proto helper owns these fields; its version wins at merge.
+  /** Extension (issue 11): sending stops this many seconds after the start. */
+  duration_s: wireNumber(z.number().positive().max(86_400)).optional(),
+  /** Extension (issue 11): a ramping arrival rate per driver. */
+  stages: z
+    .array(z.object({ duration_s: wireNumber(z.number().nonnegative().max(86_400)), target_throughput: wireNumber(z.number().nonnegative().max(MAX_THROUGHPUT)) }))
+    .min(1)
+    .max(100)
+    .refine((stages) => stages.reduce((sum, s) => sum + s.duration_s, 0) > 0, "the stages must last more than 0 s")
+    .optional(),
+  /** Extension (issue 11): the rate the first stage starts from. */
+  start_throughput: wireNumber(z.number().nonnegative().max(MAX_THROUGHPUT)).optional(),
 });
