@@ -41,14 +41,26 @@ const PACER_OF_MODE: Record<TestType, PacerFactory> = {
 /**
  * The pacer a plan runs with, chosen once: its mode's (or the stages', which win over the mode's
  * delay when the plan has them), under the token-bucket cap when the plan has a `throughput`,
- * cut at `startMs + durationMs` when it has a duration. `startMs` is the monotonic ms sending
+ * cut at `startMs + durationMs` when it has a duration and at the stages' end when it has stages. `startMs` is the monotonic ms sending
  * begins (the schedule's origin, the bucket's start); a share of a plan (worker k of n) passes
  * its own plan and start.
  */
 export function pacerFor(plan: RunPlan, startMs: number): Pacer {
   const base = plan.stages !== undefined ? stagesPacer(plan, startMs) : PACER_OF_MODE[plan.mode](plan, startMs);
   const capped = plan.throughput === undefined ? base : new ThroughputCap(base, new TokenBucket({ ratePerSec: plan.throughput, startMs }));
-  return plan.durationMs === undefined ? capped : new DurationLimit(capped, startMs + plan.durationMs);
+  const endMs = scheduleEndMs(plan);
+  return endMs === null ? capped : new DurationLimit(capped, startMs + endMs);
+}
+
+/**
+ * When a plan's sending must stop, in ms from its start: its duration, and the stages' sum (the
+ * test lasts its stages: a send the throughput cap held back past their end is not made); null
+ * when neither is set.
+ */
+function scheduleEndMs(plan: RunPlan): number | null {
+  const stagesMs = plan.stages?.reduce((sum, s) => sum + s.durationMs, 0);
+  if (stagesMs === undefined) return plan.durationMs ?? null;
+  return plan.durationMs === undefined ? stagesMs : Math.min(stagesMs, plan.durationMs);
 }
 
 /** The stages pacer of a plan (or of a worker's share: the test's seq from seqOffset/seqStride). */
