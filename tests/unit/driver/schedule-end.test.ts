@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryBroker, MemoryBus } from "../../../src/bus/index.ts";
 import { createDriver } from "../../../src/driver/driver.ts";
-import type { DriverEvent, Heartbeat, MessageOf, MetricsReport } from "../../../src/protocol/index.ts";
+import type { DriverEvent, MessageOf, MetricsReport } from "../../../src/protocol/index.ts";
 import { FakeClock, settle } from "./fake-clock.ts";
 import { FakeTarget } from "./fake-target.ts";
 
@@ -11,7 +11,7 @@ async function setup() {
   const clock = new FakeClock();
   const broker = new MemoryBroker();
   const listener = new MemoryBus(broker);
-  const seen = { metrics: [] as MetricsReport[], driver_event: [] as DriverEvent[], heartbeat: [] as Heartbeat[] };
+  const seen = { metrics: [] as MetricsReport[], driver_event: [] as DriverEvent[], heartbeat: [] as MessageOf<"heartbeat">[] };
   await listener.subscribe("metrics", { mode: { kind: "broadcast" } }, (m) => void seen.metrics.push(m));
   await listener.subscribe("driver_event", { mode: { kind: "broadcast" } }, (m) => void seen.driver_event.push(m));
   await listener.subscribe("heartbeat", { mode: { kind: "broadcast" } }, (m) => void seen.heartbeat.push(m));
