@@ -21,7 +21,7 @@ async function setup() {
   await driver.start();
   await settle();
   const beat = seen.heartbeat[0];
-  if (beat) await orchestrator.publish("clock", { t3: clock.now(), samples: [{ node_id: "d1", t1: beat.timestamp, t2: clock.now() }] });
+  if (beat) await orchestrator.publish("clock", { t3: clock.now(), samples: [{ node_id: "d1", t1: beat.timestamp ?? clock.now(), t2: clock.now() }] });
   await settle();
   return { clock, seen, orchestrator, target, driver };
 }
