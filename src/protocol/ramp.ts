@@ -52,20 +52,6 @@ export class Ramp {
     return this.sendsBefore[this.stages.length]!;
   }
 
-  /** How many sends the ramp makes: `⌈integral⌉`. */
-  get sends(): number {
-    return Math.ceil(this.integral - 1e-9);
-  }
-
-  /** Requests/s at `tMs` (0 outside the ramp). */
-  rateAt(tMs: number): number {
-    if (!(tMs >= 0 && tMs < this.totalMs)) return 0;
-    const j = this.stageAt(tMs);
-    const d = this.stages[j]!.durationMs;
-    const f = d > 0 ? (tMs - this.startsMs[j]!) / d : 0;
-    return (this.ratesPerMs[j]! + (this.ratesPerMs[j + 1]! - this.ratesPerMs[j]!) * f) * 1000;
-  }
-
   /** The integral of the rate from the start to `tMs` (sends planned by then, as a real number). */
   integralTo(tMs: number): number {
     if (!(tMs > 0)) return 0;
