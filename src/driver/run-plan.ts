@@ -87,7 +87,13 @@ function scenarioPlan(config: TestConfig, requests: PlannedRequest[] | undefined
   return plan;
 }
 
-/** How long a plan's send schedule lasts (TSUNAMI: `(count - 1) × delay`); null when it has none (AVALANCHE). */
+/**
+ * How long a plan's send schedule lasts: the sum of its stages, TSUNAMI's `(count - 1) × delay`,
+ * each cut at its duration when it has one; an AVALANCHE's duration; null when it has none
+ * (AVALANCHE without a duration).
+ */
 export function plannedDurationMs(plan: RunPlan): number | null {
-  return plan.mode === "TSUNAMI" ? (plan.count - 1) * plan.delayMs : null;
+  const scheduleMs = plan.stages !== undefined ? plan.stages.reduce((sum, s) => sum + s.durationMs, 0) : plan.mode === "TSUNAMI" ? (plan.count - 1) * plan.delayMs : null;
+  if (plan.durationMs === undefined) return scheduleMs;
+  return scheduleMs === null ? plan.durationMs : Math.min(scheduleMs, plan.durationMs);
 }

@@ -12,6 +12,7 @@ import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
 import { workersFor } from "./worker-split.ts";
+import { endsBeforeCount, isPaced } from "./pacing/pacer.ts";
 import { CLOCK_ESTIMATE_WAIT_MS, round, type ClockSync } from "./clock-sync.ts";
 import { EARLY_BEGIN_MS, startClockOf, type StartClock } from "./start-clock.ts";
 
@@ -66,6 +67,8 @@ export class TestRun {
   private stopReason: string | undefined;
   /** Cancels the wait for a first clock offset estimate, while it lasts. */
   private cancelEstimateWait: (() => void) | null = null;
+  /** True once stop() or halt() was called: a loop that sent fewer than the count was then stopped. */
+  private stopAsked = false;
   /** The clock offset the start was computed with, once it was. */
   private startClock: StartClock = { offsetMs: null, corrected: false };
 
@@ -127,6 +130,7 @@ export class TestRun {
 
   /** Starts no new request, waits for those in flight, publishes the final report. */
   async stop(): Promise<void> {
+    this.stopAsked = true;
     if (this.cancelStartWait()) this.begin(false);
     await this.loop?.stop();
     await this.finished;
@@ -139,6 +143,7 @@ export class TestRun {
    */
   async halt(reason: string, graceMs: number): Promise<void> {
     this.stopReason ??= reason;
+    this.stopAsked = true;
     if (this.cancelStartWait()) this.begin(false);
     await this.loop?.halt(graceMs);
     await this.finished;
@@ -162,7 +167,7 @@ export class TestRun {
       nodeId,
       ...(this.deps.instanceId !== undefined ? { instanceId: this.deps.instanceId } : {}),
       testId: this.plan.testId,
-      paced: this.plan.mode === "TSUNAMI",
+      paced: isPaced(this.plan),
       startedAtMs: nowMs,
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
@@ -240,7 +245,9 @@ export class TestRun {
       );
     }
     const aborted = stats.counts.stopped ?? 0;
-    const cut = result.stopped || aborted > 0;
+    // A duration or stages may end the schedule before the count: that is its end, not a stop.
+    const scheduleEnded = endsBeforeCount(this.plan) && !this.stopAsked && this.crashReason === undefined;
+    const cut = (result.stopped && !scheduleEnded) || aborted > 0;
     const howFar = `stopped after ${result.sent} of ${this.plan.count} requests${aborted > 0 ? `, ${aborted} in flight aborted` : ""}`;
     const reason = this.stopReason ?? this.crashReason;
     const error = !cut ? undefined : reason !== undefined ? `${reason} (${howFar})` : howFar;

@@ -5,6 +5,7 @@ import type { SendLoopResult } from "./send-loop.ts";
 import type { ShareWindow, TestStats } from "./test-stats.ts";
 import type { ControlMessage, RunShareMessage, WorkerReply } from "./worker-messages.ts";
 import { splitPlan, type WorkerShare } from "./worker-split.ts";
+import { isPaced } from "./pacing/pacer.ts";
 import type { RunPlan } from "./run-plan.ts";
 
 /**
@@ -111,7 +112,7 @@ export class WorkerLoop implements RunLoop {
         startEpochMs: performance.timeOrigin + share.startMs,
         pooled,
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
-        paced: this.plan.mode === "TSUNAMI",
+        paced: isPaced(this.plan),
         keepRaw,
         ...(fault !== undefined && fault.index === share.index ? { crashAfterMs: fault.afterMs } : {}),
       };

@@ -30,10 +30,15 @@ export function splitEvenly(total: number, n: number, k: number): number {
 
 /**
  * Worker k's share of `plan` when n workers run it from `startMs`:
- * - count: the sends k, k+n, ... (`ceil((count - k) / n)` of them);
+ * - count: the sends k, k+n, ... (`ceil((count - k) / n)` of them); the share's send j is the
+ *   test's send `seqOffset + (k + j·n)·seqStride` (seqOffset/seqStride, composed with the plan's
+ *   own), which the request source and the stages pacer read;
  * - TSUNAMI: due at `startMs + (k + j·n)·delay` (origin shifted by k·delay, spacing n·delay);
+ * - stages: no shift: every share runs the whole ramp from `startMs` and takes the test's sends
+ *   by seqOffset/seqStride, so together they are exactly the whole's schedule;
  * - a throughput cap: rate/n each, worker k's first token k/rate after the start, so the
- *   tokens interleave (AVALANCHE; TSUNAMI keeps its schedule's offset);
+ *   tokens interleave (AVALANCHE; TSUNAMI keeps its schedule's offset; stages no offset);
+ * - a duration: shortened by the share's shift, so every share ends at `startMs + durationMs`;
  * - concurrency: split so the parts sum to the plan's (each at least 1, as n ≤ concurrency).
  * `n` must come from {@link workersFor}.
  */
@@ -41,9 +46,12 @@ export function shareOf(plan: RunPlan, startMs: number, n: number, k: number): W
   if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 0 && k < n)) {
     throw new RangeError(`worker ${k} of ${n} is not a valid share`);
   }
-  const tsunami = plan.mode === "TSUNAMI";
+  const staged = plan.stages !== undefined;
+  const tsunami = plan.mode === "TSUNAMI" && !staged;
   const throughput = plan.throughput;
-  const offsetMs = tsunami ? k * plan.delayMs : throughput !== undefined ? (k * 1000) / throughput : 0;
+  const offsetMs = staged ? 0 : tsunami ? k * plan.delayMs : throughput !== undefined ? (k * 1000) / throughput : 0;
+  const seqOffset = plan.seqOffset ?? 0;
+  const seqStride = plan.seqStride ?? 1;
   return {
     index: k,
     startMs: startMs + offsetMs,
@@ -53,6 +61,9 @@ export function shareOf(plan: RunPlan, startMs: number, n: number, k: number): W
       delayMs: plan.delayMs * n,
       ...(throughput !== undefined ? { throughput: throughput / n } : {}),
       concurrency: splitEvenly(plan.concurrency, n, k),
+      ...(plan.durationMs !== undefined ? { durationMs: Math.max(0, plan.durationMs - offsetMs) } : {}),
+      seqOffset: seqOffset + k * seqStride,
+      seqStride: seqStride * n,
     },
   };
 }

@@ -3,6 +3,7 @@ import { allDrivers, isSummaryOnly, totalCounts, type DriverAggregate, type Test
 import { driverDueLatency, driverLatencyOrNull, latencyCombination, totalDueLatency, fleetLatency, type LatencyCombination } from "./aggregate-latency.ts";
 import type { NodeStatus } from "./registry.ts";
 import type { DriverOutcome, Participant, TestRecord } from "./test-state.ts";
+import { plannedRateLine, type RateLine } from "./planned-rate.ts";
 
 /** A window older than this (orchestrator time) no longer counts towards "requests/s now". */
 export const RATE_FRESH_MS = 2_500;
@@ -85,6 +86,12 @@ export interface TestView extends TestRecord {
   generated_at: number;
   metrics: MetricsView;
   per_driver: DriverView[];
+  /**
+   * The fleet's planned requests/s (issue 11): vertices `[t_s, requests/s]` from the test's start,
+   * linear between them, none after the last (planned-rate.ts). Absent when the test plans no
+   * rate (AVALANCHE without a throughput cap).
+   */
+  planned_rps?: RateLine;
 }
 
 export interface SnapshotInput {
@@ -170,6 +177,7 @@ export function buildTestView(input: SnapshotInput): TestView {
   const lastSend = lasts.length > 0 ? Math.max(...lasts) : null;
   const started = record.start_at ?? record.triggered_at;
   const combined = latencyCombination(aggregate);
+  const planned = plannedRateLine(record.config, record.drivers.length);
   return {
     test_id: record.test_id,
     state: record.state,
@@ -202,5 +210,6 @@ export function buildTestView(input: SnapshotInput): TestView {
       ...(combined ? { latency_combined: combined } : {}),
     },
     per_driver: perDriver,
+    ...(planned !== null ? { planned_rps: planned } : {}),
   };
 }

@@ -24,11 +24,20 @@ export function parseAllowTargets(list: string): string[] {
   return entries;
 }
 
-/** Requests/s a configuration asks of one driver (a ramp: its highest rate); Infinity when nothing bounds it. */
+/** Requests/s a configuration asks of one driver (a ramp: its peak); Infinity when nothing bounds it. */
 export function requestedRate(config: TestConfig): number {
-  const paced = config.test_type === "TSUNAMI" && config.test_message_delay > 0 ? 1000 / config.test_message_delay : Infinity;
-  const ramp = config.stages !== undefined ? Math.max(config.start_throughput ?? 0, ...config.stages.map((s) => s.target_throughput)) : Infinity;
-  return Math.min(paced, config.target_throughput ?? Infinity, ramp);
+  return Math.min(stagesPeak(config) ?? pacedRate(config), config.target_throughput ?? Infinity);
+}
+
+/** TSUNAMI's rate, 1000 / delay; Infinity for AVALANCHE. */
+function pacedRate(config: TestConfig): number {
+  return config.test_type === "TSUNAMI" && config.test_message_delay > 0 ? 1000 / config.test_message_delay : Infinity;
+}
+
+/** The highest rate of a ramp (stages win over the mode's pacing), or undefined without stages. */
+function stagesPeak(config: TestConfig): number | undefined {
+  if (config.stages === undefined) return undefined;
+  return Math.max(config.start_throughput ?? 0, ...config.stages.map((s) => s.target_throughput));
 }
 
 /** Requests in flight a configuration asks of one driver (the driver's defaults when it names none). */
@@ -56,7 +65,8 @@ export function checkEdgePolicy(config: TestConfig, policy: EdgePolicy): Issue[]
   const rate = requestedRate(config);
   if (maxRps !== undefined && rate > maxRps) {
     const asked = Number.isFinite(rate) ? `${Math.round(rate * 100) / 100} requests/s` : "an unlimited rate (no target_throughput)";
-    issues.push({ path: "target_throughput", message: `the test asks ${asked} of each driver, above this driver's --max-rps ${maxRps}` });
+    const path = stagesPeak(config) !== undefined && config.target_throughput === undefined ? "stages" : "target_throughput";
+    issues.push({ path, message: `the test asks ${asked} of each driver, above this driver's --max-rps ${maxRps}` });
   }
   const concurrency = requestedConcurrency(config);
   if (maxConcurrency !== undefined && concurrency > maxConcurrency) {

@@ -172,3 +172,30 @@ describe("a driver with --workers 2 against a real HTTP server", () => {
     expect(finished?.error).toContain("crashed");
   });
 });
+
+describe("a driver with --workers 2 running a ramp or a duration", () => {
+  test("stages [1 s → 200/s, 1 s → 0] on two workers: the ramp's 200 sends exactly, paced, not stopped", async () => {
+    const target = startTarget();
+    const two = await startDriver("ramp", { workers: 2 });
+    await two.trigger(config("w-ramp", target.url("/"), { message_count_per_driver: 100_000, concurrency: 16, stages: [{ duration_s: 1, target_throughput: 200 }, { duration_s: 1, target_throughput: 0 }] }));
+    const report = await two.final("w-ramp");
+    expect(target.seen.count).toBe(200);
+    expect(report.counts).toMatchObject({ sent: 200, completed: 200 });
+    expect(report.stopped).toBeUndefined();
+    expect(report.due_metrics).toBeDefined();
+    // The arrivals follow the ramp: the first half-second (∫ = 25) holds far fewer than the second (75).
+    const first = Math.min(...target.seen.arrivals);
+    const firstHalf = target.seen.arrivals.filter((t) => t - first < 500).length;
+    expect(firstHalf).toBeLessThan(40);
+  });
+
+  test("duration_s 1 under a 100/s cap on two workers: the interleaved shares send 100, not stopped", async () => {
+    const target = startTarget();
+    const two = await startDriver("timed", { workers: 2 });
+    await two.trigger(config("w-timed", target.url("/"), { message_count_per_driver: 100_000, concurrency: 16, target_throughput: 100, duration_s: 1 }));
+    const report = await two.final("w-timed");
+    expect(report.counts).toMatchObject({ sent: 100, completed: 100 });
+    expect(target.seen.count).toBe(100);
+    expect(report.stopped).toBeUndefined();
+  });
+});

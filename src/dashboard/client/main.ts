@@ -12,6 +12,7 @@ import { baseLatencyLines, renderBaseOptions, renderDeltas } from "./compare-vie
 import { distributionChart, distributionLines } from "./distribution-chart.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
+import { plannedLines } from "./planned-line.ts";
 import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
 import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
@@ -47,7 +48,7 @@ function renderCharts(): void {
   const points = pointsInRange(shown.points, state.range);
   const drivers = driversOf(points).length > 0 ? driversOf(points) : [...shown.test.drivers].sort();
   if (state.scope !== "total" && !drivers.includes(state.scope)) state.scope = "total";
-  const rate = rateLines(points);
+  const rate = [...rateLines(points), ...plannedLines(shown.test.planned_rps, points, state.range === null)];
   const scope: LatencyScope = state.scope === "total" ? { kind: "total" } : { kind: "driver", node_id: state.scope };
   // The base's overlay covers the same seconds as the chosen range.
   const from = points[0]?.t_s ?? 0;

@@ -5,10 +5,17 @@ import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
 import { formatClock } from "./clock-format.ts";
+import { integrate } from "../../orchestrator/planned-rate.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "../../format/format.ts";
 
-/** Requests the test will send in all: count per driver × drivers. */
-export const expectedRequests = (test: TestView): number => test.config.message_count_per_driver * test.drivers.length;
+/**
+ * Requests the test will send in all: count per driver × drivers, or, when the test plans a rate
+ * (`planned_rps`: a ramp, a duration, TSUNAMI, a cap), what that plan adds up to, whichever is less.
+ */
+export const expectedRequests = (test: TestView): number => {
+  const byCount = test.config.message_count_per_driver * test.drivers.length;
+  return test.planned_rps === undefined ? byCount : Math.min(byCount, Math.round(integrate(test.planned_rps, 0, Infinity)));
+};
 
 /** Most drivers the list shows (a flood of dead ids must not freeze the page). */
 export const NODES_SHOWN = 200;

@@ -30,6 +30,14 @@ describe("edge policy", () => {
     );
   });
 
+  test("judges a ramp by its peak (stages win over the delay), under target_throughput when set", () => {
+    const stages = [{ duration_s: 5, target_throughput: 80 }, { duration_s: 5, target_throughput: 150 }, { duration_s: 5, target_throughput: 0 }];
+    expect(paths(config({ stages }), { maxRps: 100 })).toEqual(["stages"]);
+    expect(paths(config({ stages: stages.slice(0, 1), test_message_delay: 1 }), { maxRps: 100 })).toEqual([]);
+    expect(paths(config({ stages: stages.slice(0, 1), start_throughput: 120 }), { maxRps: 100 })).toEqual(["stages"]);
+    expect(paths(config({ stages, target_throughput: 100 }), { maxRps: 100 })).toEqual([]);
+  });
+
   test("judges concurrency with the driver's defaults when the test names none", () => {
     expect(paths(config({ test_type: "AVALANCHE", test_message_delay: 0 }), { maxConcurrency: 64 })).toEqual([]);
     expect(paths(config({ test_type: "AVALANCHE", concurrency: 65 }), { maxConcurrency: 64 })).toEqual(["concurrency"]);

@@ -99,6 +99,8 @@ export const TestViewSchema = z
       latency_combined: LatencyCombinationSchema.optional(),
     }),
     per_driver: z.array(DriverViewSchema),
+    /** The fleet's planned requests/s: vertices [t_s, requests/s], linear between, none after the last (absent: no planned rate). */
+    planned_rps: z.array(z.tuple([z.number(), z.number()])).optional(),
   }) satisfies z.ZodType<TestView>;
 
 /** One line of `GET /tests`. */
