@@ -40,6 +40,8 @@ export interface WorkerLoopDeps {
   workers: number;
   /** Whether plain-http targets go through the HTTP/1.1 pool in each worker. */
   pooled: boolean;
+  /** The driver's node id, for a scenario's `${node_id}` in each worker's request source. */
+  nodeId?: string;
   maxBodyBytes?: number;
   keepRaw: boolean;
   /** Called once per crashed worker, with the reason the final report carries. */
@@ -107,6 +109,7 @@ export class WorkerLoop implements RunLoop {
       const message: RunShareMessage = {
         type: "run",
         index: share.index,
+        ...(this.deps.nodeId !== undefined ? { nodeId: this.deps.nodeId } : {}),
         plan: share.plan,
         startEpochMs: performance.timeOrigin + share.startMs,
         pooled,

@@ -11,6 +11,8 @@ import type { ShareWindow } from "./test-stats.ts";
 export interface RunShareMessage {
   type: "run";
   index: number;
+  /** The driver's node id (a scenario's `${node_id}`); the plan carries its requests and data. */
+  nodeId?: string;
   plan: RunPlan;
   /** When the share's loop begins, epoch ms with sub-ms precision (performance.timeOrigin based). */
   startEpochMs: number;

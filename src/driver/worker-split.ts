@@ -34,7 +34,9 @@ export function splitEvenly(total: number, n: number, k: number): number {
  * - TSUNAMI: due at `startMs + (k + j·n)·delay` (origin shifted by k·delay, spacing n·delay);
  * - a throughput cap: rate/n each, worker k's first token k/rate after the start, so the
  *   tokens interleave (AVALANCHE; TSUNAMI keeps its schedule's offset);
- * - concurrency: split so the parts sum to the plan's (each at least 1, as n ≤ concurrency).
+ * - concurrency: split so the parts sum to the plan's (each at least 1, as n ≤ concurrency);
+ * - seqOffset/seqStride: its send j is the test's send `offset + (k + j·n)·stride` (a scenario's
+ *   request source picks and templates by the test's index).
  * `n` must come from {@link workersFor}.
  */
 export function shareOf(plan: RunPlan, startMs: number, n: number, k: number): WorkerShare {
@@ -53,6 +55,8 @@ export function shareOf(plan: RunPlan, startMs: number, n: number, k: number): W
       delayMs: plan.delayMs * n,
       ...(throughput !== undefined ? { throughput: throughput / n } : {}),
       concurrency: splitEvenly(plan.concurrency, n, k),
+      seqOffset: (plan.seqOffset ?? 0) + k * (plan.seqStride ?? 1),
+      seqStride: (plan.seqStride ?? 1) * n,
     },
   };
 }
