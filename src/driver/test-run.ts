@@ -189,6 +189,7 @@ export class TestRun {
     const scenario = this.scenarioDeps();
     if (scenario === null) {
       this.stopReason ??= "this driver cannot run request scenarios (no scenario module)";
+      this.deps.log.error("test has requests but this driver has no scenario module", { test_id: this.plan.testId });
       void this.end({ sent: 0, stopped: true });
       return;
     }
