@@ -165,7 +165,9 @@ export class Http1Pool implements HttpPool {
           if (tls === null) pool.opened(conn);
         },
         handshake(socket, success, authorizationError) {
-          if (success) return pool.opened(conn);
+          // Bun 1.4.5 reports success=false for a certificate it would reject (self-signed, another
+          // name) even with rejectUnauthorized off, and then keeps the connection open: insecure, it is usable.
+          if (success || !tls!.rejectUnauthorized) return pool.opened(conn);
           pool.opening--;
           conn.connecting = false;
           conn.closed = true;
