@@ -2,7 +2,7 @@ import type { Socket } from "bun";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
-import { buildRequest, canUseWire, isIdempotent, originOf, type PoolOrigin } from "./http1-request.ts";
+import { canUseWire, isIdempotent, originOf, RequestBuilder, type PoolOrigin } from "./http1-request.ts";
 import type { ResponseInfo, SendSpec } from "./scenario/request-spec.ts";
 
 export type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
@@ -77,17 +77,19 @@ export class Http1Pool implements HttpPool {
   private readonly origin: PoolOrigin;
   private readonly tls: { serverName: string; rejectUnauthorized: boolean } | null;
   private readonly port: number;
+  private readonly builder: RequestBuilder;
 
   constructor(
     private readonly url: URL,
     private readonly maxConnections: number,
-    private readonly userAgent = "kafka-loadtest",
+    userAgent = "kafka-loadtest",
     options: HttpPoolOptions = {},
   ) {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const path = `${url.pathname || "/"}${url.search}`;
     this.requestBytes = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`, "latin1");
     this.origin = originOf(url);
+    this.builder = new RequestBuilder(this.origin, userAgent);
     const https = url.protocol === "https:";
     this.port = Number(url.port || (https ? 443 : 80));
     this.tls = https ? { serverName: url.hostname.replace(/^\[|\]$/g, ""), rejectUnauthorized: options.tlsInsecure !== true } : null;
@@ -108,7 +110,7 @@ export class Http1Pool implements HttpPool {
     }
     let bytes: Uint8Array;
     try {
-      bytes = canUseWire(spec, this.origin) ? spec.wire! : buildRequest(spec, this.origin, this.userAgent);
+      bytes = canUseWire(spec, this.origin) ? spec.wire! : this.builder.build(spec);
     } catch (error) {
       const info: ResponseInfo = { bytesSent: 0, bytesReceived: 0 };
       return queueMicrotask(() => done(0, error, false, info));

@@ -74,14 +74,15 @@ export function canUseWire(spec: SendSpec, origin: PoolOrigin): boolean {
 }
 
 /**
- * The whole request (head and body in one buffer: one write, and one `unsent` tail when the
- * socket pushes back). Throws on a header that cannot be written (a name that is not a token,
- * a value with a line break: templates may expand to one) or a URL of another origin.
+ * The head of a request without its framing: request line, Host, the spec's headers and the
+ * defaults, each line ending in CRLF (no Content-Length, no blank line yet). Throws on a
+ * header that cannot be written (a name that is not a token, a value with a line break:
+ * templates may expand to one) or a URL of another origin.
  */
-export function buildRequest(spec: SendSpec, origin: PoolOrigin, userAgent: string): Uint8Array {
+function headOf(spec: SendSpec, origin: PoolOrigin, userAgent: string): string {
   const target = targetIn(spec.url, origin);
   if (target === null) throw new Error(`${spec.url} is not on ${origin.prefix}`);
-  let head = `${spec.method} ${target} HTTP/1.1\r\n`;
+  let lines = "";
   let host = false;
   let agent = false;
   let accept = false;
@@ -93,19 +94,55 @@ export function buildRequest(spec: SendSpec, origin: PoolOrigin, userAgent: stri
     if (lower === "host") host = true;
     else if (lower === "user-agent") agent = true;
     else if (lower === "accept") accept = true;
-    head += `${name}: ${value}\r\n`;
+    lines += `${name}: ${value}\r\n`;
   }
-  if (!host) head = `${head.slice(0, head.indexOf("\r\n") + 2)}Host: ${origin.host}\r\n${head.slice(head.indexOf("\r\n") + 2)}`;
+  let head = `${spec.method} ${target} HTTP/1.1\r\n`;
+  if (!host) head += `Host: ${origin.host}\r\n`;
+  head += lines;
   if (!agent) head += `User-Agent: ${userAgent}\r\n`;
   if (!accept) head += "Accept: */*\r\n";
-  const body = spec.body;
-  if (body !== null && body.byteLength > 0) head += `Content-Length: ${body.byteLength}\r\n`;
-  else if (BODY_METHODS.has(spec.method) || body !== null) head += "Content-Length: 0\r\n";
-  head += "\r\n";
-  const headBytes = Buffer.byteLength(head, "utf8");
-  if (body === null || body.byteLength === 0) return Buffer.from(head, "utf8");
-  const bytes = Buffer.allocUnsafe(headBytes + body.byteLength);
-  bytes.write(head, 0, "utf8");
-  bytes.set(body, headBytes);
+  return head;
+}
+
+/** The head plus its framing and the body, in one buffer (one write, one `unsent` tail under backpressure). */
+function frame(head: Buffer, method: HttpMethod, body: Uint8Array | null): Uint8Array {
+  const length = body?.byteLength ?? 0;
+  const framing = length > 0 || body !== null || BODY_METHODS.has(method) ? `Content-Length: ${length}\r\n\r\n` : "\r\n";
+  const bytes = Buffer.allocUnsafe(head.byteLength + framing.length + length);
+  head.copy(bytes, 0);
+  bytes.write(framing, head.byteLength, "latin1");
+  if (length > 0) bytes.set(body!, head.byteLength + framing.length);
   return bytes;
+}
+
+/** The whole request of `spec` (see {@link headOf} for what throws). */
+export function buildRequest(spec: SendSpec, origin: PoolOrigin, userAgent: string): Uint8Array {
+  return frame(Buffer.from(headOf(spec, origin, userAgent), "utf8"), spec.method, spec.body);
+}
+
+/** Most requests whose head a {@link RequestBuilder} keeps (a scenario has at most 64). */
+const MAX_CACHED_HEADS = 64;
+
+/**
+ * Builds a pool's requests, keeping each scenario request's head while its method, URL and
+ * headers array stay the same objects (a request templated only in its body): a send then
+ * costs the framing and one copy of the body, not the head's validation and encoding again.
+ */
+export class RequestBuilder {
+  private readonly heads = new Map<number, { method: HttpMethod; url: string; headers: SendSpec["headers"]; head: Buffer }>();
+
+  constructor(
+    private readonly origin: PoolOrigin,
+    private readonly userAgent: string,
+  ) {}
+
+  /** The whole request of `spec`; throws like {@link buildRequest}. */
+  build(spec: SendSpec): Uint8Array {
+    let cached = this.heads.get(spec.request);
+    if (cached === undefined || cached.headers !== spec.headers || cached.url !== spec.url || cached.method !== spec.method) {
+      cached = { method: spec.method, url: spec.url, headers: spec.headers, head: Buffer.from(headOf(spec, this.origin, this.userAgent), "utf8") };
+      if (this.heads.size < MAX_CACHED_HEADS || this.heads.has(spec.request)) this.heads.set(spec.request, cached);
+    }
+    return frame(cached.head, spec.method, spec.body);
+  }
 }
