@@ -19,7 +19,7 @@ import { scenarioHooks, type ScenarioHooks } from "./scenario-hooks.ts";
 export interface TestRunDeps {
   clock: Clock;
   fetch: FetchLike;
-  /** Sends instead of `fetch` when it can serve the URL (plain http). */
+  /** Sends instead of `fetch` when it can serve the URL (http and https). */
   openHttp?: OpenHttpPool;
   /** Longest response body read before it is abandoned (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;

@@ -38,7 +38,7 @@ export interface WorkerLoopDeps {
   log: Logger;
   /** How many workers (from workersFor: at least 2 here). */
   workers: number;
-  /** Whether plain-http targets go through the HTTP/1.1 pool in each worker. */
+  /** Whether http and https targets go through the HTTP/1.1 pool in each worker. */
   pooled: boolean;
   /** The driver's node id, for a scenario's `${node_id}` in each worker's request source. */
   nodeId?: string;

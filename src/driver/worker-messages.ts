@@ -16,7 +16,7 @@ export interface RunShareMessage {
   plan: RunPlan;
   /** When the share's loop begins, epoch ms with sub-ms precision (performance.timeOrigin based). */
   startEpochMs: number;
-  /** Whether plain-http targets go through the HTTP/1.1 pool (else every request through fetch). */
+  /** Whether http and https targets go through the HTTP/1.1 pool (else every request through fetch). */
   pooled: boolean;
   maxBodyBytes?: number;
   /** Whether sends have due times (TSUNAMI). */
