@@ -125,11 +125,13 @@ const MAX_CACHED_HEADS = 64;
 
 /**
  * Builds a pool's requests, keeping each scenario request's head while its method, URL and
- * headers array stay the same objects (a request templated only in its body): a send then
- * costs the framing and one copy of the body, not the head's validation and encoding again.
+ * header names and values stay the same (a request templated only in its body): a send then
+ * costs a comparison of a few strings, the framing and one copy of the body, not the head's
+ * validation and encoding again. Values are compared, not arrays, so a source that reuses one
+ * headers array and rewrites it in place still gets the right head.
  */
 export class RequestBuilder {
-  private readonly heads = new Map<number, { method: HttpMethod; url: string; headers: SendSpec["headers"]; head: Buffer }>();
+  private readonly heads = new Map<number, { method: HttpMethod; url: string; headers: string[]; head: Buffer }>();
 
   constructor(
     private readonly origin: PoolOrigin,
@@ -139,10 +141,20 @@ export class RequestBuilder {
   /** The whole request of `spec`; throws like {@link buildRequest}. */
   build(spec: SendSpec): Uint8Array {
     let cached = this.heads.get(spec.request);
-    if (cached === undefined || cached.headers !== spec.headers || cached.url !== spec.url || cached.method !== spec.method) {
-      cached = { method: spec.method, url: spec.url, headers: spec.headers, head: Buffer.from(headOf(spec, this.origin, this.userAgent), "utf8") };
+    if (cached === undefined || cached.url !== spec.url || cached.method !== spec.method || !sameHeaders(cached.headers, spec.headers)) {
+      cached = { method: spec.method, url: spec.url, headers: spec.headers.flat(), head: Buffer.from(headOf(spec, this.origin, this.userAgent), "utf8") };
       if (this.heads.size < MAX_CACHED_HEADS || this.heads.has(spec.request)) this.heads.set(spec.request, cached);
     }
     return frame(cached.head, spec.method, spec.body);
   }
+}
+
+/** Whether `headers` holds exactly the names and values of `flat` ([name, value, name, value, …]). */
+function sameHeaders(flat: readonly string[], headers: SendSpec["headers"]): boolean {
+  if (flat.length !== headers.length * 2) return false;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (flat[2 * i] !== name || flat[2 * i + 1] !== value) return false;
+  }
+  return true;
 }
