@@ -67,8 +67,16 @@ export class Http1ResponseParser {
   private keep(chunk: Uint8Array, at: number, n: number): void {
     const room = this.captureMax - this.capturedLength;
     if (room <= 0 || n <= 0) return;
-    this.captured ??= Buffer.allocUnsafe(this.captureMax);
     const take = Math.min(room, n);
+    const need = this.capturedLength + take;
+    if (this.captured === null || this.captured.byteLength < need) {
+      // Sized to the body when its length is known (`remaining` still counts this chunk), else
+      // doubled: a 20-byte answer to a 64 KiB capture costs 256 bytes, not 64 KiB.
+      const hint = this.phase === "length" ? this.capturedLength + this.remaining : need * 2;
+      const grown = Buffer.allocUnsafe(Math.min(this.captureMax, Math.max(need, hint, 256)));
+      if (this.captured !== null) this.captured.copy(grown, 0, 0, this.capturedLength);
+      this.captured = grown;
+    }
     this.captured.set(chunk.subarray(at, at + take), this.capturedLength);
     this.capturedLength += take;
   }

@@ -116,7 +116,7 @@ export class Http1Pool implements HttpPool {
       return queueMicrotask(() => done(0, error, false, info));
     }
     const info: ResponseInfo = { bytesSent: 0, bytesReceived: 0 };
-    this.dispatch({ done, signal, retried: false, bytes, info, noBody: spec.method === "HEAD", capture: spec.captureBodyBytes, idempotent: isIdempotent(spec.method) });
+    this.dispatch({ done, signal, retried: false, bytes, info, noBody: spec.method === "HEAD", capture: Math.min(spec.captureBodyBytes, this.maxBodyBytes), idempotent: isIdempotent(spec.method) });
   }
 
   close(): void {

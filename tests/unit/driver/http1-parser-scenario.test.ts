@@ -41,4 +41,15 @@ describe("Http1ResponseParser for scenario requests", () => {
     });
     expect(results).toEqual(Array(3).fill({ sized: "hello ", chunked: "abcdefgh", untilClose: "to the end" }));
   });
+
+  test("grows its capture across many chunks without losing bytes, up to captureMax", () => {
+    const parts = ["a".repeat(200), "b".repeat(300), "c".repeat(700)];
+    const chunked = `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${parts.map((p) => `${p.length.toString(16)}\r\n${p}\r\n`).join("")}0\r\n\r\n`;
+    const results = [1, 7, 400].map((pieces) => {
+      const parser = new Http1ResponseParser(1024);
+      parser.captureMax = 1000;
+      return feed(parser, chunked, pieces).body;
+    });
+    expect(results).toEqual(Array(3).fill(`${parts[0]}${parts[1]}${"c".repeat(500)}`));
+  });
 });
