@@ -29,6 +29,7 @@ let served = 0;
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
+  maxRequestBodySize: 16 * 1024 * 1024,
   tls: { cert: Bun.file(join(dir, "cert.pem")), key: Bun.file(join(dir, "key.pem")) },
   async fetch(req, srv) {
     clientPorts.add(srv.requestIP(req)!.port);
@@ -67,7 +68,7 @@ describe("https through the pool", () => {
     expect(error).toBe("Error: TLS certificate rejected: DEPTH_ZERO_SELF_SIGNED_CERT (tls_insecure accepts it)");
   });
 
-  test("with tlsInsecure: a send loop at concurrency 8 gets every answer over at most 8 connections, and a POST spec works", async () => {
+  test("with tlsInsecure: a send loop at concurrency 8 gets every answer over at most 8 connections, a POST and an 8 MiB PUT work", async () => {
     clientPorts.clear();
     served = 0;
     const ran = await run(plan(400, 8, true), true);
@@ -80,15 +81,22 @@ describe("https through the pool", () => {
         { request: 0, method: "POST", url, headers: [["content-type", "text/plain"]], body: new TextEncoder().encode("12345"), captureBodyBytes: 100 },
       ),
     );
+    // 8 MiB: more than one TLS write takes, so the rest goes out from the drain callback.
+    const large = await new Promise<{ status: number; body: string }>((resolve) =>
+      pool.send(never, (status, _e, _t, info) => resolve({ status, body: new TextDecoder().decode(info?.body) }), {
+        request: 0, method: "PUT", url, headers: [], body: new Uint8Array(8 * 1024 * 1024).fill(65), captureBodyBytes: 100,
+      }),
+    );
     pool.close();
-    expect({ ...ran, served, fewConnections: loopConnections <= 8, post: { status: post.status, body: post.body, sentSome: post.sent > 5 } }).toEqual({
+    expect({ ...ran, served, fewConnections: loopConnections <= 8, post: { status: post.status, body: post.body, sentSome: post.sent > 5 }, large }).toEqual({
       result: { sent: 400, stopped: false },
       status_2xx: 400,
       connection_error: 0,
       firstError: undefined,
-      served: 401,
+      served: 402,
       fewConnections: true,
       post: { status: 201, body: "POST 5", sentSome: true },
+      large: { status: 200, body: `PUT ${8 * 1024 * 1024}` },
     });
   });
 
