@@ -9,11 +9,26 @@ import type { SendSpec } from "./scenario/request-spec.ts";
  * The pool counts exact bytes; TLS overhead is counted by neither.
  */
 
-/** Estimated bytes of the request: its prebuilt wire when it has one, else request line, headers and body. */
+/**
+ * Bytes of the headers Bun 1.4's fetch adds itself: `Connection: keep-alive`, `User-Agent:
+ * Bun/1.x`, `Accept` (any type) and `Accept-Encoding: gzip, deflate, br, zstd`, with their line ends.
+ */
+export const FETCH_OWN_HEADER_BYTES = 100;
+
+/** Estimated bytes of the request: its prebuilt wire when it has one, else request line, Host, headers, fetch's own headers and body. */
 export function estimateRequestBytes(spec: SendSpec): number {
   if (spec.wire !== undefined) return spec.wire.byteLength;
-  // "GET /path HTTP/1.1\r\n" with the full URL as a stand-in for the path and Host header.
-  let bytes = spec.method.length + spec.url.length + 13 + 2;
+  let target = spec.url;
+  let host = "";
+  try {
+    const url = new URL(spec.url);
+    target = `${url.pathname}${url.search}`;
+    host = url.host;
+  } catch {
+    // fetch refuses it too; the URL's length stands in
+  }
+  // "METHOD target HTTP/1.1\r\n", "Host: h\r\n", the blank line.
+  let bytes = spec.method.length + 1 + target.length + 11 + 8 + host.length + 2 + FETCH_OWN_HEADER_BYTES;
   for (const [name, value] of spec.headers) bytes += name.length + value.length + 4;
   const body = spec.body?.byteLength ?? 0;
   if (body > 0) bytes += 18 + String(body).length + body;
