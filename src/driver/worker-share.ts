@@ -1,10 +1,11 @@
 /**
  * The body of one send worker (`--workers N`; the entry point is send-worker.ts): runs a share
- * of a test with its own send loop, HTTP pools, pacer, request source and stats, hands a closed window to the main thread when asked
- * (before each of its reports), and its last window with the loop's result when the share ends. A crash hands
- * over what it counted so far, then the worker exits (the main thread reports the reason).
- * The hot path is the in-thread one: the same SendLoop and TestStats. A plan with requests
- * gets its own RequestSource from `hooks` (its `${env:...}` read from this process's environment).
+ * of a test with its own send loop, HTTP pools, pacer, request source and stats, hands a
+ * closed window to the main thread when asked (before each of its reports), and its last
+ * window with the loop's result when the share ends. A crash hands over what it counted so
+ * far, then the worker exits (the main thread reports the reason). The hot path is the
+ * in-thread one: the same SendLoop and TestStats. A plan with requests gets its own
+ * RequestSource from `hooks` (its `${env:...}` read from this process's environment).
  */
 import { systemClock } from "./clock.ts";
 import { openHttp1Pool } from "./http1-pool.ts";
