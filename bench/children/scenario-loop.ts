@@ -33,6 +33,8 @@ export interface ScenarioLoopResult {
   p99_ms: number;
   errors: number;
   non_2xx: number;
+  /** Responses per second between 25% and 90% of the run (connection set-up, TLS handshakes, left out). */
+  steady_rps: number;
   /** CPU of this process (every thread) per response between 25% and 90% of the run (warm-up left out), µs. */
   steady_cpu_us_per_req: number;
   /** Which request source built the sends. */
@@ -86,13 +88,13 @@ const clock = systemClock;
 const loop = new SendLoop(plan, { fetch, clock, sink, openHttp: openHttp1Pool, ...(source ? { requestSource: source } : {}), ...(scenarioHooks ? { checkResponse: scenarioHooks.checkResponse } : {}) }, clock.mono());
 const startedMs = performance.now();
 const durationMs = job.duration_s * 1000;
-const marks: { cpu: number; completed: number }[] = [];
+const marks: { cpu: number; completed: number; at: number }[] = [];
 const cpuNow = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
 };
-setTimeout(() => marks.push({ cpu: cpuNow(), completed }), durationMs * 0.25);
-setTimeout(() => marks.push({ cpu: cpuNow(), completed }), durationMs * 0.9);
+setTimeout(() => marks.push({ cpu: cpuNow(), completed, at: performance.now() }), durationMs * 0.25);
+setTimeout(() => marks.push({ cpu: cpuNow(), completed, at: performance.now() }), durationMs * 0.9);
 setTimeout(() => void loop.stop(), durationMs);
 await loop.start();
 const elapsedS = (performance.now() - startedMs) / 1000;
@@ -106,6 +108,7 @@ const result: ScenarioLoopResult = {
   p99_ms: p99 ?? NaN,
   errors,
   non_2xx: non2xx,
+  steady_rps: marks.length === 2 ? ((marks[1]!.completed - marks[0]!.completed) * 1000) / (marks[1]!.at - marks[0]!.at) : NaN,
   steady_cpu_us_per_req: steady,
   source: source === undefined ? "none" : scenarioHooks !== null ? "driver" : "bench stand-in",
   ...(loop.firstError !== undefined ? { first_error: loop.firstError } : {}),
