@@ -21,6 +21,7 @@ import { clockSkewSection } from "./sections/clock-skew.ts";
 import { throughputSection } from "./sections/throughput.ts";
 import { tsunamiSection } from "./sections/tsunami.ts";
 import { workersSection } from "./sections/workers.ts";
+import { scenarioSection } from "./sections/scenario.ts";
 import { startTarget } from "./target-process.ts";
 import { fetchLoop } from "./peers/fetch-loop.ts";
 
@@ -38,6 +39,7 @@ const SECTIONS: readonly Section[] = [
   workersSection,
   fleetSection,
   soakSection,
+  scenarioSection,
 ];
 
 const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));

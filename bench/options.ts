@@ -6,8 +6,8 @@ export const BENCH_USAGE = `Usage: bun run bench [flags]
 
 Starts the target on 127.0.0.1 and measures our driver against autocannon, wrk and a bare
 fetch loop, then rate and TSUNAMI accuracy, concurrency, memory, orchestrator cost, start
-skew (also with deliberately skewed driver clocks), report size, a fleet of real driver processes over Kafka and a compressed
-soak (hours-long tests). Prints Markdown; a full run (no --quick, no --only) also writes
+skew (also with deliberately skewed driver clocks), report size, a fleet of real driver processes over Kafka, a compressed
+soak (hours-long tests) and scenarios (POST bodies vs autocannon, templating cost, https). Prints Markdown; a full run (no --quick, no --only) also writes
 bench/RESULTS.md.
 
 Flags:

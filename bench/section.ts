@@ -1,7 +1,7 @@
 import type { TargetProcess } from "./target-process.ts";
 
 /** Every section the bench knows, in run order. */
-export const SECTION_IDS = ["throughput", "profile", "concurrency", "rate", "tsunami", "memory", "orchestrator", "skew", "clock-skew", "size", "workers", "fleet", "soak"] as const;
+export const SECTION_IDS = ["throughput", "profile", "concurrency", "rate", "tsunami", "memory", "orchestrator", "skew", "clock-skew", "size", "workers", "fleet", "soak", "scenario"] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 /** One figure against its target: met, missed, or not measured (null), and why. */

@@ -34,24 +34,29 @@ export function fromAutocannonJson(json: AutocannonJson): LoadResult {
 const runtime = (): string => Bun.which("node") ?? "bun";
 
 /** autocannon's CLI in its own process (never on our event loop). */
-export const autocannon: Peer = {
-  name: "autocannon",
-  async version() {
-    const pkg = (await Bun.file(join(PACKAGE_DIR, "package.json")).json()) as { version: string };
-    const node = Bun.which("node");
-    const on = node === null ? `bun ${Bun.version}` : `node ${Bun.spawnSync([node, "--version"]).stdout.toString().trim()}`;
-    return `autocannon ${pkg.version} (${on})`;
-  },
-  async available() {
-    return (await Bun.file(CLI).exists()) ? null : "autocannon is not installed: run `bun install` (it is a devDependency)";
-  },
-  async run({ url, connections, duration_s }: LoadSpec) {
-    const { value: json, cpu_us } = await runJsonChildWithCpu<AutocannonJson>(
-      "autocannon",
-      [runtime(), CLI, "--json", "-c", String(connections), "-d", String(duration_s), url],
-      { timeoutMs: duration_s * 1000 + 20_000 },
-    );
-    const result = fromAutocannonJson(json);
-    return { ...result, cpu_us_per_req: cpu_us / result.requests };
-  },
-};
+export const autocannon: Peer = autocannonPeer("autocannon", []);
+
+/** autocannon under `name` with extra CLI arguments before the URL (`-m POST -H k=v -b body`). */
+export function autocannonPeer(name: string, extraArgs: readonly string[]): Peer {
+  return {
+    name,
+    async version() {
+      const pkg = (await Bun.file(join(PACKAGE_DIR, "package.json")).json()) as { version: string };
+      const node = Bun.which("node");
+      const on = node === null ? `bun ${Bun.version}` : `node ${Bun.spawnSync([node, "--version"]).stdout.toString().trim()}`;
+      return `autocannon ${pkg.version} (${on})`;
+    },
+    async available() {
+      return (await Bun.file(CLI).exists()) ? null : "autocannon is not installed: run `bun install` (it is a devDependency)";
+    },
+    async run({ url, connections, duration_s }: LoadSpec) {
+      const { value: json, cpu_us } = await runJsonChildWithCpu<AutocannonJson>(
+        "autocannon",
+        [runtime(), CLI, "--json", "-c", String(connections), "-d", String(duration_s), ...extraArgs, url],
+        { timeoutMs: duration_s * 1000 + 20_000 },
+      );
+      const result = fromAutocannonJson(json);
+      return { ...result, tool: name, cpu_us_per_req: cpu_us / result.requests };
+    },
+  };
+}

@@ -31,7 +31,7 @@ export interface DriverOptions {
   fetch?: FetchLike;
   /**
    * Opens the HTTP/1.1 connection pool a test sends through instead of `fetch` when it can
-   * (plain http; main.ts wires openHttp1Pool). Unset, every request goes through `fetch`.
+   * (http and https; main.ts wires openHttp1Pool). Unset, every request goes through `fetch`.
    */
   openHttp?: OpenHttpPool;
   log?: Logger;

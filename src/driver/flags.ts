@@ -16,8 +16,8 @@ Flags:
                               with its id exits (status 3) if it started later
   --advertise-ip <address>    node_IP to register with (env NODE_IP; default: the local
                               address of a connection to the first broker)
-  --http-client <kind>        auto (default): our HTTP/1.1 keep-alive pool for http:// targets,
-                              Bun's fetch for https://; fetch: Bun's fetch always (env HTTP_CLIENT)
+  --http-client <kind>        auto (default): our HTTP/1.1 keep-alive pool for http:// and
+                              https:// targets; fetch: Bun's fetch always (env HTTP_CLIENT)
   --max-body-bytes <n>        longest response body read (env MAX_BODY_BYTES; default 67108864,
                               64 MiB); a longer one is abandoned there, its connection closed,
                               and counted in its status class and in body_too_large

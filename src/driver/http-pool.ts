@@ -1,9 +1,12 @@
+import type { ResponseInfo, SendSpec } from "./scenario/request-spec.ts";
+
 /**
  * Called once per request: with the status once the body has ended, or with the failure
  * (status 0). `bodyTooLarge` is true when the body passed the pool's cap and was abandoned
- * (the connection closed) after its status came back.
+ * (the connection closed) after its status came back. `info`: for a send made with a
+ * {@link SendSpec} only, its bytes and captured body prefix (also on a failure: what went out).
  */
-export type RequestDone = (status: number, error: unknown, bodyTooLarge?: boolean) => void;
+export type RequestDone = (status: number, error: unknown, bodyTooLarge?: boolean, info?: ResponseInfo) => void;
 
 /** Sends the test's one request and resolves with the response status once its body has ended. */
 export interface HttpPool {
@@ -11,9 +14,11 @@ export interface HttpPool {
   request(signal: AbortSignal): Promise<number>;
   /**
    * The same without a promise: `done` runs from the socket's callback, so a caller that sends
-   * its next request from there writes it in the same turn (the send loop's hot path).
+   * its next request from there writes it in the same turn (the send loop's hot path). Without
+   * `spec`, the pool's own GET of its URL (prebuilt); with one, that request (a scenario's
+   * send: any method, headers and body, on the pool's origin) and `done` gets its ResponseInfo.
    */
-  send(signal: AbortSignal, done: RequestDone): void;
+  send(signal: AbortSignal, done: RequestDone, spec?: SendSpec): void;
   /** Closes every connection; requests still in flight reject. */
   close(): void;
 }
@@ -22,6 +27,8 @@ export interface HttpPool {
 export interface HttpPoolOptions {
   /** A response body longer than this is abandoned and reported with `bodyTooLarge` (default MAX_BODY_BYTES, defaults.ts). */
   maxBodyBytes?: number;
+  /** https: accept any certificate (a self-signed one; the test's `tls_insecure`). */
+  tlsInsecure?: boolean;
 }
 
 /** Opens a pool for a test's URL, or returns null when the pool cannot serve it (then fetch does). */

@@ -13,8 +13,9 @@ type Phase = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-crlf" | "t
 /**
  * An incremental HTTP/1.x response parser for one connection, pure (bytes in, state out): it
  * finds the status, the body's framing (Content-Length, chunked, or until close) and the end
- * of the body, which it skips without copying. 1xx interim responses are skipped. `reset()`
- * readies it for the next response on the same connection.
+ * of the body, which it skips without copying (unless `captureMax` asks to keep its first
+ * bytes). 1xx interim responses are skipped. Set `noBody` for the response to a HEAD. `reset()`
+ * readies it for the next response on the same connection (and clears both).
  */
 export class Http1ResponseParser {
   status = 0;
@@ -22,6 +23,12 @@ export class Http1ResponseParser {
   /** Bytes arrived after the end of the response (never expected without pipelining). */
   hasExtraBytes = false;
   error = "";
+  /** The request was a HEAD: its response has a head only, whatever its Content-Length says. */
+  noBody = false;
+  /** Keep up to this many bytes of the body (see {@link capturedBody}); 0 keeps none. */
+  captureMax = 0;
+  private captured: Buffer | null = null;
+  private capturedLength = 0;
   private phase: Phase = "head";
   private head: Buffer | null = null;
   private remaining = 0;
@@ -44,6 +51,34 @@ export class Http1ResponseParser {
     this.line = "";
     this.received = 0;
     this.headEnd = -1;
+    this.noBody = false;
+    this.captureMax = 0;
+    this.captured = null;
+    this.capturedLength = 0;
+  }
+
+  /** The body bytes kept so far (decoded from chunked framing), at most `captureMax`; undefined when none were asked for. */
+  capturedBody(): Uint8Array | undefined {
+    if (this.captureMax === 0) return undefined;
+    return this.captured === null ? new Uint8Array(0) : this.captured.subarray(0, this.capturedLength);
+  }
+
+  /** Copies body bytes `chunk[at, at + n)` while the capture has room. */
+  private keep(chunk: Uint8Array, at: number, n: number): void {
+    const room = this.captureMax - this.capturedLength;
+    if (room <= 0 || n <= 0) return;
+    const take = Math.min(room, n);
+    const need = this.capturedLength + take;
+    if (this.captured === null || this.captured.byteLength < need) {
+      // Sized to the body when its length is known (`remaining` still counts this chunk), else
+      // doubled: a 20-byte answer to a 64 KiB capture costs 256 bytes, not 64 KiB.
+      const hint = this.phase === "length" ? this.capturedLength + this.remaining : need * 2;
+      const grown = Buffer.allocUnsafe(Math.min(this.captureMax, Math.max(need, hint, 256)));
+      if (this.captured !== null) this.captured.copy(grown, 0, 0, this.capturedLength);
+      this.captured = grown;
+    }
+    this.captured.set(chunk.subarray(at, at + take), this.capturedLength);
+    this.capturedLength += take;
   }
 
   private isDone(): boolean {
@@ -93,17 +128,20 @@ export class Http1ResponseParser {
         return this.readHead(chunk, at);
       case "length": {
         const take = Math.min(this.remaining, chunk.byteLength - at);
+        if (this.captureMax > 0) this.keep(chunk, at, take);
         this.remaining -= take;
         if (this.remaining === 0) this.phase = "done";
         return at + take;
       }
       case "until-close":
+        if (this.captureMax > 0) this.keep(chunk, at, chunk.byteLength - at);
         return chunk.byteLength;
       case "chunk-size":
       case "trailers":
         return this.readLine(chunk, at);
       case "chunk-data": {
         const take = Math.min(this.remaining, chunk.byteLength - at);
+        if (this.captureMax > 0) this.keep(chunk, at, take);
         this.remaining -= take;
         if (this.remaining === 0) {
           this.phase = "chunk-crlf";
@@ -193,7 +231,8 @@ export class Http1ResponseParser {
     this.status = status;
     const close = hasToken(connection, "close");
     this.keepAlive = http10 ? !close && hasToken(connection, "keep-alive") : !close;
-    if (status === 204 || status === 304 || status === 101) this.phase = "done";
+    // A HEAD's response, 204 and 304 have no body whatever their framing headers say (RFC 9112 6.3).
+    if (this.noBody || status === 204 || status === 304 || status === 101) this.phase = "done";
     else if (chunked) this.phase = "chunk-size";
     else if (length >= 0) {
       this.remaining = length;

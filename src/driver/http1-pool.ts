@@ -2,6 +2,8 @@ import type { Socket } from "bun";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
+import { canUseWire, isIdempotent, originOf, RequestBuilder, type PoolOrigin } from "./http1-request.ts";
+import type { ResponseInfo, SendSpec } from "./scenario/request-spec.ts";
 
 export type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
 
@@ -10,6 +12,16 @@ interface Pending {
   signal: AbortSignal;
   /** A request that failed on a reused connection before any byte came back is retried once, on a new connection. */
   retried: boolean;
+  /** What to write: the pool's prebuilt GET, or a spec's request. */
+  bytes: Uint8Array;
+  /** A scenario's send counts its bytes and hands them back; null for the prebuilt GET. */
+  info: ResponseInfo | null;
+  /** The request was a HEAD (its response has no body). */
+  noBody: boolean;
+  /** Body bytes to keep for `info.body`. */
+  capture: number;
+  /** Whether it may be sent again after a stale keep-alive (never a POST or PATCH). */
+  idempotent: boolean;
 }
 
 interface Conn {
@@ -21,28 +33,35 @@ interface Conn {
   /** Bytes of the request not yet accepted by the socket (backpressure). */
   unsent: Uint8Array | null;
   closed: boolean;
+  /** Still connecting (TCP, or the TLS handshake): counted in the pool's `opening`. */
+  connecting: boolean;
 }
 
 /** Largest response head accepted: a longer one is a protocol error, not a buffer to grow forever. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
 /**
- * HTTP/1.1 keep-alive connections to one plain-http origin, one request at a time on each (no
+ * HTTP/1.1 keep-alive connections to one origin, plain http or https (TLS through
+ * `Bun.connect`, the certificate checked unless `tlsInsecure`), one request at a time on each (no
  * pipelining), at most `maxConnections` of them. Bun 1.4's fetch parks only 64 idle sockets per
  * process and closes the rest, so above 64 requests in flight every request pays a new TCP
  * connection; this pool keeps one connection per slot instead, and skips fetch's Request,
- * Headers and Response objects on the hot path. Only GET of the test URL, no redirects
- * followed (like fetch with `redirect: "manual"`), the body read to its end and discarded
- * (a body past `maxBodyBytes` is abandoned: the connection closes).
+ * Headers and Response objects on the hot path. It sends a prebuilt GET of its URL, or a
+ * scenario's {@link SendSpec} (any method, headers and body; its prebuilt `wire` as it is);
+ * no redirects followed (like fetch with `redirect: "manual"`), the body read to its end and
+ * discarded (a body past `maxBodyBytes` is abandoned: the connection closes) unless a spec
+ * asks to keep its first bytes. A large request body goes out as the socket accepts it (the
+ * `drain` callback writes the rest); a response that comes back before the whole request
+ * went out ends that connection (it cannot be reused in the middle of a request).
  *
  * A server may close a kept-alive connection at any moment (after each response without
  * saying `Connection: close`, after N requests, on an idle timeout); a request written to such
  * a connection fails before any byte of its response arrives. That request is sent again once,
  * on a connection opened for it (never another idle one, which may be just as stale); only a
  * request that fails on a fresh connection, or after response bytes arrived, is a failure.
- * Browsers and undici retry the same way. With only GET today that is always safe; a
- * non-idempotent method (a later POST scenario) could reach a server that processed it and
- * closed without answering, so such a retry must then be opt-in or limited to idempotent methods.
+ * Browsers and undici retry the same way, and so only for idempotent methods: a POST or PATCH
+ * may have reached a server that processed it and closed without answering, so it is never
+ * sent twice; it fails as a connection error instead.
  */
 export class Http1Pool implements HttpPool {
   private readonly idle: Conn[] = [];
@@ -55,6 +74,10 @@ export class Http1Pool implements HttpPool {
   private readonly requestBytes: Uint8Array;
   private readonly watched = new WeakSet<AbortSignal>();
   private readonly maxBodyBytes: number;
+  private readonly origin: PoolOrigin;
+  private readonly tls: { serverName: string; rejectUnauthorized: boolean } | null;
+  private readonly port: number;
+  private readonly builder: RequestBuilder;
 
   constructor(
     private readonly url: URL,
@@ -65,24 +88,41 @@ export class Http1Pool implements HttpPool {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     const path = `${url.pathname || "/"}${url.search}`;
     this.requestBytes = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`, "latin1");
+    this.origin = originOf(url);
+    this.builder = new RequestBuilder(this.origin, userAgent);
+    const https = url.protocol === "https:";
+    this.port = Number(url.port || (https ? 443 : 80));
+    this.tls = https ? { serverName: url.hostname.replace(/^\[|\]$/g, ""), rejectUnauthorized: options.tlsInsecure !== true } : null;
   }
 
   request(signal: AbortSignal): Promise<number> {
     return new Promise<number>((resolve, reject) => this.send(signal, (status, error) => (status === 0 ? reject(error) : resolve(status))));
   }
 
-  send(signal: AbortSignal, done: RequestDone): void {
+  send(signal: AbortSignal, done: RequestDone, spec?: SendSpec): void {
     // Never synchronously: a caller that sends again from `done` must not recurse.
     if (signal.aborted) return queueMicrotask(() => done(0, signal.reason));
     if (this.closed) return queueMicrotask(() => done(0, new Error("connection pool is closed")));
     this.watch(signal);
-    this.dispatch({ done, signal, retried: false });
+    if (spec === undefined) {
+      this.dispatch({ done, signal, retried: false, bytes: this.requestBytes, info: null, noBody: false, capture: 0, idempotent: true });
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = canUseWire(spec, this.origin) ? spec.wire! : this.builder.build(spec);
+    } catch (error) {
+      const info: ResponseInfo = { bytesSent: 0, bytesReceived: 0 };
+      return queueMicrotask(() => done(0, error, false, info));
+    }
+    const info: ResponseInfo = { bytesSent: 0, bytesReceived: 0 };
+    this.dispatch({ done, signal, retried: false, bytes, info, noBody: spec.method === "HEAD", capture: Math.min(spec.captureBodyBytes, this.maxBodyBytes), idempotent: isIdempotent(spec.method) });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const p of [...this.retrying.splice(0), ...this.waiting.splice(0)]) p.done(0, new Error("connection pool is closed"));
+    for (const p of [...this.retrying.splice(0), ...this.waiting.splice(0)]) fail(p, new Error("connection pool is closed"));
     for (const conn of [...this.idle, ...this.busy]) this.destroy(conn, new Error("connection pool is closed"));
     this.idle.length = 0;
   }
@@ -98,25 +138,44 @@ export class Http1Pool implements HttpPool {
     conn.pending = p;
     this.busy.add(conn);
     const socket = conn.socket!;
-    const written = socket.write(this.requestBytes);
-    if (written < this.requestBytes.byteLength) conn.unsent = this.requestBytes.subarray(Math.max(0, written));
+    const bytes = p.bytes;
+    if (p.info !== null) {
+      conn.parser.noBody = p.noBody;
+      conn.parser.captureMax = p.capture;
+      // A retried request is written twice: both count, as on the wire.
+      p.info.bytesSent += bytes.byteLength;
+    }
+    const written = socket.write(bytes);
+    if (written < bytes.byteLength) conn.unsent = bytes.subarray(Math.max(0, written));
   }
 
   private open(): void {
     this.opening++;
-    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false };
+    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true };
     const pool = this;
+    const tls = this.tls;
     Bun.connect<Conn>({
       hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
-      port: Number(this.url.port || 80),
+      port: this.port,
       data: conn,
+      ...(tls !== null ? { tls } : {}),
       socket: {
         open(socket) {
-          pool.opening--;
           conn.socket = socket;
           socket.setNoDelay(true);
-          if (pool.closed) return pool.destroy(conn, new Error("connection pool is closed"));
-          pool.ready(conn, true);
+          // A TLS connection is ready once its handshake is (bytes written before would be lost).
+          if (tls === null) pool.opened(conn);
+        },
+        handshake(socket, success, authorizationError) {
+          // Bun 1.4.5 reports success=false for a certificate it would reject (self-signed, another
+          // name) even with rejectUnauthorized off, and then keeps the connection open: insecure, it is usable.
+          if (success || !tls!.rejectUnauthorized) return pool.opened(conn);
+          pool.opening--;
+          conn.connecting = false;
+          conn.closed = true;
+          socket.terminate();
+          const reason = authorizationError === null ? "TLS handshake failed" : `TLS certificate rejected: ${(authorizationError as Error & { code?: string }).code ?? authorizationError.message} (tls_insecure accepts it)`;
+          pool.onConnectFailed(new Error(reason));
         },
         data(_socket, chunk) {
           pool.onData(conn, chunk);
@@ -137,6 +196,7 @@ export class Http1Pool implements HttpPool {
         },
         connectError(_socket, error) {
           pool.opening--;
+          conn.connecting = false;
           conn.closed = true;
           pool.onConnectFailed(error);
         },
@@ -145,10 +205,19 @@ export class Http1Pool implements HttpPool {
       // Bun rejects the promise as well as calling connectError; count the failure once.
       if (!conn.closed) {
         pool.opening--;
+        conn.connecting = false;
         conn.closed = true;
         pool.onConnectFailed(error);
       }
     });
+  }
+
+  /** A new connection is usable (TCP connected, or the TLS handshake done). */
+  private opened(conn: Conn): void {
+    this.opening--;
+    conn.connecting = false;
+    if (this.closed) return this.destroy(conn, new Error("connection pool is closed"));
+    this.ready(conn, true);
   }
 
   /**
@@ -167,6 +236,7 @@ export class Http1Pool implements HttpPool {
   private onData(conn: Conn, chunk: Uint8Array): void {
     const p = conn.pending;
     if (p === null) return this.destroy(conn, new Error("unexpected bytes from the server"));
+    if (p.info !== null) p.info.bytesReceived += chunk.byteLength;
     const state = conn.parser.push(chunk);
     if (state === "more") {
       if (conn.parser.bodyBytes() > this.maxBodyBytes) this.abandonBody(conn, p);
@@ -174,7 +244,9 @@ export class Http1Pool implements HttpPool {
     }
     if (state === "error") return this.destroy(conn, new Error(`bad response from the server: ${conn.parser.error}`));
     const status = conn.parser.status;
-    const keepAlive = conn.parser.keepAlive && !conn.parser.hasExtraBytes;
+    // A response before the whole request went out (an early 413): the connection is mid-request.
+    const keepAlive = conn.parser.keepAlive && !conn.parser.hasExtraBytes && conn.unsent === null;
+    if (p.info !== null && p.capture > 0) p.info.body = conn.parser.capturedBody();
     conn.parser.reset();
     conn.served++;
     if (keepAlive && !this.closed) this.ready(conn);
@@ -182,15 +254,18 @@ export class Http1Pool implements HttpPool {
       conn.pending = null;
       this.destroy(conn, null);
     }
-    p.done(status, undefined);
+    if (p.info !== null) p.done(status, undefined, false, p.info);
+    else p.done(status, undefined);
   }
 
   /** The body passed the cap: the request ends with its status, flagged, and its connection closes. */
   private abandonBody(conn: Conn, p: Pending): void {
     const status = conn.parser.status;
+    if (p.info !== null && p.capture > 0) p.info.body = conn.parser.capturedBody();
     conn.pending = null;
     this.destroy(conn, null);
-    p.done(status, undefined, true);
+    if (p.info !== null) p.done(status, undefined, true, p.info);
+    else p.done(status, undefined, true);
   }
 
   /**
@@ -200,16 +275,25 @@ export class Http1Pool implements HttpPool {
    */
   private onClosed(conn: Conn, error: unknown): void {
     if (conn.closed) return;
+    if (conn.connecting) {
+      // Closed during the TLS handshake: a connection that never opened.
+      this.opening--;
+      conn.connecting = false;
+      this.forget(conn);
+      return this.onConnectFailed(error);
+    }
     const p = conn.pending;
     if (p !== null && conn.parser.endOfStream() === "done") {
       conn.pending = null;
       conn.served++;
       const status = conn.parser.status;
+      if (p.info !== null && p.capture > 0) p.info.body = conn.parser.capturedBody();
       this.forget(conn);
-      p.done(status, undefined);
+      if (p.info !== null) p.done(status, undefined, false, p.info);
+      else p.done(status, undefined);
       return;
     }
-    const retry = p !== null && !p.retried && conn.served > 0 && conn.parser.isFresh() && !this.closed;
+    const retry = p !== null && p.idempotent && !p.retried && conn.served > 0 && conn.parser.isFresh() && !this.closed;
     if (retry) {
       conn.pending = null;
       p.retried = true;
@@ -223,7 +307,7 @@ export class Http1Pool implements HttpPool {
     // The oldest waiting request fails with the reason (a retried one first: its new connection
     // is what failed); the others get a fresh attempt each.
     const p = this.retrying.shift() ?? this.waiting.shift();
-    p?.done(0, error);
+    if (p !== undefined) fail(p, error);
     const queued = this.retrying.length + this.waiting.length;
     if (queued > this.busy.size + this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
@@ -232,7 +316,7 @@ export class Http1Pool implements HttpPool {
     this.forget(conn);
     const p = conn.pending;
     conn.pending = null;
-    if (p !== null) p.done(0, error ?? new Error("connection closed"));
+    if (p !== null) fail(p, error ?? new Error("connection closed"));
     // Waiting (and retried) requests need a connection in place of this one.
     if (!this.closed && this.waiting.length + this.retrying.length > this.opening && this.busy.size + this.opening < this.maxConnections) this.open();
   }
@@ -260,7 +344,7 @@ export class Http1Pool implements HttpPool {
         const p = queue[i]!;
         if (p.signal !== signal) continue;
         queue.splice(i, 1);
-        p.done(0, signal.reason);
+        fail(p, signal.reason);
       }
     }
     for (const conn of [...this.busy]) {
@@ -269,8 +353,14 @@ export class Http1Pool implements HttpPool {
   }
 }
 
-/** The pool for plain http:// URLs; null for anything else (https goes through fetch). */
+/** A request ends without a response: with its ResponseInfo (bytes written so far) when it is a spec's. */
+function fail(p: Pending, error: unknown): void {
+  if (p.info !== null) p.done(0, error, false, p.info);
+  else p.done(0, error);
+}
+
+/** The pool for http:// and https:// URLs; null for anything else (then fetch sends). */
 export const openHttp1Pool: OpenHttpPool = (url, maxConnections, options) => {
   const parsed = new URL(url);
-  return parsed.protocol === "http:" ? new Http1Pool(parsed, maxConnections, undefined, options) : null;
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? new Http1Pool(parsed, maxConnections, undefined, options) : null;
 };

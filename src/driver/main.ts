@@ -74,8 +74,8 @@ const driver = createDriver({
   nodeIp,
   clock: systemClock,
   fetch,
-  // Plain-http targets go through our keep-alive pool (Bun 1.4's fetch parks only 64 idle
-  // sockets, so more in flight churns connections); https, or --http-client fetch, through fetch.
+  // http and https targets go through our keep-alive pool (Bun 1.4's fetch parks only 64 idle
+  // sockets, so more in flight churns connections); --http-client fetch through fetch.
   ...(httpClient === "auto" ? { openHttp: openHttp1Pool } : {}),
   log,
   version: VERSION,

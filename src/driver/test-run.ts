@@ -8,18 +8,19 @@ import { Reporter } from "./reporter.ts";
 import { plannedDurationMs, type RunPlan } from "./run-plan.ts";
 import { PLANNED_END_FACTOR, PLANNED_END_SLACK_MS } from "./defaults.ts";
 import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
-import { SendLoop, type FetchLike, type SendLoopResult } from "./send-loop.ts";
+import { SendLoop, type FetchLike, type SendLoopDeps, type SendLoopResult } from "./send-loop.ts";
 import { TestStats } from "./test-stats.ts";
 import { WorkerLoop, type RunLoop, type WorkerFault } from "./worker-loop.ts";
 import { workersFor } from "./worker-split.ts";
 import { endsBeforeCount, isPaced } from "./pacing/pacer.ts";
 import { CLOCK_ESTIMATE_WAIT_MS, round, type ClockSync } from "./clock-sync.ts";
 import { EARLY_BEGIN_MS, startClockOf, type StartClock } from "./start-clock.ts";
+import { scenarioHooks, type ScenarioHooks } from "./scenario-hooks.ts";
 
 export interface TestRunDeps {
   clock: Clock;
   fetch: FetchLike;
-  /** Sends instead of `fetch` when it can serve the URL (plain http). */
+  /** Sends instead of `fetch` when it can serve the URL (http and https). */
   openHttp?: OpenHttpPool;
   /** Longest response body read before it is abandoned (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
@@ -42,6 +43,12 @@ export interface TestRunDeps {
   clockSync?: ClockSync;
   /** Longest wait for a first offset estimate before starting uncorrected (default CLOCK_ESTIMATE_WAIT_MS). */
   clockWaitMs?: number;
+  /**
+   * Builds a plan's request source and checks its responses, for a plan with requests (default
+   * the scenario module's, scenario-hooks.ts; null: such a plan ends at its start with an
+   * error). Send workers always use the module's own (a function cannot cross to a thread).
+   */
+  scenario?: ScenarioHooks | null;
 }
 
 /**
@@ -184,12 +191,27 @@ export class TestRun {
     this.deps.log.info("test started", { test_id: this.plan.testId, mode: this.plan.mode, count: this.plan.count, concurrency: this.plan.concurrency, ...clockFields });
     this.reporter.start();
     const workers = workersFor(this.deps.workers ?? 1, this.plan);
+    const scenario = this.scenarioDeps();
+    if (scenario === null) {
+      this.stopReason ??= "this driver cannot run request scenarios (no scenario module)";
+      this.deps.log.error("test has requests but this driver has no scenario module", { test_id: this.plan.testId });
+      void this.end({ sent: 0, stopped: true });
+      return;
+    }
     this.loop =
       workers > 1
         ? this.workerLoop(workers)
-        : new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) }, this.startMono);
+        : new SendLoop(this.plan, { fetch, clock, sink: this.stats, ...(openHttp ? { openHttp } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}), ...scenario }, this.startMono);
     this.armPlannedEnd();
     void this.loop.start().then((result) => this.end(result));
+  }
+
+  /** A plan with requests: its request source and checks for the in-thread loop; null when none can be built. */
+  private scenarioDeps(): Pick<SendLoopDeps, "requestSource" | "checkResponse"> | null {
+    if (this.plan.requests === undefined) return {};
+    const hooks = this.deps.scenario !== undefined ? this.deps.scenario : scenarioHooks;
+    if (hooks === null) return null;
+    return { requestSource: hooks.createRequestSource(this.plan, { nodeId: this.deps.nodeId, testId: this.plan.testId }), checkResponse: hooks.checkResponse };
   }
 
   /** On workers, each 1 s report first collects their windows (WorkerLoop.collect); in-thread, none. */
@@ -208,6 +230,7 @@ export class TestRun {
         stats: this.stats!,
         log,
         workers,
+        nodeId: this.deps.nodeId,
         pooled: openHttp !== undefined,
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
         keepRaw: this.deps.latencyDumpDir !== undefined,

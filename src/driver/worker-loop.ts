@@ -39,8 +39,10 @@ export interface WorkerLoopDeps {
   log: Logger;
   /** How many workers (from workersFor: at least 2 here). */
   workers: number;
-  /** Whether plain-http targets go through the HTTP/1.1 pool in each worker. */
+  /** Whether http and https targets go through the HTTP/1.1 pool in each worker. */
   pooled: boolean;
+  /** The driver's node id, for a scenario's `${node_id}` in each worker's request source. */
+  nodeId?: string;
   maxBodyBytes?: number;
   keepRaw: boolean;
   /** Called once per crashed worker, with the reason the final report carries. */
@@ -108,6 +110,7 @@ export class WorkerLoop implements RunLoop {
       const message: RunShareMessage = {
         type: "run",
         index: share.index,
+        ...(this.deps.nodeId !== undefined ? { nodeId: this.deps.nodeId } : {}),
         plan: share.plan,
         startEpochMs: performance.timeOrigin + share.startMs,
         pooled,

@@ -11,10 +11,12 @@ import type { ShareWindow } from "./test-stats.ts";
 export interface RunShareMessage {
   type: "run";
   index: number;
+  /** The driver's node id (a scenario's `${node_id}`); the plan carries its requests and data. */
+  nodeId?: string;
   plan: RunPlan;
   /** When the share's loop begins, epoch ms with sub-ms precision (performance.timeOrigin based). */
   startEpochMs: number;
-  /** Whether plain-http targets go through the HTTP/1.1 pool (else every request through fetch). */
+  /** Whether http and https targets go through the HTTP/1.1 pool (else every request through fetch). */
   pooled: boolean;
   maxBodyBytes?: number;
   /** Whether sends have due times (TSUNAMI). */

@@ -86,10 +86,12 @@ describe("Http1Pool", () => {
     expect({ reason, refused }).toEqual({ reason: "request timed out", refused: "rejected" });
   });
 
-  test("serves plain http only: https is left to fetch", () => {
+  test("serves http and https; any other scheme is left to fetch", () => {
     const pool = openHttp1Pool(`${base}/ping`, 8);
     pool?.close();
-    expect({ http: pool instanceof Http1Pool, https: openHttp1Pool("https://127.0.0.1:1/ping", 8) }).toEqual({ http: true, https: null });
+    const tls = openHttp1Pool("https://127.0.0.1:1/ping", 8);
+    tls?.close();
+    expect({ http: pool instanceof Http1Pool, https: tls instanceof Http1Pool, other: openHttp1Pool("ftp://127.0.0.1:1/ping", 8) }).toEqual({ http: true, https: true, other: null });
   });
 
   test("a send loop with 300 in flight keeps one connection per slot instead of churning them", async () => {

@@ -25,7 +25,7 @@ test("bench flags: --quick shortens runs and writes nothing; bad flags are all r
   });
   expect(parseBenchCommand(["--only", "rate,bogus", "--repeats", "0"], "R.md")).toEqual({
     kind: "invalid",
-    errors: ['--only: unknown section "bogus" (known: throughput, profile, concurrency, rate, tsunami, memory, orchestrator, skew, clock-skew, size, workers, fleet, soak)', '--repeats: expected a positive integer, got "0"'],
+    errors: ['--only: unknown section "bogus" (known: throughput, profile, concurrency, rate, tsunami, memory, orchestrator, skew, clock-skew, size, workers, fleet, soak, scenario)', '--repeats: expected a positive integer, got "0"'],
   });
   expect(parseBenchCommand(["--only", "fleet", "--fleet", "8"], "R.md")).toEqual({
     kind: "run",

@@ -31,3 +31,15 @@ test("cancels an endless body once past the cap and says so", async () => {
 test("a response without a body drains to nothing", async () => {
   expect(await drainBody(new Response(null, { status: 204 }), 1)).toEqual({ bytes: 0, tooLarge: false });
 });
+
+test("keeps the first captureBytes of a body across chunks, and an empty capture of a body-less response", async () => {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const part of ["hel", "lo wo", "rld"]) controller.enqueue(new TextEncoder().encode(part));
+      controller.close();
+    },
+  });
+  const drained = await drainBody(new Response(body), 1_000, 7);
+  const none = await drainBody(new Response(null, { status: 204 }), 1_000, 7);
+  expect({ bytes: drained.bytes, body: new TextDecoder().decode(drained.body), none: none.body?.byteLength }).toEqual({ bytes: 11, body: "hello w", none: 0 });
+});
