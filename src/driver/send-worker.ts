@@ -28,6 +28,7 @@ function run(message: RunShareMessage): void {
     startedAtMs: clock.now(),
     epochOffsetMs: performance.timeOrigin,
     keepRaw: message.keepRaw,
+    ...(message.plan.requests ? { requestNames: message.plan.requests.map((r) => r.name) } : {}),
   });
   const sink = stats;
   loop = new SendLoop(
