@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/log.ts";
 import { systemClock } from "../../src/orchestrator/clock.ts";
 import { createApp } from "../../src/orchestrator/http/app.ts";
 import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
+import type { TestSeries } from "../../src/orchestrator/series.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
 import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
@@ -159,6 +160,9 @@ describe("by_request through the orchestrator's API", () => {
       ["request:ping", expect.any(String), "180"],
       ["request:create", expect.any(String), "70"],
     ]);
+    const create = await getJson<{ series: TestSeries }>(node, `/tests/${test_id}/report?format=json&request=create`);
+    expect(create.series.points.reduce((sum, p) => sum + p.total.sent, 0)).toBe(70);
+    expect((await node.app.request(`/tests/${test_id}/report?format=json&request=nope`)).status).toBe(404);
     await stopOrchestrator(node);
 
     const again = await startOrchestrator(dbPath);
