@@ -90,4 +90,17 @@ describe("RequestSplitter and per-request aggregate", () => {
     expect(restored.view(nodes, T0 + 9_000, {}).by_request).toEqual(before);
     expect(before.create!.counts.sent).toBe(6 + 9);
   });
+
+  test("the series carries bytes and check failures per second where the reports do, for the test and per name", () => {
+    const live = new LiveTest(record(), T0);
+    const d1 = stats("d1");
+    respond(d1, 1, 4, 50, 2);
+    live.applyReport(d1.report(T0 + 1_000, true), T0 + 1_000);
+    const [point] = live.series().points;
+    const [create] = live.byRequest.get("create")!.series().points;
+    expect([point!.total, create!.total].map((s) => [s.bytes_sent, s.bytes_received, s.check_failed])).toEqual([
+      [40, 80, 2],
+      [40, 80, 2],
+    ]);
+  });
 });
