@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
+import { SseParser } from "../../src/cli/sse-parser.ts";
 import { TestStats } from "../../src/driver/test-stats.ts";
 import { silentLogger } from "../../src/log.ts";
 import { systemClock } from "../../src/orchestrator/clock.ts";
@@ -132,6 +133,23 @@ const byRequestShape = (view: TestView) =>
     ]),
   );
 
+/** The test of the first event of an SSE stream (the `final` of an ended test). */
+async function firstEvent(node: Node, path: string): Promise<TestView> {
+  const response = await node.app.request(path);
+  const reader = response.body!.getReader();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`${path} ended without an event`);
+      const [event] = parser.push(new TextDecoder().decode(value));
+      if (event) return (JSON.parse(event.data) as { test: TestView }).test;
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+
 describe("by_request through the orchestrator's API", () => {
   test("two drivers' per-request reports add up exactly in GET /tests/:id, the CSV report and after a restart", async () => {
     const dbPath = join(dir, "by-request.sqlite");
@@ -160,6 +178,7 @@ describe("by_request through the orchestrator's API", () => {
       ["request:ping", expect.any(String), "180"],
       ["request:create", expect.any(String), "70"],
     ]);
+    expect((await firstEvent(node, `/tests/${test_id}/events`)).by_request).toEqual(done.by_request!);
     const create = await getJson<{ series: TestSeries }>(node, `/tests/${test_id}/report?format=json&request=create`);
     expect(create.series.points.reduce((sum, p) => sum + p.total.sent, 0)).toBe(70);
     expect((await node.app.request(`/tests/${test_id}/report?format=json&request=nope`)).status).toBe(404);
@@ -183,6 +202,9 @@ describe("by_request through the orchestrator's API", () => {
       return view.metrics.drivers_final === 1 ? view : null;
     });
     expect(live.state).toBe("running");
+    // A running test's SSE snapshot carries the same per-request figures.
+    expect((await firstEvent(node, `/tests/${test_id}/events`)).by_request).toEqual(live.by_request!);
+    expect(live.by_request!.create!.counts.sent).toBe(10);
     await stopOrchestrator(node);
 
     const again = await startOrchestrator(dbPath);
