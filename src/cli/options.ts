@@ -51,6 +51,8 @@ export const TEST_HELP = `  --type <avalanche|tsunami>  AVALANCHE sends as fast 
   --timeout <ms>         per-request timeout
   --threshold <expr>     pass/fail criterion, repeatable: p50|p90|p95|p99|max|mean|min <op> ms,
                          rps <op> n, errors|late <op> n or n%; op is < <= > >=
+                         checks <op> n% (responses passing their checks), and any of them for
+                         one request with a k6 tag: 'p99{name:create}<300'
                          e.g. --threshold 'p99<200' --threshold 'errors<1%' (exit 99 if one fails)
   --abort-on <expr>      stop the test as soon as this holds, repeatable or a comma list, same syntax
                          as --threshold, e.g. --abort-on 'errors>5%,p99>2000' (exit 99 when one fires)

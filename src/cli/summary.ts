@@ -1,6 +1,7 @@
 // The end-of-test summary of the CLI, k6-style; pure.
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
+import { checkLines, requestRows } from "./request-summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
 const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
@@ -30,9 +31,10 @@ export function stopLines(test: TestView): string[] {
   return lines;
 }
 
-/** The final summary: totals, latency, errors, a row per driver, then each threshold. */
+/** The final summary: totals, latency, errors, a row per driver, a row per request name of a scenario, then each threshold. */
 export function formatSummary(test: TestView, thresholds: readonly ThresholdResult[] = []): string {
   const m = test.metrics;
+  const requests = requestRows(test);
   const l = m.latency;
   const lines = [
     `test ${test.test_id} ${test.state} in ${formatDuration(test.duration_ms)}`,
@@ -48,6 +50,7 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
     `  late sends .... ${formatCount(m.late)}${m.start_skew_ms === null ? "" : `   start skew ${m.start_skew_ms} ms`}`,
     // Only when it happened: responses whose body passed the drivers' --max-body-bytes (in completed too).
     ...(m.counts.body_too_large ? [`  body too large  ${formatCount(m.counts.body_too_large)} responses abandoned at the drivers' --max-body-bytes`] : []),
+    ...checkLines(test),
     "",
     ...textTable([
       ["driver", "outcome", "sent", "completed", "req/s", "errors", "p50", "p99", "max"],
@@ -63,6 +66,7 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
         formatMs(d.latency?.max_latency),
       ]),
     ]).map((line) => `  ${line}`),
+    ...(requests.rows.length > 0 ? ["", ...textTable(requests.rows).map((line) => `  ${line}`), ...requests.failures] : []),
   ];
   if (thresholds.length > 0) {
     const failed = thresholds.filter((t) => !t.ok).length;

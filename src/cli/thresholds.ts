@@ -1,5 +1,6 @@
-// k6-style pass/fail criteria on a test's result: `p99<200`, `errors<1%`, `rps>500`.
-import type { TestView } from "../orchestrator/snapshot.ts";
+// k6-style pass/fail criteria on a test's result: `p99<200`, `errors<1%`, `rps>500`, `checks>99%`,
+// and per request name: `p99{name:create}<300`.
+import type { RequestView, TestView } from "../orchestrator/snapshot.ts";
 import { formatCount, formatMs, formatRate } from "../format/format.ts";
 import { compareThreshold, isLatencyMetric, LATENCY_METRICS, parseThreshold as parseShared, type Threshold } from "../protocol/thresholds.ts";
 
@@ -31,8 +32,44 @@ export function parseThresholds(texts: readonly string[], flag = "--threshold"):
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: parsed.map((p) => (p as { value: Threshold }).value) };
 }
 
+/** RequestView's latency key of each latency metric. */
+const REQUEST_LATENCY = { p50: "median", median: "median", p90: "p90", p95: "p95", p99: "p99", max: "max", min: "min", mean: "mean" } as const;
+
+/** The share of responses that passed their checks, in % (100 with no response failing). */
+function checksPassed(counts: { completed: number; check_failed?: number }, label: string): { actual: number | null; shown: string } {
+  if (counts.completed === 0) return { actual: null, shown: `${label} = n/a (no completed request)` };
+  const failed = counts.check_failed ?? 0;
+  const pct = ((counts.completed - failed) * 100) / counts.completed;
+  return { actual: pct, shown: `${label} = ${pct.toFixed(2)}% (${formatCount(failed)} of ${formatCount(counts.completed)} failed)` };
+}
+
+/** A tagged threshold, on one request name's figures. */
+function measureRequest(t: Threshold & { name: string }, test: TestView): { actual: number | null; shown: string } {
+  const label = `${t.metric}{name:${t.name}}`;
+  const r: RequestView | undefined = test.by_request?.[t.name];
+  if (!r) return { actual: null, shown: `${label} = n/a (no request named "${t.name}")` };
+  if (isLatencyMetric(t.metric)) {
+    const v = r.metrics?.[REQUEST_LATENCY[t.metric]] ?? null;
+    return { actual: v, shown: `${label} = ${v === null ? "n/a (no completed request)" : formatMs(v)}` };
+  }
+  if (t.metric === "checks") return checksPassed(r.counts, label);
+  const total = test.metrics.counts.completed;
+  if (t.metric === "rps") {
+    // The test's average rate, in this name's share of the completions.
+    const rps = total > 0 ? Math.round((test.metrics.avg_requests_per_s * r.counts.completed * 10) / total) / 10 : 0;
+    return { actual: rps, shown: `${label} = ${formatRate(rps)}/s` };
+  }
+  const c = r.counts;
+  const count = t.metric === "errors" ? c.status_4xx + c.status_5xx + c.timeout + c.connection_error : c.late;
+  if (!t.percent) return { actual: count, shown: `${label} = ${formatCount(count)}` };
+  const pct = c.sent > 0 ? (count * 100) / c.sent : 0;
+  return { actual: pct, shown: `${label} = ${pct.toFixed(2)}% (${formatCount(count)} of ${formatCount(c.sent)})` };
+}
+
 function measure(t: Threshold, test: TestView): { actual: number | null; shown: string } {
+  if (t.name !== undefined) return measureRequest({ ...t, name: t.name }, test);
   const m = test.metrics;
+  if (t.metric === "checks") return checksPassed(m.counts, "checks");
   if (isLatencyMetric(t.metric)) {
     const v = m.latency?.[LATENCY_METRICS[t.metric]] ?? null;
     return { actual: v, shown: `${t.metric} = ${v === null ? "n/a (no completed request)" : formatMs(v)}` };

@@ -178,6 +178,7 @@ export class TestRun {
       startedAtMs: nowMs,
       epochOffsetMs: nowMs - clock.mono(),
       keepRaw: this.deps.latencyDumpDir !== undefined,
+      ...(this.plan.requests ? { requestNames: this.plan.requests.map((r) => r.name) } : {}),
       ...(this.startClock.offsetMs !== null ? { clockOffsetMs: this.startClock.offsetMs, clockCorrected: this.startClock.corrected } : {}),
     });
     this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });

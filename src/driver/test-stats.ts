@@ -4,6 +4,8 @@ import { addCounts, zeroCounts } from "../protocol/counts.ts";
 import { LatencyRecorder, type LatencyWindow } from "../stats/latency-recorder.ts";
 import { LATE_THRESHOLD_MS } from "./defaults.ts";
 import { isResponse, type Outcome } from "./outcome.ts";
+import { RequestStats, type RequestShare } from "./request-stats.ts";
+import type { OutcomeDetail } from "./scenario/request-spec.ts";
 import { isLate } from "./schedule.ts";
 import type { SendSink } from "./send-loop.ts";
 
@@ -25,6 +27,8 @@ export interface TestStatsOptions {
   clockOffsetMs?: number;
   /** Whether the start was corrected with that offset. */
   clockCorrected?: boolean;
+  /** A scenario's request names in plan order (`plan.requests`): figures are then kept per name too. */
+  requestNames?: readonly string[];
 }
 
 const MAX_ID_LENGTH = 128;
@@ -41,6 +45,8 @@ export interface ShareWindow {
   firstSendAt?: number;
   lastSendAt?: number;
   raw?: number[];
+  /** Per request of a scenario, in plan order. */
+  byRequest?: RequestShare[];
 }
 
 /**
@@ -73,27 +79,33 @@ export class TestStats implements SendSink {
   private firstSendMs = NaN;
   private lastSendMs = NaN;
   private readonly lateThresholdMs: number;
+  /** Per-request figures of a scenario; null without one (then each send costs one branch more). */
+  private readonly perRequest: RequestStats | null;
 
   constructor(private readonly options: TestStatsOptions) {
     this.windowStartMs = options.startedAtMs;
     this.dueLatency = options.paced ? new LatencyRecorder() : null;
     this.raw = options.keepRaw ? [] : null;
     this.lateThresholdMs = options.lateThresholdMs ?? LATE_THRESHOLD_MS;
+    this.perRequest = options.requestNames !== undefined && options.requestNames.length > 0 ? new RequestStats(options.requestNames) : null;
   }
 
-  onSend(startedMs: number, dueMs: number): void {
+  onSend(startedMs: number, dueMs: number, request?: number): void {
     this.counts.sent++;
     this.window.sent++;
     if (this.firstSendMs !== this.firstSendMs) this.firstSendMs = startedMs;
     this.lastSendMs = startedMs;
     // NaN (unpaced) compares false, so it is never late.
-    if (isLate(startedMs, dueMs, this.lateThresholdMs)) {
+    const late = isLate(startedMs, dueMs, this.lateThresholdMs);
+    if (late) {
       this.counts.late++;
       this.window.late++;
     }
+    if (request !== undefined) this.perRequest?.onSend(request, late);
   }
 
-  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean): void {
+  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean, detail?: OutcomeDetail): void {
+    if (detail !== undefined) this.countDetail(outcome, latencyMs, bodyTooLarge, detail);
     if (outcome === "stopped") return this.countStopped();
     this.counts[outcome]++;
     this.window[outcome]++;
@@ -116,6 +128,15 @@ export class TestStats implements SendSink {
     return c.sent - c.completed - c.timeout - c.connection_error - (c.stopped ?? 0);
   }
 
+  /** A scenario send's detail: check failure and bytes in the whole test's counts, and the request's own figures. */
+  private countDetail(outcome: Outcome, latencyMs: number, bodyTooLarge: boolean | undefined, detail: OutcomeDetail): void {
+    const response = isResponse(outcome);
+    this.perRequest?.onOutcome(outcome, response, latencyMs, bodyTooLarge, detail);
+    addOptional(this.counts, this.window, "bytes_sent", detail.bytesSent);
+    addOptional(this.counts, this.window, "bytes_received", detail.bytesReceived);
+    if (response && detail.checkFailure !== undefined) addOptional(this.counts, this.window, "check_failed", 1);
+  }
+
   /** A request aborted by a stop: counted `stopped` (the field appears only once one is), no latency. */
   private countStopped(): void {
     this.counts.stopped = (this.counts.stopped ?? 0) + 1;
@@ -135,6 +156,7 @@ export class TestStats implements SendSink {
       ...(due ? { due } : {}),
       ...(this.firstSendMs === this.firstSendMs ? { firstSendAt: this.firstSendMs + epochOffsetMs, lastSendAt: this.lastSendMs + epochOffsetMs } : {}),
       ...(last && this.raw !== null ? { raw: this.raw } : {}),
+      ...(this.perRequest !== null ? { byRequest: this.perRequest.closeShare() } : {}),
     };
     this.window = zeroCounts();
     return share;
@@ -153,6 +175,7 @@ export class TestStats implements SendSink {
     if (share.firstSendAt !== undefined && !(share.firstSendAt - epochOffsetMs >= this.firstSendMs)) this.firstSendMs = share.firstSendAt - epochOffsetMs;
     if (share.lastSendAt !== undefined && !(share.lastSendAt - epochOffsetMs <= this.lastSendMs)) this.lastSendMs = share.lastSendAt - epochOffsetMs;
     if (share.raw !== undefined && this.raw !== null) for (const latency of share.raw) this.raw.push(latency);
+    if (share.byRequest !== undefined) this.perRequest?.absorb(share.byRequest);
   }
 
   /** The report's clock fields: the offset used and the sends on the orchestrator's timeline (when the offset is known). */
@@ -198,9 +221,16 @@ export class TestStats implements SendSink {
         ? { first_send_at: Math.round(this.firstSendMs + epochOffsetMs), last_send_at: Math.round(this.lastSendMs + epochOffsetMs) }
         : {}),
       ...this.clockFields(epochOffsetMs),
+      ...(this.perRequest !== null ? { by_request: this.perRequest.report(this.windowStartMs, nowMs, final) } : {}),
     };
     this.window = zeroCounts();
     this.windowStartMs = nowMs;
     return report;
   }
+}
+
+/** Adds `n` to an optional count of the totals and the window (the field appears from the first one on). */
+function addOptional(total: Counts, window: Counts, key: "check_failed" | "bytes_sent" | "bytes_received", n: number): void {
+  total[key] = (total[key] ?? 0) + n;
+  window[key] = (window[key] ?? 0) + n;
 }

@@ -40,6 +40,7 @@ function run(message: RunShareMessage, hooks: ScenarioHooks | null): void {
     startedAtMs: clock.now(),
     epochOffsetMs: performance.timeOrigin,
     keepRaw: message.keepRaw,
+    ...(message.plan.requests ? { requestNames: message.plan.requests.map((r) => r.name) } : {}),
   });
   const sink = stats;
   loop = new SendLoop(

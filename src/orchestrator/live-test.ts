@@ -3,7 +3,8 @@ import { isSummaryOnly, twinsOf, type ApplyResult, type TestAggregate } from "./
 import type { NodeRegistry } from "./registry.ts";
 import type { SeriesPoint, TestSeries } from "./series.ts";
 import { buildTestView, type TestView } from "./snapshot.ts";
-import { noRequestNames, TestTally, type RequestSplitter } from "./test-tally.ts";
+import { requestViews } from "./request-view.ts";
+import { splitByRequest, TestTally, type RequestSplitter } from "./test-tally.ts";
 import {
   evaluateTest,
   newParticipant,
@@ -27,12 +28,14 @@ export class LiveTest {
   readonly tally: TestTally;
   /** Totals and series per request name, beside the whole test's (filled by `splitRequests`). */
   readonly byRequest = new Map<string, TestTally>();
+  /** Each request name's first check failure, as first reported (by any driver). */
+  readonly firstCheckFailures = new Map<string, string>();
   readonly participants: Map<string, Participant>;
 
   constructor(
     readonly record: TestRecord,
     now: number,
-    private readonly splitRequests: RequestSplitter = noRequestNames,
+    private readonly splitRequests: RequestSplitter = splitByRequest,
   ) {
     this.tally = new TestTally(record.test_id, record.drivers, this.originMs);
     this.participants = new Map(record.drivers.map((id) => [id, newParticipant(id, now)]));
@@ -84,7 +87,8 @@ export class LiveTest {
     const twinsBefore = this.aggregate.twins.size;
     const result = this.tally.apply(report, now, this.originMs);
     if (result === "accepted") {
-      for (const [name, part] of this.splitRequests(report)) {
+      for (const [name, part, firstCheckFailure] of this.splitRequests(report)) {
+        if (firstCheckFailure !== undefined && !this.firstCheckFailures.has(name)) this.firstCheckFailures.set(name, firstCheckFailure);
         let tally = this.byRequest.get(name);
         if (!tally) this.byRequest.set(name, (tally = new TestTally(this.test_id, this.record.drivers, this.originMs)));
         tally.apply(part, now, this.originMs);
@@ -164,7 +168,7 @@ export class LiveTest {
 
   /** The test as shown at `now`, with the outcomes judged by {@link evaluate}. */
   view(nodes: NodeLookup, now: number, outcomes: Record<string, DriverOutcome>): TestView {
-    return buildTestView({
+    const view = buildTestView({
       record: this.record,
       aggregate: this.aggregate,
       participants: this.participants,
@@ -172,5 +176,7 @@ export class LiveTest {
       nodeStatus: (id) => nodes.get(id)?.status,
       now,
     });
+    if (this.byRequest.size > 0) view.by_request = requestViews(this.byRequest, this.firstCheckFailures);
+    return view;
   }
 }

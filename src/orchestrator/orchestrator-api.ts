@@ -66,6 +66,8 @@ export interface Orchestrator {
    * running or recently ended test, else rebuilt from its stored reports by the same code.
    */
   series(testId: string): TestSeries | null;
+  /** One request name's per-second series of a scenario test (null for an unknown test or name). */
+  requestSeries(testId: string, name: string): TestSeries | null;
   /** A test's latency by percentile (null for an unknown test), from the same core model as its series. */
   distribution(testId: string): TestDistribution | null;
   /** The bus's health now: degraded topics and whether it receives (for /healthz, /metrics, the dashboard). */

@@ -252,6 +252,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     tick,
     counters: () => drops.read(bus.rejected()),
     series: (testId) => modelOf(testId)?.series() ?? null,
+    requestSeries: (testId, name) => modelOf(testId)?.byRequest.get(name)?.series() ?? null,
     distribution: (testId) => {
       const test = modelOf(testId);
       return test ? testDistributionOf(test) : null;

@@ -30,6 +30,10 @@ export interface SeriesSample {
   p95: number | null;
   p99: number | null;
   max: number | null;
+  /** Issue 11, when the reports carry them (scenarios): bytes sent and received, and responses failing checks, in the second. */
+  bytes_sent?: number;
+  bytes_received?: number;
+  check_failed?: number;
 }
 
 /** Second `t_s` of a test (0 is the second that starts at the test's start time). */
@@ -93,6 +97,9 @@ function sampleOf(cells: WindowCell[], requestsPerS: number): SeriesSample {
     p95: latency?.p95_latency ?? null,
     p99: latency?.p99_latency ?? null,
     max: latency ? latency.max_latency : null,
+    ...(counts.bytes_sent !== undefined ? { bytes_sent: counts.bytes_sent } : {}),
+    ...(counts.bytes_received !== undefined ? { bytes_received: counts.bytes_received } : {}),
+    ...(counts.check_failed !== undefined ? { check_failed: counts.check_failed } : {}),
   };
 }
 

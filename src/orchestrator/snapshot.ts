@@ -92,6 +92,19 @@ export interface TestView extends TestRecord {
    * rate (AVALANCHE without a throughput cap).
    */
   planned_rps?: RateLine;
+  /** Per request name of a scenario (issue 11), in the order the names first reported; absent without one. */
+  by_request?: Record<string, RequestView>;
+}
+
+/** One request name's figures in a test: every driver's merged (digests merged, never averaged). */
+export interface RequestView {
+  counts: Counts;
+  /** Latency in ms (mean, min, max exact; quantiles from the merged digest); null before a response. */
+  metrics: { mean: number; median: number; min: number; max: number; p90: number; p95: number; p99: number } | null;
+  /** Responses that failed their checks (a subset of completed). */
+  check_failed: number;
+  /** The reason of the first failure reported, null when none failed. */
+  first_check_failure: string | null;
 }
 
 export interface SnapshotInput {

@@ -43,11 +43,34 @@ export class TestTally {
 }
 
 /**
- * Splits a report into the parts that belong to each request name. The protocol has no
- * request names yet (every report is the whole test's), so it returns none; the scenario
- * feature replaces it and gets per-request totals and series through {@link TestTally}.
+ * Splits a report into the parts that belong to each request name (with the name's first
+ * check failure, when it reported one), so each name gets totals and series through
+ * {@link TestTally}, merged exactly like the whole test's.
  */
-export type RequestSplitter = (report: MetricsReport) => [name: string, part: MetricsReport][];
+export type RequestSplitter = (report: MetricsReport) => [name: string, part: MetricsReport, firstCheckFailure?: string][];
 
-/** Today's splitter: reports carry no request names. */
-export const noRequestNames: RequestSplitter = () => [];
+/**
+ * The scenario splitter: each `by_request` entry becomes a report of its own, with the whole
+ * report's identity (node, instance, report id, sequence, final), so deduplication, ordering
+ * and final totals work per name as for the test. A report without `by_request` gives none.
+ */
+export const splitByRequest: RequestSplitter = (report) => {
+  if (report.by_request === undefined) return [];
+  const { node_id, test_id, report_id, sequence, final, timestamp, instance_id } = report;
+  return Object.entries(report.by_request).map(([name, entry]) => {
+    const part: MetricsReport = {
+      node_id,
+      test_id,
+      report_id,
+      ...(sequence !== undefined ? { sequence } : {}),
+      ...(final !== undefined ? { final } : {}),
+      ...(timestamp !== undefined ? { timestamp } : {}),
+      ...(instance_id !== undefined ? { instance_id } : {}),
+      metrics: entry.metrics,
+      counts: entry.counts,
+      ...(entry.window ? { window: entry.window } : {}),
+      ...(entry.total_digest ? { total_digest: entry.total_digest } : {}),
+    };
+    return entry.first_check_failure === undefined ? [name, part] : [name, part, entry.first_check_failure];
+  });
+};

@@ -81,6 +81,11 @@ export const CountsSchema = z.object({
   body_too_large: wireCount().optional(),
   /** Extension: requests in flight when a stop's grace ran out, aborted by the driver (absent means 0). */
   stopped: wireCount().optional(),
+  /** Extension (issue 11): responses that failed the request's checks; a subset of `completed`, counted in their status class too. */
+  check_failed: wireCount().optional(),
+  /** Extension (issue 11): bytes written for requests and received for responses (heads and bodies), scenario sends only. */
+  bytes_sent: wireCount().optional(),
+  bytes_received: wireCount().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
@@ -120,6 +125,21 @@ export const WindowSchema = z.object({
 });
 export type Window = z.infer<typeof WindowSchema>;
 
+/** Most request names one report (and one test) carries figures for. */
+export const MAX_REQUEST_NAMES = 64;
+
+/** Extension (issue 11): one request name's figures in a report, like the whole test's (no due-time latency). */
+export const RequestReportSchema = z.object({
+  counts: CountsSchema,
+  metrics: LatencySummarySchema,
+  window: WindowSchema.optional(),
+  /** On the final report: this name's whole-test digest. */
+  total_digest: DigestSchema.optional(),
+  /** The reason of the first response of this name that failed its checks. */
+  first_check_failure: z.string().max(1024).optional(),
+});
+export type RequestReport = z.infer<typeof RequestReportSchema>;
+
 /** 4. Metrics report (brief): `metrics` is the test so far; the extensions let the orchestrator merge exactly. */
 export const MetricsReportSchema = z.object({
   node_id: wireId(),
@@ -146,6 +166,11 @@ export const MetricsReportSchema = z.object({
   instance_id: wireId().optional(),
   /** Extension: the clock offset used and the sends on the orchestrator's timeline (see clock.ts). */
   ...REPORT_CLOCK_FIELDS,
+  /** Extension (issue 11): the same figures per request name of a scenario (at most {@link MAX_REQUEST_NAMES}). */
+  by_request: z
+    .record(z.string().min(1).max(128), RequestReportSchema)
+    .refine((r) => Object.keys(r).length <= MAX_REQUEST_NAMES, { message: `at most ${MAX_REQUEST_NAMES} request names` })
+    .optional(),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 

@@ -20,6 +20,7 @@ import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
 import { renderTlsWarning } from "./scenario-editor.ts";
 import { startTest, stopTest } from "./test-actions.ts";
 import { $, getJson, state } from "./state.ts";
+import { latencyPointsOf, loadRequestSeries, renderRequestPanel, requestSeriesDue, wireRequestSelect } from "./request-series.ts";
 
 const HISTORY_LIMIT = 15;
 /** Heartbeats are not streamed (only joins, deaths and leaves are): the node list is re-read this often. */
@@ -53,7 +54,7 @@ function renderCharts(): void {
   // The base's overlay covers the same seconds as the chosen range.
   const from = points[0]?.t_s ?? 0;
   const basePoints = state.base ? (state.range === null ? state.base.points : state.base.points.filter((p) => p.t_s >= from && p.t_s <= (points.at(-1)?.t_s ?? from))) : [];
-  const latency = [...(state.base && scope.kind === "total" ? baseLatencyLines(basePoints) : []), ...latencyLines(points, scope)];
+  const latency = [...(state.base && scope.kind === "total" ? baseLatencyLines(basePoints) : []), ...latencyLines(pointsInRange(latencyPointsOf(shown.test.test_id, shown.points), state.range), scope)];
   $("rate-chart").innerHTML = lineChart(rate, { yUnit: "/s", title: "requests per second", height: 250 });
   $("rate-legend").innerHTML = renderLegend(rate);
   $("latency-chart").innerHTML = lineChart(latency, { yUnit: "ms", title: "latency per second", height: 250 });
@@ -126,6 +127,7 @@ function renderTest(): void {
   $("tiles").innerHTML = renderTiles(test);
   $("driver-table").innerHTML = renderDriverTable(test);
   $("errors").innerHTML = renderErrors(test);
+  renderRequestPanel(test);
   const ended = test.ended_at !== null;
   $("summary").hidden = !ended;
   $("summary").innerHTML = ended ? renderSummary(test) : "";
@@ -158,7 +160,7 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
   if (state.base?.id === testId) state.base = null;
   renderTest();
   renderHistoryPanel();
-  await Promise.all([loadDistribution(testId), loadComparison()]);
+  await Promise.all([loadDistribution(testId), loadComparison(), loadRequestSeries(testId, renderCharts)]);
 }
 
 /** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
@@ -180,6 +182,7 @@ function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
   }
   renderTest();
   if (Date.now() - state.distributionAt >= DISTRIBUTION_REFRESH_MS) void loadDistribution(test.test_id).catch(() => {});
+  if (requestSeriesDue(test.test_id)) void loadRequestSeries(test.test_id, renderCharts).catch(() => {});
 }
 
 function connect(): void {
@@ -284,6 +287,7 @@ function wire(): void {
   });
   $<HTMLSelectElement>("base-select").addEventListener("change", (ev) => void selectBase((ev.target as HTMLSelectElement).value).catch(() => {}));
   wireTokenDialog();
+  wireRequestSelect(renderCharts);
   // "3 s ago" labels age between events.
   setInterval(renderNodesPanel, 1000);
   // A failed read shows in the connection pill (the EventSource fails too); the next one retries.

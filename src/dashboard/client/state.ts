@@ -22,6 +22,9 @@ export const state = {
   /** The base test picked to compare the shown one with: its series and distribution. */
   base: null as { id: string; points: SeriesPoint[]; distribution: TestDistribution | null } | null,
   comparison: null as Comparison | null,
+  /** The request name picked on the latency chart ("" for all requests) and its series, once read. */
+  request: "",
+  requestSeries: null as { testId: string; name: string; points: SeriesPoint[]; at: number } | null,
 };
 
 /** The element with this id. */

@@ -24,6 +24,10 @@ export const AbortOnSchema = z
     texts.forEach((text, i) => {
       const parsed = parseThreshold(text);
       if (!parsed.ok) ctx.addIssue({ code: "custom", path: [i], message: `"${text}": ${parsed.error}` });
+      // The live judge reads the whole test's per-second cells, which keep neither names nor checks.
+      else if (parsed.value.name !== undefined || parsed.value.metric === "checks") {
+        ctx.addIssue({ code: "custom", path: [i], message: `"${text}": checks and per-request thresholds are judged on the result (loadtest --threshold), not by abort_on` });
+      }
     });
   });
 

@@ -1,5 +1,5 @@
 import type { LatencySummary } from "../../protocol/index.ts";
-import type { ErrorsView, Figures, TestView } from "../snapshot.ts";
+import { errorsOf, type ErrorsView, type Figures, type RequestView, type TestView } from "../snapshot.ts";
 import type { SeriesSample, TestSeries } from "../series.ts";
 
 /** Columns of the CSV report, in order. */
@@ -25,6 +25,10 @@ export const CSV_COLUMNS = [
   "max_ms",
   "stopped",
   "stop_reason",
+  // Issue 11: present where the reports carry them (scenarios).
+  "check_failed",
+  "bytes_sent",
+  "bytes_received",
 ] as const;
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>;
@@ -80,7 +84,8 @@ const latencyColumns = (l: LatencySummary | null) => ({
  * A test as CSV: one row per second and scope ("total", then each driver), then the
  * whole-test rows with `second` = "all" (rate is `avg_requests_per_s`: completions over the test's time).
  * On the whole-test rows `stopped` counts the requests a stop aborted; a stopped test's reason
- * is in `stop_reason` of its "all"/"total" row.
+ * is in `stop_reason` of its "all"/"total" row. A scenario adds a whole-test row per request
+ * name, scope `request:<name>` (its rate is its share of the completions at the test's rate).
  */
 export function reportCsv(test: TestView, series: TestSeries | null): string {
   const rows: Row[] = [];
@@ -90,6 +95,7 @@ export function reportCsv(test: TestView, series: TestSeries | null): string {
   }
   rows.push({ ...wholeTestRow(test.test_id, "total", test.metrics), stop_reason: test.stop?.reason ?? null });
   for (const d of test.per_driver) rows.push(wholeTestRow(test.test_id, d.node_id, d));
+  for (const [name, r] of Object.entries(test.by_request ?? {})) rows.push(requestRow(test, name, r));
   return toCsv(rows);
 }
 
@@ -105,4 +111,28 @@ const wholeTestRow = (testId: string, scope: string, f: Figures): Row => ({
   late: f.late,
   ...latencyColumns(f.latency),
   stopped: f.counts.stopped ?? 0,
+  check_failed: f.counts.check_failed ?? null,
+  bytes_sent: f.counts.bytes_sent ?? null,
+  bytes_received: f.counts.bytes_received ?? null,
 });
+
+/** The `second` = "all" row of one request name. */
+function requestRow(test: TestView, name: string, r: RequestView): Row {
+  const total = test.metrics.counts.completed;
+  const l = r.metrics;
+  return {
+    test_id: test.test_id,
+    second: "all",
+    scope: `request:${name}`,
+    requests_per_s: total > 0 ? Math.round((test.metrics.avg_requests_per_s * r.counts.completed * 10) / total) / 10 : 0,
+    sent: r.counts.sent,
+    completed: r.counts.completed,
+    ...errorColumns(errorsOf(r.counts)),
+    late: r.counts.late,
+    ...(l ? { mean_ms: l.mean, min_ms: l.min, p50_ms: l.median, p90_ms: l.p90, p95_ms: l.p95, p99_ms: l.p99, max_ms: l.max } : {}),
+    stopped: r.counts.stopped ?? 0,
+    check_failed: r.check_failed,
+    bytes_sent: r.counts.bytes_sent ?? null,
+    bytes_received: r.counts.bytes_received ?? null,
+  };
+}

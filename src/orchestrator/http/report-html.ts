@@ -5,7 +5,7 @@ import type { TestDistribution } from "../distribution.ts";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp } from "../../format/format.ts";
-import type { TestView } from "../snapshot.ts";
+import { errorsOf, type TestView } from "../snapshot.ts";
 import type { TestSeries } from "../series.ts";
 
 const STYLE = `
@@ -50,6 +50,18 @@ function errorsTable(test: TestView): Html {
   )}</table>`;
 }
 
+/** A scenario's figures per request name (none without one), each name's first check failure below its row. */
+function requestsCard(test: TestView): Html | "" {
+  const entries = Object.entries(test.by_request ?? {});
+  if (entries.length === 0) return "";
+  return html`<div class="card"><h2>Requests</h2><table><tr><th>request</th><th>sent</th><th>completed</th><th>errors</th><th>checks failed</th><th>bytes sent</th><th>bytes received</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${entries.map(
+    ([name, r]) => html`<tr><td>${name}</td><td>${formatCount(r.counts.sent)}</td><td>${formatCount(r.counts.completed)}</td><td>${formatCount(errorsOf(r.counts).total)}</td>
+<td>${formatCount(r.check_failed)}</td><td>${formatCount(r.counts.bytes_sent)}</td><td>${formatCount(r.counts.bytes_received)}</td>
+<td>${formatMs(r.metrics?.median)}</td><td>${formatMs(r.metrics?.p90)}</td><td>${formatMs(r.metrics?.p99)}</td><td>${formatMs(r.metrics?.max)}</td></tr>
+${r.first_check_failure === null ? "" : html`<tr><td colspan="11" class="err">first check failure: ${r.first_check_failure}</td></tr>`}`,
+  )}</table></div>`;
+}
+
 /** How a stop ended the test: who asked, why, the grace, aborted requests and drivers that never confirmed. */
 function stopCard(test: TestView): Html | "" {
   const stop = test.stop;
@@ -90,6 +102,7 @@ ${tile("duration", formatDuration(test.duration_ms))}
 </div>
 <div class="grid2"><div class="card"><h2>Requests per second</h2>${raw(rate)}</div><div class="card"><h2>Latency per second (all drivers)</h2>${raw(latency)}</div></div>
 ${percentiles ? html`<div class="card"><h2>Latency by percentile (merged digest, log scale)</h2>${raw(percentiles)}</div>` : ""}
+${requestsCard(test)}
 <div class="card"><h2>Drivers</h2><table><tr><th>driver</th><th>outcome</th><th>sent</th><th>completed</th><th>avg req/s</th><th>errors</th><th>late</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${driverRows(test)}</table></div>
 <div class="grid2">
 <div class="card"><h2>Latency (whole test)</h2><table>${latencyRow("mean", m.latency?.mean_latency)}${latencyRow("min", m.latency?.min_latency)}${latencyRow("median", m.latency?.median_latency)}${latencyRow("p90", m.latency?.p90_latency)}${latencyRow("p95", m.latency?.p95_latency)}${latencyRow("p99", m.latency?.p99_latency)}${latencyRow("max", m.latency?.max_latency)}</table></div>

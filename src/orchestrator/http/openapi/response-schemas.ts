@@ -5,7 +5,7 @@ import { z } from "zod";
 import { CountsSchema, LatencySummarySchema, TestConfigSchema, TestTypeSchema } from "../../../protocol/index.ts";
 import type { BusHealth } from "../../bus-health.ts";
 import type { NodePage, NodeView } from "../../registry.ts";
-import type { DriverView, TestView } from "../../snapshot.ts";
+import type { DriverView, RequestView, TestView } from "../../snapshot.ts";
 import type { TestSummary } from "../../test-summary.ts";
 
 const epochMs = z.number().describe("epoch milliseconds");
@@ -74,6 +74,17 @@ const TestStopSchema = z.object({
   unconfirmed: z.array(z.string()).optional(),
 });
 
+/** One request name's figures of a scenario (issue 11). */
+const RequestViewSchema = z.object({
+  counts: CountsSchema,
+  metrics: z
+    .object({ mean: z.number(), median: z.number(), min: z.number(), max: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
+    .nullable()
+    .describe("latency in ms, every driver's digests merged; null before a response"),
+  check_failed: z.number().describe("responses that failed their checks (a subset of completed)"),
+  first_check_failure: z.string().nullable(),
+}) satisfies z.ZodType<RequestView>;
+
 /** A test with its figures: `GET /tests/:id`, the answer to create, trigger and stop, the report's `test`. */
 export const TestViewSchema = z
   .object({
@@ -101,6 +112,7 @@ export const TestViewSchema = z
     per_driver: z.array(DriverViewSchema),
     /** The fleet's planned requests/s: vertices [t_s, requests/s], linear between, none after the last (absent: no planned rate). */
     planned_rps: z.array(z.tuple([z.number(), z.number()])).optional(),
+    by_request: z.record(z.string(), RequestViewSchema).optional().describe("per request name of a scenario, absent without one"),
   }) satisfies z.ZodType<TestView>;
 
 /** One line of `GET /tests`. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { csvField, reportCsv } from "../../../../src/orchestrator/http/report-csv.ts";
 import type { TestSeries } from "../../../../src/orchestrator/series.ts";
-import { testView } from "../../cli/fixtures.ts";
+import { counts, testView } from "../../cli/fixtures.ts";
 
 const sample = (sent: number, p50: number | null) => ({
   requests_per_s: sent,
@@ -34,13 +34,13 @@ describe("CSV report", () => {
     const lines = reportCsv(view, series).split("\r\n");
     const id = view.test_id;
     expect(lines).toEqual([
-      "test_id,second,scope,requests_per_s,sent,completed,errors,status_4xx,status_5xx,timeout,connection_error,late,mean_ms,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,stopped,stop_reason",
-      `${id},0,total,200,200,200,1,0,1,0,0,0,,,2,2,2,2,2,,`,
-      `${id},0,d1,100,100,100,1,0,1,0,0,0,,,2,2,2,2,2,,`,
-      `${id},0,d2,100,100,100,1,0,1,0,0,0,,,,,,,,,`,
-      `${id},all,total,197,1000,1000,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
-      `${id},all,d1,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
-      `${id},all,d2,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,`,
+      "test_id,second,scope,requests_per_s,sent,completed,errors,status_4xx,status_5xx,timeout,connection_error,late,mean_ms,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,stopped,stop_reason,check_failed,bytes_sent,bytes_received",
+      `${id},0,total,200,200,200,1,0,1,0,0,0,,,2,2,2,2,2,,,,,`,
+      `${id},0,d1,100,100,100,1,0,1,0,0,0,,,2,2,2,2,2,,,,,`,
+      `${id},0,d2,100,100,100,1,0,1,0,0,0,,,,,,,,,,,,`,
+      `${id},all,total,197,1000,1000,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,,,,`,
+      `${id},all,d1,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,,,,`,
+      `${id},all,d2,98.5,500,500,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,,,,`,
       "",
     ]);
   });
@@ -52,6 +52,21 @@ describe("CSV report", () => {
     view.metrics.counts.stopped = 7;
     view.per_driver[0]!.counts.stopped = 7;
     const lines = reportCsv(view, null).split("\r\n");
-    expect(lines.slice(1, 4).map((l) => l.slice(l.indexOf(",18,") + 1))).toEqual(['18,7,"target on fire, stop"', "18,7,", "18,0,"]);
+    expect(lines.slice(1, 4).map((l) => l.slice(l.indexOf(",18,") + 1))).toEqual(['18,7,"target on fire, stop",,,', "18,7,,,,", "18,0,,,,"]);
+  });
+
+  test("a scenario adds a whole-test row per request name with its checks and bytes", () => {
+    const view = testView({ total: counts(1000, { check_failed: 3, bytes_sent: 9000, bytes_received: 12000 }) });
+    view.by_request = {
+      "GET /a,b": { counts: counts(600, { bytes_sent: 5000, bytes_received: 7000 }), metrics: { mean: 2, median: 1, min: 0.5, max: 9, p90: 3, p95: 4, p99: 5 }, check_failed: 0, first_check_failure: null },
+      create: { counts: counts(400, { check_failed: 3, bytes_sent: 4000, bytes_received: 5000 }), metrics: null, check_failed: 3, first_check_failure: "status 500 not in [201]" },
+    };
+    const lines = reportCsv(view, null).split("\r\n");
+    const id = view.test_id;
+    expect([lines[1], ...lines.slice(4, 6)]).toEqual([
+      `${id},all,total,197,1000,1000,0,0,0,0,0,0,2.4,0.5,2,5.5,7.25,9,18,0,,3,9000,12000`,
+      `${id},all,"request:GET /a,b",118.2,600,600,0,0,0,0,0,0,2,0.5,1,3,4,5,9,0,,0,5000,7000`,
+      `${id},all,request:create,78.8,400,400,0,0,0,0,0,0,,,,,,,,0,,3,4000,5000`,
+    ]);
   });
 });

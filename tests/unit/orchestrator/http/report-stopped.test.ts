@@ -25,7 +25,7 @@ test("a stopped test's JSON, CSV and HTML reports and its history line show the 
   expect(json.test.per_driver[0]!.outcome).toBe("stopped");
 
   const csv = await (await app.request("/tests/t1/report?format=csv")).text();
-  expect(csv.split("\r\n").find((l) => l.startsWith("t1,all,total,"))!.endsWith(",3,target <on> fire")).toBe(true);
+  expect(csv.split("\r\n").find((l) => l.startsWith("t1,all,total,"))!.endsWith(",3,target <on> fire,,,")).toBe(true);
 
   const html = await (await app.request("/tests/t1/report?format=html")).text();
   expect(html).toContain('<span class="badge stopped">stopped</span>');

@@ -1,0 +1,161 @@
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
+import { SseParser } from "../../src/cli/sse-parser.ts";
+import { silentLogger } from "../../src/log.ts";
+import { systemClock } from "../../src/orchestrator/clock.ts";
+import { createApp } from "../../src/orchestrator/http/app.ts";
+import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
+import type { TestSeries } from "../../src/orchestrator/series.ts";
+import type { TestView } from "../../src/orchestrator/snapshot.ts";
+import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
+import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
+import { ScenarioDriver } from "../helpers/scenario-driver.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "orchestrator-by-request-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Node {
+  orchestrator: Orchestrator;
+  store: OrchestratorStore;
+  app: ReturnType<typeof createApp>;
+  bus: MemoryBus;
+  broker: MemoryBroker;
+}
+
+const started: { drivers: ScenarioDriver[]; driverBus: MemoryBus }[] = [];
+
+async function startOrchestrator(dbPath: string): Promise<Node> {
+  const store = openSqliteStore(dbPath);
+  const broker = new MemoryBroker();
+  const bus = new MemoryBus(broker);
+  const orchestrator = createOrchestrator({ bus, store, clock: systemClock, log: silentLogger });
+  await orchestrator.start();
+  const app = createApp(orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
+  return { orchestrator, store, app, bus, broker };
+}
+
+async function stopOrchestrator(node: Node): Promise<void> {
+  node.orchestrator.stop();
+  await node.bus.close();
+  node.store.close();
+}
+
+async function startDrivers(node: Node, plans: [string, ScenarioDriver["plan"]][]): Promise<void> {
+  const driverBus = new MemoryBus(node.broker);
+  const drivers = plans.map(([id, plan]) => new ScenarioDriver(id, driverBus, plan));
+  for (const driver of drivers) await driver.start();
+  started.push({ drivers, driverBus });
+  await waitFor("every driver to be alive", async () => {
+    const { nodes } = (await (await node.app.request("/nodes")).json()) as { nodes: { node_id: string; status: string }[] };
+    return plans.every(([id]) => nodes.some((n) => n.node_id === id && n.status === "alive"));
+  });
+}
+
+afterEach(async () => {
+  for (const { drivers, driverBus } of started.splice(0)) {
+    for (const driver of drivers) driver.stop();
+    await driverBus.close();
+  }
+});
+
+const post = (node: Node, path: string, body?: unknown) =>
+  node.app.request(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+const getJson = async <T>(node: Node, path: string): Promise<T> => (await node.app.request(path)).json() as Promise<T>;
+const byRequestShape = (view: TestView) =>
+  Object.fromEntries(
+    Object.entries(view.by_request ?? {}).map(([name, r]) => [
+      name,
+      { sent: r.counts.sent, completed: r.counts.completed, status_5xx: r.counts.status_5xx, bytes_sent: r.counts.bytes_sent, check_failed: r.check_failed, min: r.metrics?.min, max: r.metrics?.max, failure: r.first_check_failure?.startsWith("status 500 not in [201]") ?? null },
+    ]),
+  );
+
+/** The test of the first event of an SSE stream (the `final` of an ended test). */
+async function firstEvent(node: Node, path: string): Promise<TestView> {
+  const response = await node.app.request(path);
+  const reader = response.body!.getReader();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`${path} ended without an event`);
+      const [event] = parser.push(new TextDecoder().decode(value));
+      if (event) return (JSON.parse(event.data) as { test: TestView }).test;
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+
+describe("by_request through the orchestrator's API", () => {
+  test("two drivers' per-request reports add up exactly in GET /tests/:id, the CSV report and after a restart", async () => {
+    const dbPath = join(dir, "by-request.sqlite");
+    const node = await startOrchestrator(dbPath);
+    await startDrivers(node, [
+      ["d1", { windows: 3, ping: 40, create: 10, failEvery: 5 }],
+      ["d2", { windows: 2, ping: 30, create: 20, failEvery: 4 }],
+    ]);
+    const created = await post(node, "/tests", { test_type: "AVALANCHE", message_count_per_driver: 150, trigger: true });
+    expect(created.status).toBe(201);
+    const { test_id } = (await created.json()) as TestView;
+    const done = await waitFor("the test to be done", async () => {
+      const view = await getJson<TestView>(node, `/tests/${test_id}`);
+      return view.state === "done" ? view : null;
+    });
+    // d1: 3 × (40 ping + 10 create, 2 failing); d2: 2 × (30 ping + 20 create, 5 failing).
+    expect({ whole: { sent: done.metrics.counts.sent, check_failed: done.metrics.counts.check_failed, bytes_sent: done.metrics.counts.bytes_sent }, by_request: byRequestShape(done) }).toEqual({
+      whole: { sent: 250, check_failed: 16, bytes_sent: 180 * 50 + 70 * 1000 },
+      by_request: {
+        ping: { sent: 180, completed: 180, status_5xx: 0, bytes_sent: 9_000, check_failed: 0, min: 10, max: 14, failure: null },
+        create: { sent: 70, completed: 70, status_5xx: 16, bytes_sent: 70_000, check_failed: 16, min: 100, max: 104, failure: true },
+      },
+    });
+    const csv = await (await node.app.request(`/tests/${test_id}/report?format=csv`)).text();
+    expect(csv.split("\r\n").filter((l) => l.includes(",all,request:")).map((l) => l.split(",").slice(2, 5))).toEqual([
+      ["request:ping", expect.any(String), "180"],
+      ["request:create", expect.any(String), "70"],
+    ]);
+    expect((await firstEvent(node, `/tests/${test_id}/events`)).by_request).toEqual(done.by_request!);
+    const create = await getJson<{ series: TestSeries }>(node, `/tests/${test_id}/report?format=json&request=create`);
+    expect(create.series.points.reduce((sum, p) => sum + p.total.sent, 0)).toBe(70);
+    expect((await node.app.request(`/tests/${test_id}/report?format=json&request=nope`)).status).toBe(404);
+    await stopOrchestrator(node);
+
+    const again = await startOrchestrator(dbPath);
+    expect((await getJson<TestView>(again, `/tests/${test_id}`)).by_request).toEqual(done.by_request!);
+    await stopOrchestrator(again);
+  });
+
+  test("a test interrupted by a restart keeps the per-request figures its reports carried (rebuilt from the stored reports)", async () => {
+    const dbPath = join(dir, "interrupted.sqlite");
+    const node = await startOrchestrator(dbPath);
+    await startDrivers(node, [
+      ["d1", { windows: 2, ping: 25, create: 5, failEvery: 5 }],
+      ["silent", { windows: 0, ping: 0, create: 0, failEvery: 1, react: false }],
+    ]);
+    const { test_id } = (await (await post(node, "/tests", { test_type: "AVALANCHE", message_count_per_driver: 60, trigger: true })).json()) as TestView;
+    const live = await waitFor("d1 to finish its part", async () => {
+      const view = await getJson<TestView>(node, `/tests/${test_id}`);
+      return view.metrics.drivers_final === 1 ? view : null;
+    });
+    expect(live.state).toBe("running");
+    // A running test's SSE snapshot carries the same per-request figures.
+    expect((await firstEvent(node, `/tests/${test_id}/events`)).by_request).toEqual(live.by_request!);
+    expect(live.by_request!.create!.counts.sent).toBe(10);
+    await stopOrchestrator(node);
+
+    const again = await startOrchestrator(dbPath);
+    const interrupted = await getJson<TestView>(again, `/tests/${test_id}`);
+    expect({ state: interrupted.state, by_request: byRequestShape(interrupted) }).toEqual({
+      state: "interrupted",
+      by_request: {
+        ping: { sent: 50, completed: 50, status_5xx: 0, bytes_sent: 2_500, check_failed: 0, min: 10, max: 14, failure: null },
+        create: { sent: 10, completed: 10, status_5xx: 2, bytes_sent: 10_000, check_failed: 2, min: 100, max: 104, failure: true },
+      },
+    });
+    await stopOrchestrator(again);
+  });
+});
