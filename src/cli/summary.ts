@@ -34,6 +34,11 @@ export function describeTest(test: TestView): string {
   return `${parts.join(", ")} × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
 }
 
+/** Each driver's first error of a request without a response (why connections failed), when it had one. */
+export function firstErrorLines(test: TestView): string[] {
+  return test.per_driver.flatMap((d) => (d.first_error === undefined ? [] : [`  first error of ${d.node_id}: ${d.first_error}`]));
+}
+
 /** What stopped the test: by whom, the threshold that fired and its figure, who never confirmed. */
 export function stopLines(test: TestView): string[] {
   const stop = test.stop;
@@ -80,6 +85,7 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
         formatMs(d.latency?.max_latency),
       ]),
     ]).map((line) => `  ${line}`),
+    ...firstErrorLines(test),
     ...(requests.rows.length > 0 ? ["", ...textTable(requests.rows).map((line) => `  ${line}`), ...requests.failures] : []),
   ];
   if (thresholds.length > 0) {

@@ -65,6 +65,8 @@ export interface DriverView extends Figures {
   started_at: number | null;
   error: string | null;
   issues: Issue[];
+  /** The driver's first error of a request that got no response (a refused connection, a rejected certificate), when it had one. */
+  first_error?: string;
 }
 
 /** Figures across every participant. */
@@ -175,6 +177,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     started_at: participant?.started_at ?? null,
     error: participant?.rejected?.error ?? null,
     issues: participant?.rejected?.issues ?? [],
+    ...(driver.first_error !== undefined ? { first_error: driver.first_error } : {}),
   };
 }
 

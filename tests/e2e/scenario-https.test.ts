@@ -12,7 +12,7 @@ setDefaultTimeout(180_000);
 // Issue 11's https proof over the real broker: a Bun TLS server with a self-signed certificate
 // made here with openssl, an orchestrator and two drivers (one sending through the HTTP/1.1
 // pool over TLS, one through fetch). Without tls_insecure every request is a connection error
-// whose reason the drivers name; with it the counts are exact and each driver holds at most
+// whose reason GET /tests/:id names per driver (first_error); with it the counts are exact and each driver holds at most
 // `concurrency` connections, counted on the server by the client's port.
 
 const POOL = "tls-pool";
@@ -107,12 +107,13 @@ describe("https targets over Kafka", () => {
     expect(view.by_request.ping.counts.connection_error).toBe(total);
     // No request got through the handshake.
     expect([...served.values()].reduce((a, b) => a + b, 0)).toBe(0);
-    for (const d of view.per_driver as { node_id: string; counts: { connection_error: number } }[]) expect(d.counts.connection_error).toBe(count);
-    // The reason, as each driver names it: its first error.
-    const pool = fleet.nodeByName(POOL)!;
-    const fetched = fleet.nodeByName(FETCH)!;
-    await fleet.waitForOutput(pool, /"first_error":"TLS certificate rejected: [A-Z_]+ \(tls_insecure accepts it\)"/);
-    await fleet.waitForOutput(fetched, /"first_error":"[^"]*(self[- ]signed|certificate|CERT)[^"]*"/i);
+    const perDriver = new Map((view.per_driver as { node_id: string; counts: { connection_error: number }; first_error?: string }[]).map((d) => [d.node_id, d]));
+    for (const node of DRIVERS) expect({ node, errors: perDriver.get(node)?.counts.connection_error }).toEqual({ node, errors: count });
+    // The reason, in GET /tests/:id per driver (its reports' first_error) and in each driver's log.
+    expect(perDriver.get(POOL)!.first_error).toMatch(/^TLS certificate rejected: [A-Z_]+ \(tls_insecure accepts it\)$/);
+    expect(perDriver.get(FETCH)!.first_error).toMatch(/self[- ]signed|certificate|CERT/i);
+    await fleet.waitForOutput(fleet.nodeByName(POOL)!, /"first_error":"TLS certificate rejected: [A-Z_]+ \(tls_insecure accepts it\)"/);
+    await fleet.waitForOutput(fleet.nodeByName(FETCH)!, /"first_error":"[^"]*(self[- ]signed|certificate|CERT)[^"]*"/i);
   });
 
   test("with tls_insecure: exact counts and at most `concurrency` connections per driver", async () => {
@@ -124,6 +125,7 @@ describe("https targets over Kafka", () => {
     const total = count * DRIVERS.length;
     expect(view.metrics.counts).toMatchObject({ sent: total, completed: total, status_2xx: total, connection_error: 0 });
     expect(view.by_request.ping.counts.completed).toBe(total);
+    expect((view.per_driver as { first_error?: string }[]).map((d) => d.first_error)).toEqual([undefined, undefined]);
     for (const node of DRIVERS) {
       expect({ node, served: served.get(node) }).toEqual({ node, served: count });
       const connections = ports.get(node)!.size;
