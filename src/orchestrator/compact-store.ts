@@ -51,9 +51,9 @@ export interface CompactStorage {
   lastReportSeq(testId: string): number;
   /**
    * Writes a snapshot (replacing the test's previous one) and the points given, then deletes
-   * the test's raw reports up to `prune.seq` received before `prune.beforeMs`, keeping their keys.
+   * the test's raw reports up to `prune.seq` received at or before `prune.receivedThroughMs`, keeping their keys.
    */
-  saveSnapshot(testId: string, snapshot: TestSnapshot, points: readonly StoredPoint[], prune: { seq: number; beforeMs: number } | null): void;
+  saveSnapshot(testId: string, snapshot: TestSnapshot, points: readonly StoredPoint[], prune: { seq: number; receivedThroughMs: number } | null): void;
   /** A test's newest snapshot, or null. */
   snapshot(testId: string): TestSnapshot | null;
   /** A test's closed seconds, every tally. */
@@ -134,7 +134,7 @@ export function createCompaction(store: CompactStorage, { snapshotEveryMs, retai
   const take = (test: LiveTest, now: number, final: boolean) => {
     const seq = store.lastReportSeq(test.test_id);
     const { snapshot, points } = snapshotOf(test, seq, now, final ? 0 : keepOpenS);
-    const prune = Number.isFinite(retainRawMs) ? { seq, beforeMs: now - retainRawMs } : null;
+    const prune = Number.isFinite(retainRawMs) ? { seq, receivedThroughMs: now - retainRawMs } : null;
     store.saveSnapshot(test.test_id, snapshot, points, prune);
     last.set(test.test_id, { at: now, seq });
   };

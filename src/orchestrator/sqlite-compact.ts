@@ -25,9 +25,9 @@ export function openCompactTables(db: Database) {
   const selectPoints = db.query<{ tally: string; point: Uint8Array }, { test: string }>("SELECT tally, point FROM series_points WHERE test_id = $test ORDER BY tally, t_s");
   const keepKeys = db.query(
     `INSERT OR IGNORE INTO report_keys (test_id, report_id)
-     SELECT test_id, report_id FROM reports WHERE test_id = $test AND rowid <= $seq AND received_at < $before`,
+     SELECT test_id, report_id FROM reports WHERE test_id = $test AND rowid <= $seq AND received_at <= $before`,
   );
-  const deleteRaw = db.query("DELETE FROM reports WHERE test_id = $test AND rowid <= $seq AND received_at < $before");
+  const deleteRaw = db.query("DELETE FROM reports WHERE test_id = $test AND rowid <= $seq AND received_at <= $before");
   const selectPrunedKey = db.query<{ one: number }, { test: string; id: string }>("SELECT 1 AS one FROM report_keys WHERE test_id = $test AND report_id = $id");
   const selectKeys = db.query<{ report_id: string }, { test: string; seq: number }>(
     "SELECT report_id FROM report_keys WHERE test_id = $test UNION ALL SELECT report_id FROM reports WHERE test_id = $test AND rowid <= $seq",
@@ -36,12 +36,12 @@ export function openCompactTables(db: Database) {
     "SELECT raw, raw_z, received_at FROM reports WHERE test_id = $test AND rowid > $seq ORDER BY rowid",
   );
 
-  const save = db.transaction((testId: string, snapshot: TestSnapshot, points: readonly StoredPoint[], prune: { seq: number; beforeMs: number } | null) => {
+  const save = db.transaction((testId: string, snapshot: TestSnapshot, points: readonly StoredPoint[], prune: { seq: number; receivedThroughMs: number } | null) => {
     upsertSnapshot.run({ test: testId, seq: snapshot.through_seq, at: snapshot.taken_at, state: packJson(snapshot) });
     for (const { tally, point } of points) upsertPoint.run({ test: testId, tally, t: point.t_s, point: packJson(point) });
     if (prune) {
-      keepKeys.run({ test: testId, seq: prune.seq, before: prune.beforeMs });
-      deleteRaw.run({ test: testId, seq: prune.seq, before: prune.beforeMs });
+      keepKeys.run({ test: testId, seq: prune.seq, before: prune.receivedThroughMs });
+      deleteRaw.run({ test: testId, seq: prune.seq, before: prune.receivedThroughMs });
     }
   });
 

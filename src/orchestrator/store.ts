@@ -79,7 +79,7 @@ export function createMemoryStore(): OrchestratorStore {
       for (const { tally, point } of newPoints) points.set(`${testId}\u0000${tally}\u0000${point.t_s}`, clone({ tally, point }));
       if (!prune) return;
       for (const [key, r] of reports) {
-        if (r.report.test_id !== testId || r.seq > prune.seq || r.received_at >= prune.beforeMs) continue;
+        if (r.report.test_id !== testId || r.seq > prune.seq || r.received_at > prune.receivedThroughMs) continue;
         reports.delete(key);
         pruned.set(key, { test_id: testId, seq: r.seq });
       }
