@@ -1,7 +1,7 @@
 import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
-import { DEFAULT_RETAIN_RAW_MS } from "./compact-store.ts";
+import { DEFAULT_RETAIN_RAW_MS, DEFAULT_SNAPSHOT_EVERY_MS } from "./compact-store.ts";
 import { TargetUrlSchema } from "../protocol/index.ts";
 import { BEARER_TOKEN } from "./http/auth.ts";
 
@@ -42,6 +42,8 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --retain-raw-s <n|all>     raw metrics reports kept this many seconds once a snapshot of their
                              test covers them (default ${DEFAULT_RETAIN_RAW_MS / 1000}); 0 keeps none, 'all' keeps
                              every one (the figures, series and restarts use the snapshots)
+  --snapshot-every-s <n>     a running test's state is snapshotted this often: a restart replays
+                             at most this much raw (default ${DEFAULT_SNAPSHOT_EVERY_MS / 1000})
   -h, --help                 print this help
   --version                  print the version
 
@@ -75,6 +77,7 @@ export const ORCHESTRATOR_COMMAND = {
     "report-key": { type: "string" },
     "forget-dead-after": { type: "string" },
     "retain-raw-s": { type: "string" },
+    "snapshot-every-s": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -105,6 +108,8 @@ export interface OrchestratorConfig {
   reportKeyPath?: string;
   /** Compact store: raw reports kept this long once a snapshot covers them (Infinity: all). */
   retainRawMs: number;
+  /** Compact store: how often a running test is snapshotted. */
+  snapshotEveryMs: number;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -171,6 +176,7 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     0,
   );
   const retainRawMs = attempt(() => retainRawFlag(str("retain-raw-s")), DEFAULT_RETAIN_RAW_MS);
+  const snapshotEveryMs = attempt(() => intFlag("snapshot-every-s", str("snapshot-every-s"), DEFAULT_SNAPSHOT_EVERY_MS / 1000, 1, 86_400), 0) * 1000;
   const clockWarnMs = attempt(() => intFlag("clock-warn-ms", str("clock-warn-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs, 1, 3_600_000), 0);
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
@@ -192,5 +198,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
   const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, retainRawMs, ...keys } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, retainRawMs, snapshotEveryMs, ...keys } };
 }

@@ -16,7 +16,17 @@ describe("--retain-raw-s", () => {
     expect([retain("-1"), retain("1.5"), retain("5m"), retain("99999999999")]).toEqual([[message("-1")], [message("1.5")], [message("5m")], [message("99999999999")]]);
   });
 
+  test("--snapshot-every-s defaults to 30 s and names itself when out of range", () => {
+    const every = (value?: string) => {
+      const result = resolveConfig(value === undefined ? {} : { "snapshot-every-s": value }, {});
+      return result.ok ? result.config.snapshotEveryMs : result.errors;
+    };
+    expect([every(), every("1"), every("600")]).toEqual([30_000, 1_000, 600_000]);
+    expect(every("0")).toEqual([expect.stringContaining("--snapshot-every-s")]);
+  });
+
   test("is in --help", () => {
+    expect(ORCHESTRATOR_COMMAND.usage).toContain("--snapshot-every-s <n>");
     expect(ORCHESTRATOR_COMMAND.usage).toContain("--retain-raw-s <n|all>");
     expect(ORCHESTRATOR_COMMAND.usage).toContain("0 keeps none, 'all' keeps");
   });

@@ -1,0 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runSoak } from "../bench/soak-stream.ts";
+const [drivers, seconds, rate] = [2, 3, 4].map((i) => Number(Bun.argv[i]));
+const retain = Bun.argv[5];
+const dir = mkdtempSync(join(tmpdir(), "soak-x-"));
+const r = await runSoak({ dir, drivers: drivers!, seconds: seconds!, requestsPerSecond: rate!, progress: (l) => console.error(l), ...(retain ? { orchestrator: { retainRawMs: retain === "all" ? Infinity : Number(retain) * 1000 } } : {}) });
+const { rss, latency_before, latency_after, ...rest } = r;
+console.log(JSON.stringify(rest, null, 1), "rss", rss.map((s) => Math.round(s.rss_mb)).join(" "), "equal latency", JSON.stringify(latency_before) === JSON.stringify(latency_after));
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
