@@ -131,9 +131,11 @@ export function createCompaction(store: CompactStorage, { snapshotEveryMs, retai
   /** Per test: when it was last snapshotted, and through which report. */
   const last = new Map<string, { at: number; seq: number }>();
 
-  const take = (test: LiveTest, now: number, final: boolean) => {
+  // A final snapshot keeps the newest seconds as cells too: closing them would compute their
+  // points (digest merges), which a restart pays before it is ready; a read computes them anyway.
+  const take = (test: LiveTest, now: number) => {
     const seq = store.lastReportSeq(test.test_id);
-    const { snapshot, points } = snapshotOf(test, seq, now, final ? 0 : keepOpenS);
+    const { snapshot, points } = snapshotOf(test, seq, now, keepOpenS);
     const prune = Number.isFinite(retainRawMs) ? { seq, receivedThroughMs: now - retainRawMs } : null;
     store.saveSnapshot(test.test_id, snapshot, points, prune);
     last.set(test.test_id, { at: now, seq });
@@ -144,13 +146,13 @@ export function createCompaction(store: CompactStorage, { snapshotEveryMs, retai
     afterReport(test: LiveTest, now: number): void {
       const prev = last.get(test.test_id);
       if (!prev) last.set(test.test_id, { at: now, seq: 0 });
-      else if (now - prev.at >= snapshotEveryMs) take(test, now, false);
+      else if (now - prev.at >= snapshotEveryMs) take(test, now);
     },
-    /** When a test ended (or was restored ended): a final snapshot with every second closed, unless nothing changed. */
+    /** When a test ended (or was restored ended): a final snapshot, unless the stored one is up to date. */
     ended(test: LiveTest, now: number): void {
       // A test rebuilt from an up-to-date snapshot (read after a restart) is not written again.
       const stored = last.has(test.test_id) ? null : store.snapshot(test.test_id);
-      if (!stored || stored.through_seq !== store.lastReportSeq(test.test_id)) take(test, now, true);
+      if (!stored || stored.through_seq !== store.lastReportSeq(test.test_id)) take(test, now);
       last.delete(test.test_id);
     },
   };
