@@ -46,6 +46,12 @@ export const soakSection: Section = {
           { target: `orchestrator RSS ≤ ${SOAK_TARGETS.rss_mb} MB, flat (${label})`, figure: `peak ${fmt(peak)} MB, ${fmt(slope)} MB/h over the second half`, met: peak <= SOAK_TARGETS.rss_mb && slope <= 0.1 * SOAK_TARGETS.rss_mb, why: "in the child that also builds the reports" },
           { target: `GET /tests/:id ≤ ${SOAK_TARGETS.get_test_ms} ms at the end (${label})`, figure: `median ${fmt(r.get_test_ms, 1)} ms`, met: r.get_test_ms <= SOAK_TARGETS.get_test_ms, why: "" },
           { target: `JSON/CSV/HTML report ≤ ${fmt(SOAK_TARGETS.report_ms)} ms at the end (${label})`, figure: `slowest ${fmt(reportMax)} ms`, met: reportMax <= SOAK_TARGETS.report_ms, why: "" },
+          {
+            target: `a restart resumes exactly: completed count and latency figures unchanged (${label})`,
+            figure: `${fmt(r.completed_after)} of ${fmt(r.completed_before)} completed, latency ${JSON.stringify(r.latency_after) === JSON.stringify(r.latency_before) ? "equal" : "changed"}`,
+            met: r.completed_after === r.completed_before && JSON.stringify(r.latency_after) === JSON.stringify(r.latency_before),
+            why: "newest snapshot (exact digest state) plus the raw reports after it",
+          },
           { target: `restart ready ≤ ${fmt(SOAK_TARGETS.restart_ms)} ms (${label})`, figure: `${fmt(r.restart_ready_ms)} ms`, met: r.restart_ready_ms <= SOAK_TARGETS.restart_ms, why: "reopen the file, resume the interrupted test from its newest snapshot and the raw reports after it" },
         );
       } catch (error) {

@@ -4,7 +4,7 @@
 import type { Database } from "bun:sqlite";
 import type { MetricsReport } from "../protocol/index.ts";
 import type { CompactStorage, StoredPoint, TestSnapshot } from "./compact-store.ts";
-import { packJson, unpackJson, unpackReport } from "./sqlite-store.ts";
+import { packJson, unpackJson, unpackReport } from "./sqlite-pack.ts";
 import type { SeriesPoint } from "./series.ts";
 
 type ReportRow = { raw: string; raw_z: Uint8Array | null; received_at: number };

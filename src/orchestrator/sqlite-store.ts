@@ -5,6 +5,7 @@ import { reportKey, type MetricsReport } from "../protocol/index.ts";
 import type { NodeView } from "./registry.ts";
 import type { OrchestratorStore, StoredTest } from "./store.ts";
 import { openCompactTables } from "./sqlite-compact.ts";
+import { packReport, unpackReport } from "./sqlite-pack.ts";
 import type { TestRecord } from "./test-state.ts";
 
 const SCHEMA = `
@@ -62,20 +63,6 @@ interface TestRow {
 function addCompressedColumn(db: Database): void {
   const columns = db.query<{ name: string }, []>("PRAGMA table_info(reports)").all();
   if (!columns.some((c) => c.name === "raw_z")) db.exec("ALTER TABLE reports ADD COLUMN raw_z BLOB");
-}
-
-/** Deflated JSON, as reports, snapshots and points are stored. */
-export const packJson = (value: unknown): Uint8Array => Bun.deflateSync(Buffer.from(JSON.stringify(value)));
-
-/** The JSON of {@link packJson}. */
-export const unpackJson = <T>(blob: Uint8Array): T => JSON.parse(new TextDecoder().decode(Bun.inflateSync(new Uint8Array(blob)))) as T;
-
-const packReport = (report: MetricsReport): Uint8Array => Bun.deflateSync(Buffer.from(JSON.stringify(report)));
-
-/** A stored report row's JSON, deflated (raw_z) or not (raw, rows written before raw_z). */
-export function unpackReport(row: { raw: string; raw_z: Uint8Array | null }): MetricsReport {
-  const text = row.raw_z === null ? row.raw : new TextDecoder().decode(Bun.inflateSync(new Uint8Array(row.raw_z)));
-  return JSON.parse(text) as MetricsReport;
 }
 
 const toStored = (row: TestRow): StoredTest => ({
