@@ -4,11 +4,12 @@
 // microsecond; (2) pushing centroids back into a fresh digest runs the merge rule again, which
 // folds neighbours together by a capacity computed from the digest's total, so the restored
 // digest has fewer, different centroids; (3) tdigest 0.1.x caches each centroid's cumulative
-// counts (`cumn`, `mean_cumn`) and refreshes them only after the total grew by 10% (CX = 1.1):
-// the next merge decisions read those stale caches, so a digest rebuilt with fresh ones merges
-// later windows differently. The state below keeps every centroid's mean, count and both
-// caches as float64, and the digest's own `n` and `last_cumulate`, so a restored digest gives
-// the same percentiles and goes on merging exactly as the original would.
+// counts (`cumn`, `mean_cumn`) and refreshes them only after the total grew by 10% (CX = 1.1)
+// or on a percentile read, and its next merge decisions read them: so a digest's future merges
+// depend on when it was read (mergeDigest now refreshes them after every merge, which makes a
+// digest a function of its merges alone). The state below keeps every centroid's mean, count and
+// both caches as float64, and the digest's own `n` and `last_cumulate`, so a restored digest
+// gives the same percentiles and goes on merging exactly as the original would.
 import { TDigest } from "tdigest";
 import { createDigest } from "./digest.ts";
 
