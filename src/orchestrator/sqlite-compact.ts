@@ -12,6 +12,11 @@ type ReportRow = { raw: string; raw_z: Uint8Array | null; received_at: number };
 /** The compact store's statements over `db` (tables made by the store's schema). */
 export function openCompactTables(db: Database) {
   const lastSeq = new Map<string, number>();
+  // Reports are numbered by rowid, given explicitly: SQLite would reuse the rowids of pruned rows
+  // (max(rowid) + 1 once the newest rows are deleted), so a report stored after a prune could get
+  // a number a snapshot already covers. Every number ever given is at most the larger of these two.
+  let seqCounter =
+    db.query<{ seq: number | null }, []>("SELECT max(seq) AS seq FROM (SELECT max(rowid) AS seq FROM reports UNION ALL SELECT max(through_seq) FROM test_snapshots)").get()?.seq ?? 0;
   const selectMaxSeq = db.query<{ seq: number | null }, { test: string }>("SELECT max(rowid) AS seq FROM reports WHERE test_id = $test");
   const selectPrunedMaxSeq = db.query<{ seq: number | null }, { test: string }>("SELECT through_seq AS seq FROM test_snapshots WHERE test_id = $test");
   const upsertSnapshot = db.query(
@@ -66,6 +71,8 @@ export function openCompactTables(db: Database) {
   };
   return {
     storage,
+    /** The sequence (rowid) of the next report stored: never one given before, pruned or not. */
+    nextSeq: () => ++seqCounter,
     /** Notes the sequence a report of `testId` was stored at. */
     noteSeq: (testId: string, seq: number) => void lastSeq.set(testId, seq),
     /** Whether a report with this key was stored and then pruned. */

@@ -93,7 +93,7 @@ export function openSqliteStore(path: string): OrchestratorStore {
   const selectActive = db.query<TestRow, []>("SELECT record, result FROM tests WHERE state IN ('created', 'running') ORDER BY created_at");
   const compact = openCompactTables(db);
   const insertReport = db.query(
-    "INSERT OR IGNORE INTO reports (report_id, test_id, node_id, received_at, raw, raw_z) VALUES ($id, $test, $node, $at, '', $raw_z)",
+    "INSERT OR IGNORE INTO reports (rowid, report_id, test_id, node_id, received_at, raw, raw_z) VALUES ($seq, $id, $test, $node, $at, '', $raw_z)",
   );
   const selectReports = db.query<{ raw: string; raw_z: Uint8Array | null; received_at: number }, { test: string }>(
     "SELECT raw, raw_z, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
@@ -129,7 +129,9 @@ export function openSqliteStore(path: string): OrchestratorStore {
     saveReport(report: MetricsReport, receivedAt: number) {
       // A report pruned by the compact store left its key behind: still a replay.
       if (compact.prunedKey(report.test_id, reportKey(report))) return false;
-      const { changes, lastInsertRowid } = insertReport.run({
+      const seq = compact.nextSeq();
+      const { changes } = insertReport.run({
+        seq,
         // Keyed by instance too (reportKey): two processes with one node_id number alike.
         id: reportKey(report),
         test: report.test_id,
@@ -137,7 +139,7 @@ export function openSqliteStore(path: string): OrchestratorStore {
         at: receivedAt,
         raw_z: packReport(report),
       });
-      if (changes === 1) compact.noteSeq(report.test_id, Number(lastInsertRowid));
+      if (changes === 1) compact.noteSeq(report.test_id, seq);
       return changes === 1;
     },
     ...compact.storage,

@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createCompaction, restoreLiveTest } from "../../../src/orchestrator/compact-store.ts";
 import { testDistributionOf } from "../../../src/orchestrator/distribution.ts";
 import { LiveTest } from "../../../src/orchestrator/live-test.ts";
+import type { RequestSplitter } from "../../../src/orchestrator/test-tally.ts";
 import { openSqliteStore } from "../../../src/orchestrator/sqlite-store.ts";
 import { createMemoryStore, type OrchestratorStore } from "../../../src/orchestrator/store.ts";
 import type { TestRecord } from "../../../src/orchestrator/test-state.ts";
@@ -58,6 +62,7 @@ const figuresOf = (test: LiveTest, now: number) => ({
   view: test.view(nodes, now, {}),
   series: test.series(),
   distribution: testDistributionOf(test),
+  by_request: Object.fromEntries([...test.byRequest].map(([name, tally]) => [name, tally.series()])),
 });
 
 /** The orchestrator's report path (orchestrator.ts onReport), with the compact store's hook. */
@@ -74,13 +79,13 @@ const stores: [string, () => OrchestratorStore][] = [
 
 describe("compact store: snapshot, prune, restore", () => {
   for (const [kind, open] of stores) {
-    for (const seed of [1, 2, 3]) {
-      test(`a test restored from its newest snapshot and the later raw reports shows exactly what it showed live, at any point (${kind}, seed ${seed})`, () => {
+    for (const [seed, retainRawMs] of [[1, 2_000], [2, 2_000], [3, 0]] as const) {
+      test(`a test restored from its newest snapshot and the later raw reports shows exactly what it showed live, at any point (${kind}, seed ${seed}, retain ${retainRawMs} ms)`, () => {
         const store = open();
         const r = rng(seed + 100);
         const live = new LiveTest(record(), T0);
         // Small figures so a short stream snapshots, closes seconds and prunes many times.
-        const compaction = createCompaction(store, { snapshotEveryMs: 3_000, retainRawMs: 2_000, keepOpenS: 8 });
+        const compaction = createCompaction(store, { snapshotEveryMs: 3_000, retainRawMs, keepOpenS: 8 });
         const reports = stream(seed, 60, 6);
         let now = T0;
         let checks = 0;
@@ -150,6 +155,48 @@ describe("compact store: snapshot, prune, restore", () => {
     expect(store.reports("t1").length).toBe(new Set(reports.map(reportKey)).size);
     expect(store.snapshot("t1")).not.toBeNull();
     expect(figuresOf(restoreLiveTest(store, record(), now), now)).toEqual(figuresOf(live, now));
+  });
+
+  test("per-request tallies (a RequestSplitter) are snapshotted and restored with the whole test's", () => {
+    // A hand-written splitter standing in for the scenario feature's: reports of d1 and d3 count under "a", d2's under "b".
+    const split: RequestSplitter = (report) => [[report.node_id === "d2" ? "b" : "a", report]];
+    const store = openSqliteStore(":memory:");
+    const live = new LiveTest(record(), T0, split);
+    const compaction = createCompaction(store, { snapshotEveryMs: 2_000, retainRawMs: 0, keepOpenS: 5 });
+    let now = T0;
+    for (const report of stream(8, 40, 3)) {
+      feed(store, compaction, live, report, (now += 300));
+      live.view(nodes, now, {});
+    }
+    expect([...live.byRequest.keys()].sort()).toEqual(["a", "b"]);
+    expect(store.seriesPoints("t1").some((p) => p.tally === "b")).toBe(true);
+    const restoredNoSplit = restoreLiveTest(store, record(), now);
+    expect(restoredNoSplit.series()).toEqual(live.series());
+    expect(figuresOf(restoreLiveTest(store, record(), now, split), now)).toEqual(figuresOf(live, now));
+    store.close();
+  });
+
+  test("report sequence numbers never go back, even after every row was pruned and the file reopened", () => {
+    const dir = mkdtempSync(join(tmpdir(), "compact-seq-"));
+    try {
+      const file = join(dir, "o.sqlite");
+      let store = openSqliteStore(file);
+      const live = new LiveTest(record(), T0);
+      const compaction = createCompaction(store, { snapshotEveryMs: 1_000, retainRawMs: 0 });
+      const reports = stream(10, 12, 0);
+      let now = T0;
+      for (const report of reports.slice(0, 20)) feed(store, compaction, live, report, (now += 300));
+      compaction.ended(live, now);
+      expect(store.reports("t1")).toEqual([]);
+      const through = store.snapshot("t1")!.through_seq;
+      store.close();
+      store = openSqliteStore(file);
+      expect(store.saveReport(reports[25]!, now + 1)).toBe(true);
+      expect(store.reportsAfter("t1", through).map((x) => reportKey(x.report))).toEqual([reportKey(reports[25]!)]);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a store without a snapshot (written before the compact store) restores from every raw report, as before", () => {
