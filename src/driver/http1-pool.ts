@@ -255,7 +255,7 @@ export class Http1Pool implements HttpPool {
       this.destroy(conn, null);
     }
     if (p.info !== null) p.done(status, undefined, false, p.info);
-    else p.done(status, undefined);
+    else p.done(status, undefined, false, undefined);
   }
 
   /** The body passed the cap: the request ends with its status, flagged, and its connection closes. */
@@ -265,7 +265,7 @@ export class Http1Pool implements HttpPool {
     conn.pending = null;
     this.destroy(conn, null);
     if (p.info !== null) p.done(status, undefined, true, p.info);
-    else p.done(status, undefined, true);
+    else p.done(status, undefined, true, undefined);
   }
 
   /**
@@ -290,7 +290,7 @@ export class Http1Pool implements HttpPool {
       if (p.info !== null && p.capture > 0) p.info.body = conn.parser.capturedBody();
       this.forget(conn);
       if (p.info !== null) p.done(status, undefined, false, p.info);
-      else p.done(status, undefined);
+      else p.done(status, undefined, false, undefined);
       return;
     }
     const retry = p !== null && p.idempotent && !p.retried && conn.served > 0 && conn.parser.isFresh() && !this.closed;
@@ -356,7 +356,7 @@ export class Http1Pool implements HttpPool {
 /** A request ends without a response: with its ResponseInfo (bytes written so far) when it is a spec's. */
 function fail(p: Pending, error: unknown): void {
   if (p.info !== null) p.done(0, error, false, p.info);
-  else p.done(0, error);
+  else p.done(0, error, false, undefined);
 }
 
 /** The pool for http:// and https:// URLs; null for anything else (then fetch sends). */

@@ -187,7 +187,7 @@ export class SendLoop {
     const { clock, sink } = this.deps;
     const startedMs = clock.mono();
     const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs);
+    sink.onSend(startedMs, dueMs, undefined);
     pool.send(timeout.signal, (status, error, bodyTooLarge) => {
       const endMs = clock.mono();
       this.timeouts.release(timeout, endMs);
@@ -198,7 +198,7 @@ export class SendLoop {
         if (outcome !== "stopped") this.firstError ??= errorMessage(error);
       }
       try {
-        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
+        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, undefined);
       } finally {
         this.settled();
       }
