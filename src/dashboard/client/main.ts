@@ -12,7 +12,7 @@ import { distributionChart, distributionLines } from "./distribution-chart.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { plannedLines } from "./planned-line.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, progressFraction } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
 import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
 import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
@@ -74,8 +74,7 @@ function renderTest(): void {
   $("test-head").innerHTML = renderTestHead(test, !state.pinned);
   $("tls-warning").innerHTML = renderTlsWarning(test.config);
   $("test-body").hidden = false;
-  const expected = expectedRequests(test);
-  $("progress-fill").style.width = `${expected > 0 ? Math.min(100, (test.metrics.counts.sent * 100) / expected) : 0}%`;
+  $("progress-fill").style.width = `${progressFraction(test) * 100}%`;
   $("tiles").innerHTML = renderTiles(test);
   $("driver-table").innerHTML = renderDriverTable(test);
   $("errors").innerHTML = renderErrors(test);
