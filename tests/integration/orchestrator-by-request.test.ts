@@ -2,47 +2,23 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
+import { MemoryBus } from "../../src/bus/index.ts";
 import { SseParser } from "../../src/cli/sse-parser.ts";
-import { silentLogger } from "../../src/log.ts";
-import { systemClock } from "../../src/orchestrator/clock.ts";
-import { createApp } from "../../src/orchestrator/http/app.ts";
-import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
 import type { TestSeries } from "../../src/orchestrator/series.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
-import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
-import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
 import { ScenarioDriver } from "../helpers/scenario-driver.ts";
+import { startMemoryOrchestrator, stopMemoryOrchestrator, type MemoryNode } from "../helpers/memory-orchestrator.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-by-request-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Node {
-  orchestrator: Orchestrator;
-  store: OrchestratorStore;
-  app: ReturnType<typeof createApp>;
-  bus: MemoryBus;
-  broker: MemoryBroker;
-}
+type Node = MemoryNode;
 
 const started: { drivers: ScenarioDriver[]; driverBus: MemoryBus }[] = [];
 
-async function startOrchestrator(dbPath: string): Promise<Node> {
-  const store = openSqliteStore(dbPath);
-  const broker = new MemoryBroker();
-  const bus = new MemoryBus(broker);
-  const orchestrator = createOrchestrator({ bus, store, clock: systemClock, log: silentLogger });
-  await orchestrator.start();
-  const app = createApp(orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
-  return { orchestrator, store, app, bus, broker };
-}
-
-async function stopOrchestrator(node: Node): Promise<void> {
-  node.orchestrator.stop();
-  await node.bus.close();
-  node.store.close();
-}
+const startOrchestrator = (dbPath: string): Promise<Node> => startMemoryOrchestrator(dbPath);
+const stopOrchestrator = stopMemoryOrchestrator;
 
 async function startDrivers(node: Node, plans: [string, ScenarioDriver["plan"]][]): Promise<void> {
   const driverBus = new MemoryBus(node.broker);
