@@ -7,7 +7,7 @@ import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import type { TestSummary } from "../../src/orchestrator/test-summary.ts";
 import { TestStats } from "../../src/driver/test-stats.ts";
 import { BusDriver } from "../helpers/bus-driver.ts";
-import { startMemoryOrchestrator, stopMemoryOrchestrator, type MemoryNode } from "../helpers/memory-orchestrator.ts";
+import { getJson, postJson, startBusDrivers, startMemoryOrchestrator, stopBusDrivers, stopMemoryOrchestrator, type BusFleet, type MemoryNode } from "../helpers/memory-orchestrator.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-it-"));
@@ -42,34 +42,16 @@ class FakeDriver extends BusDriver {
 
 type Node = MemoryNode;
 
-const started: { node: Node; drivers: FakeDriver[]; driverBus: MemoryBus }[] = [];
+const started: BusFleet<BusDriver>[] = [];
 
 const startOrchestrator = startMemoryOrchestrator;
 const stopOrchestrator = stopMemoryOrchestrator;
+const startDrivers = (broker: MemoryBroker, node: Node, plans: [string, FakeDriver["plan"]][]) =>
+  startBusDrivers(node, started, (bus) => plans.map(([id, plan]) => new FakeDriver(id, bus, plan)), broker);
 
-async function startDrivers(broker: MemoryBroker, node: Node, plans: [string, FakeDriver["plan"]][]) {
-  const driverBus = new MemoryBus(broker);
-  const drivers = plans.map(([id, plan]) => new FakeDriver(id, driverBus, plan));
-  for (const driver of drivers) await driver.start();
-  const ids = plans.map(([id]) => id);
-  await waitFor("every driver to be alive", async () => {
-    const { nodes } = (await (await node.app.request("/nodes")).json()) as { nodes: { node_id: string; status: string }[] };
-    return ids.every((id) => nodes.some((n) => n.node_id === id && n.status === "alive"));
-  });
-  started.push({ node, drivers, driverBus });
-  return { drivers, driverBus };
-}
+afterEach(() => stopBusDrivers(started));
 
-afterEach(async () => {
-  for (const { drivers, driverBus } of started.splice(0)) {
-    for (const driver of drivers) driver.stop();
-    await driverBus.close();
-  }
-});
-
-const post = (node: Node, path: string, body?: unknown) =>
-  node.app.request(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
-const getJson = async <T>(node: Node, path: string): Promise<T> => (await node.app.request(path)).json() as Promise<T>;
+const post = postJson;
 
 describe("orchestrator over a MemoryBus with fake drivers", () => {
   test("runs a test from POST to done with exact totals across drivers", async () => {
