@@ -236,6 +236,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       if (!stored) return null;
       return stored.result ?? viewOf(new LiveTest(stored.record, clock.now()));
     },
+    getTestConfig(testId) {
+      return live.get(testId)?.record.config ?? store.getTest(testId)?.record.config ?? null;
+    },
     listTests(limit, offset) {
       const page = store.listTests(limit, offset);
       const tests = page.tests.map(({ record, result }) => {
