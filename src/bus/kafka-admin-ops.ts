@@ -12,6 +12,23 @@ const DELETE_GROUPS_TIMEOUT_MS = 3_000;
  * partitions) and returns how topics are made on this cluster.
  */
 export async function createMissingTopics(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissingTopicsOnce(kafka, connection);
+    } catch (error) {
+      // kafkajs 2.2 sometimes resolves a metadata request with nothing on a busy machine and then
+      // fails on its own destructuring (a TypeError inside admin.listTopics; tulios/kafkajs#461
+      // is the same family): a fresh admin client asks again. Any other error is the caller's.
+      if (!(error instanceof TypeError) || attempt === ADMIN_TYPE_ERROR_ATTEMPTS) throw error;
+      await Bun.sleep(250 * attempt);
+    }
+  }
+}
+
+/** Attempts of an admin operation that failed inside kafkajs with a TypeError (see createMissingTopics). */
+const ADMIN_TYPE_ERROR_ATTEMPTS = 4;
+
+async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
   const admin = kafka.admin();
   await admin.connect();
   try {
