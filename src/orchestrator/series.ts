@@ -136,6 +136,20 @@ export class SeriesBuilder {
     return true;
   }
 
+  /**
+   * The seconds from `fromS` to `toS` that have cells, in order: by the range when it is short,
+   * by the cells when the range is longer than their number (a driver whose clock is far off
+   * puts windows millions of seconds away, and a loop over that range would take seconds).
+   */
+  private secondsWithCells(fromS: number, toS: number): number[] {
+    if (toS - fromS <= this.bySecond.size) {
+      const out: number[] = [];
+      for (let t = fromS; t <= toS; t++) if (this.bySecond.has(t)) out.push(t);
+      return out;
+    }
+    return [...this.bySecond.keys()].filter((t) => t >= fromS && t <= toS).sort((a, b) => a - b);
+  }
+
   private isHot(t: number): boolean {
     return t > this.lastBucket - this.hotSeconds;
   }
@@ -143,7 +157,7 @@ export class SeriesBuilder {
   /** Drops the digests of the seconds that just left the hot window (they keep their windows). */
   private cool(): void {
     const through = this.lastBucket - this.hotSeconds;
-    for (let t = this.cooledThrough + 1; t <= through; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) cell.digest = null;
+    for (const t of this.secondsWithCells(this.cooledThrough + 1, through)) for (const cell of this.bySecond.get(t)!.values()) cell.digest = null;
     this.cooledThrough = Math.max(this.cooledThrough, through);
   }
 
@@ -174,7 +188,7 @@ export class SeriesBuilder {
    */
   cells(fromS: number, toS: number): (WindowCell & { t_s: number; node_id: string })[] {
     const out: (WindowCell & { t_s: number; node_id: string })[] = [];
-    for (let t = fromS; t <= toS; t++) for (const [node_id, cell] of this.bySecond.get(t) ?? []) out.push({ t_s: t, node_id, ...this.full(cell, t) });
+    for (const t of this.secondsWithCells(fromS, toS)) for (const [node_id, cell] of this.bySecond.get(t)!) out.push({ t_s: t, node_id, ...this.full(cell, t) });
     return out;
   }
 
@@ -198,7 +212,9 @@ export class SeriesBuilder {
   close(throughS: number): SeriesPoint[] {
     const changed = new Set(this.reopened);
     this.reopened.clear();
-    for (let t = this.closedThrough + 1; t <= throughS; t++) changed.add(t);
+    // Only the seconds that hold something: a driver whose clock is far off puts its windows
+    // millions of seconds from the origin, and a loop over the range would never end.
+    for (const t of [...this.bySecond.keys(), ...this.frozen.keys()]) if (t > this.closedThrough && t <= throughS) changed.add(t);
     this.closedThrough = Math.max(this.closedThrough, throughS);
     return [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
   }
