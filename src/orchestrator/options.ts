@@ -10,7 +10,7 @@ export interface OrchestratorOptions {
   tickMs: number;
   /** How far ahead of the trigger the common start time is set, so drivers start together. */
   triggerLeadMs: number;
-  /** Added to `triggerLeadMs` for each driver of a test beyond the first (see trigger-lead.ts). */
+  /** Added to `triggerLeadMs` for each driver of a test beyond the first 8 (see trigger-lead.ts). */
   triggerLeadPerDriverMs: number;
   /** A live participant silent about a running test this long is given up on. */
   stallAfterMs: number;
