@@ -2,19 +2,21 @@
  * The CPU an idle fleet costs: `bun bench/fleet-idle.ts [drivers] [seconds]` starts an
  * orchestrator and N drivers on the broker of KAFKA_BROKERS (topics of their own), waits for
  * all to register, then samples /proc for `seconds`: the drivers' summed CPU, the
- * orchestrator's, and the broker's (the java process listening on the broker port, if found).
+ * orchestrator's, and the broker's (BROKER_PID, else the first `kafka.Kafka` java process here).
+ * Used to find what an idle fleet costs (docs/fleet.md, "What bounds the fleet on one machine").
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { benchBroker, BenchFleet } from "./fleet.ts";
 import { cpuSeconds } from "./sections/fleet.ts";
 
-/** The pid of a `java ... kafka.Kafka` process, if one runs here. */
+/** BROKER_PID, else the pid of a `java ... kafka.Kafka` process, if one runs here. */
 function brokerPid(): number | null {
+  if (process.env.BROKER_PID) return Number(process.env.BROKER_PID);
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmd.includes("kafka.Kafka") && cmd.includes("/work/main/")) return Number(entry);
+      if (cmd.includes("kafka.Kafka")) return Number(entry);
     } catch {}
   }
   return null;
