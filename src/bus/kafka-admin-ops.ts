@@ -1,4 +1,5 @@
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
+import { isUnknownTopic } from "./topic-guard.ts";
 import type { Logger } from "../log.ts";
 import { TOPIC_KEYS, topicName } from "../protocol/index.ts";
 import { topicReplication, type KafkaConnection, type TopicReplication } from "./kafka-config.ts";
@@ -32,7 +33,7 @@ async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = await existingTopics(admin, TOPIC_KEYS.map((key) => topicName(key, connection.topicPrefix)));
     const missing = TOPIC_KEYS.filter((key) => !existing.has(topicName(key, connection.topicPrefix)));
     // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
     // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
@@ -48,6 +49,31 @@ async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Which of `names` exist, asking the broker about these topics only. `admin.listTopics()` fetches
+ * the metadata of every topic of the cluster: on a broker shared by many fleets (thousands of
+ * topics) that is a large answer to build and parse, and 64 drivers starting at once asked for it
+ * 3 times each.
+ */
+export async function existingTopics(admin: Admin, names: string[]): Promise<Set<string>> {
+  try {
+    await admin.fetchTopicMetadata({ topics: names });
+    return new Set(names);
+  } catch (err) {
+    if (!isUnknownTopic(err)) throw err;
+  }
+  const found = new Set<string>();
+  for (const name of names) {
+    try {
+      await admin.fetchTopicMetadata({ topics: [name] });
+      found.add(name);
+    } catch (err) {
+      if (!isUnknownTopic(err)) throw err;
+    }
+  }
+  return found;
 }
 
 /** Partitions of `topic` (its full name) where `groupId` has a committed offset. */

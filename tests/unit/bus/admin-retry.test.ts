@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { Kafka } from "kafkajs";
 import { createMissingTopics } from "../../../src/bus/kafka-admin-ops.ts";
 
-/** A stand-in for kafkajs's admin client whose listTopics fails `failures` times as kafkajs 2.2 does on a busy machine. */
+/** A stand-in for kafkajs's admin client whose metadata request fails `failures` times as kafkajs 2.2 does on a busy machine. */
 function fakeKafka(failures: number, error: () => Error = () => new TypeError("Cannot destructure property 'topicMetadata' from null or undefined value")) {
   const calls = { admins: 0, created: [] as string[] };
   let left = failures;
@@ -12,9 +12,10 @@ function fakeKafka(failures: number, error: () => Error = () => new TypeError("C
       return {
         connect: async () => {},
         disconnect: async () => {},
-        listTopics: async () => {
+        // Asked about our own topics only (existingTopics): none exists yet.
+        fetchTopicMetadata: async () => {
           if (left-- > 0) throw error();
-          return [];
+          throw Object.assign(new Error("This server does not host this topic-partition"), { type: "UNKNOWN_TOPIC_OR_PARTITION" });
         },
         describeCluster: async () => ({ brokers: [{ nodeId: 1 }] }),
         createTopics: async ({ topics }: { topics: { topic: string }[] }) => {
@@ -30,7 +31,7 @@ function fakeKafka(failures: number, error: () => Error = () => new TypeError("C
 const connection = { brokers: ["127.0.0.1:9092"], clientId: "t", topicPrefix: "retry." };
 
 describe("createMissingTopics", () => {
-  test("asks again with a fresh admin client when kafkajs fails on its own metadata (TypeError)", async () => {
+  test("asks again with a fresh admin client when kafkajs fails on its own metadata answer (TypeError)", async () => {
     const { kafka, calls } = fakeKafka(2);
     await createMissingTopics(kafka, connection);
     expect(calls.admins).toBe(3);
