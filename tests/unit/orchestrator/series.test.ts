@@ -36,9 +36,11 @@ describe("per-second series from report windows", () => {
     const farSecond = builder.newestSecond;
     expect(farSecond).toBeGreaterThanOrEqual(100_000_000);
     expect(builder.close(farSecond).map((p) => p.t_s)).toEqual([0, farSecond]);
-    expect(builder.cells(0, farSecond).map((c) => [c.t_s, c.node_id])).toEqual([
-      [0, "d1"],
-      [farSecond, "d2"],
+    // Second 0 is closed and older than CELL_SECONDS: it keeps its point only, no cells.
+    expect(builder.cells(0, farSecond).map((c) => [c.t_s, c.node_id])).toEqual([[farSecond, "d2"]]);
+    expect(builder.points().map((p) => [p.t_s, p.total.sent])).toEqual([
+      [0, 10],
+      [farSecond, 10],
     ]);
   });
 
