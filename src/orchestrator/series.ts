@@ -104,6 +104,8 @@ export class SeriesBuilder {
   private closedThrough = -1;
   /** Closed seconds a late window changed since they were stored (stored again at the next close). */
   private readonly reopened = new Set<number>();
+  /** Seconds whose cells were dropped for their point (see freeze). */
+  private dropped = 0;
   /** Seconds kept as their stored point only, without cells: restored ones (see series-state.ts) and closed ones older than `cellSeconds`. */
   private readonly frozen = new Map<number, SeriesPoint>();
 
@@ -244,7 +246,13 @@ export class SeriesBuilder {
       this.frozen.set(t, this.point(t));
       this.bySecond.delete(t);
       this.computed.delete(t);
+      this.dropped++;
     }
+  }
+
+  /** How many seconds have dropped their cells for their point so far (see CELL_SECONDS). */
+  get droppedSeconds(): number {
+    return this.dropped;
   }
 
   /** The newest second with a window (-1: none yet). */
