@@ -6,6 +6,7 @@ import { addExact, emptyExact, mergeDigest } from "../stats/digest.ts";
 import type { ErrorsView } from "./snapshot.ts";
 import { bucketOf, type WindowCell } from "./window-cell.ts";
 import { addToFrozen, digestOf, sampleOf, type Cell } from "./series-cells.ts";
+import { MAX_ABORT_WINDOW_S } from "./abort/abort-config.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -59,6 +60,16 @@ export interface TestSeries {
  */
 export const HOT_SECONDS = 60;
 
+/**
+ * Seconds, counted back from the newest, whose cells stay in memory once closed (stored as
+ * their point by the compact store): longer than the longest abort window, which judges cells.
+ * An older closed second keeps only its point, as a restored one does (see `frozen`), so a
+ * running test's memory does not grow with its length. A late window into such a second adds
+ * its counts and max exactly and keeps the second's quantiles; the whole-test figures come
+ * from the aggregate and are not affected.
+ */
+export const CELL_SECONDS = MAX_ABORT_WINDOW_S + 30;
+
 /** A series' clock and its not-yet-closed seconds' cells, as a snapshot keeps them (series-state.ts). */
 export interface SeriesOpenState {
   origin_ms: number | null;
@@ -93,7 +104,9 @@ export class SeriesBuilder {
   private closedThrough = -1;
   /** Closed seconds a late window changed since they were stored (stored again at the next close). */
   private readonly reopened = new Set<number>();
-  /** Seconds restored as their stored point, without cells (see series-state.ts). */
+  /** Seconds whose cells were dropped for their point (see freeze). */
+  private dropped = 0;
+  /** Seconds kept as their stored point only, without cells: restored ones (see series-state.ts) and closed ones older than `cellSeconds`. */
   private readonly frozen = new Map<number, SeriesPoint>();
 
   constructor(
@@ -101,6 +114,7 @@ export class SeriesBuilder {
     private originMs: number | null,
     private readonly bucketMs = SERIES_BUCKET_MS,
     private readonly hotSeconds = HOT_SECONDS,
+    private readonly cellSeconds = CELL_SECONDS,
   ) {}
 
   /**
@@ -216,7 +230,29 @@ export class SeriesBuilder {
     // millions of seconds from the origin, and a loop over the range would never end.
     for (const t of [...this.bySecond.keys(), ...this.frozen.keys()]) if (t > this.closedThrough && t <= throughS) changed.add(t);
     this.closedThrough = Math.max(this.closedThrough, throughS);
-    return [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
+    const points = [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
+    this.freeze(Math.min(this.closedThrough, this.lastBucket - this.cellSeconds));
+    return points;
+  }
+
+  /**
+   * Keeps only the point of each second with cells up to `throughS` (closed, so stored), and
+   * drops its cells and window digests: see CELL_SECONDS. Visits the cells, not the range
+   * (they are few: the seconds not frozen yet).
+   */
+  private freeze(throughS: number): void {
+    for (const t of [...this.bySecond.keys()]) {
+      if (t > throughS) continue;
+      this.frozen.set(t, this.point(t));
+      this.bySecond.delete(t);
+      this.computed.delete(t);
+      this.dropped++;
+    }
+  }
+
+  /** How many seconds have dropped their cells for their point so far (see CELL_SECONDS). */
+  get droppedSeconds(): number {
+    return this.dropped;
   }
 
   /** The newest second with a window (-1: none yet). */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createCompaction, restoreLiveTest } from "../../../src/orchestrator/compact-store.ts";
 import { testDistributionOf } from "../../../src/orchestrator/distribution.ts";
 import { LiveTest } from "../../../src/orchestrator/live-test.ts";
+import { CELL_SECONDS } from "../../../src/orchestrator/series.ts";
 import type { RequestSplitter } from "../../../src/orchestrator/test-tally.ts";
 import { openSqliteStore } from "../../../src/orchestrator/sqlite-store.ts";
 import { createMemoryStore, type OrchestratorStore } from "../../../src/orchestrator/store.ts";
@@ -143,6 +144,42 @@ describe("compact store: snapshot, prune, restore", () => {
     now += 2_000;
     compaction.ended(live, now);
     expect(figuresOf(restoreLiveTest(store, record(), now), now)).toEqual(figuresOf(live, now));
+  });
+
+  test("a test longer than CELL_SECONDS: old closed seconds keep only their point (whole test and per request), the restore stays exact, a collection follows each snapshot that dropped cells", () => {
+    const split: RequestSplitter = (report) => [[report.node_id === "d2" ? "b" : "a", report]];
+    const store = openSqliteStore(":memory:");
+    const live = new LiveTest(record(), T0, split);
+    const plain = new LiveTest(record(), T0, split);
+    let collections = 0;
+    const compaction = createCompaction(store, { snapshotEveryMs: 10_000, retainRawMs: 0, afterSnapshot: () => collections++ });
+    const seconds = CELL_SECONDS + 60;
+    const reports = stream(21, seconds, 3);
+    // d2's window of second 2 arrives near the end: its second has long kept only its point.
+    const lateIndex = reports.findIndex((x) => x.node_id === "d2" && x.window!.start_ms >= T0 + 2_000);
+    const [late] = reports.splice(lateIndex, 1);
+    reports.splice(reports.length - 20, 0, late!);
+    let now = T0;
+    for (const report of reports) {
+      feed(store, compaction, live, report, (now += 250));
+      plain.applyReport(report, now);
+    }
+    // Nothing but points left for the seconds older than CELL_SECONDS + the open window, in every
+    // tally (a late window into a second without a point, as d2's in tally "b", until the next snapshot).
+    const cellsLeft = () => Object.fromEntries([["", live.tally] as const, ...live.byRequest].map(([name, tally]) => [name, [tally.cells(0, 40).length, tally.series().points.length]]));
+    expect(collections).toBeGreaterThan(0);
+    expect(cellsLeft()).toEqual({ "": [0, seconds], a: [0, seconds], b: [1, seconds] });
+    // The late window's counts are in its second; the whole-test figures are exact (the aggregate).
+    const second2 = live.series().points.find((p) => p.t_s === 2)!;
+    expect(second2.total.sent).toBe(plain.series().points.find((p) => p.t_s === 2)!.total.sent);
+    expect(live.view(nodes, now, {})).toEqual(plain.view(nodes, now, {}));
+    expect(testDistributionOf(live)).toEqual(testDistributionOf(plain));
+    expect(figuresOf(restoreLiveTest(store, record(), now, split), now)).toEqual(figuresOf(live, now));
+    now += 2_000;
+    compaction.ended(live, now);
+    expect(cellsLeft()).toEqual({ "": [0, seconds], a: [0, seconds], b: [0, seconds] });
+    expect(figuresOf(restoreLiveTest(store, record(), now, split), now)).toEqual(figuresOf(live, now));
+    store.close();
   });
 
   test("keeps every raw report with retainRawMs Infinity (--retain-raw-s all), and still restores from the snapshot", () => {

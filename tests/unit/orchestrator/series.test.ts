@@ -36,10 +36,39 @@ describe("per-second series from report windows", () => {
     const farSecond = builder.newestSecond;
     expect(farSecond).toBeGreaterThanOrEqual(100_000_000);
     expect(builder.close(farSecond).map((p) => p.t_s)).toEqual([0, farSecond]);
-    expect(builder.cells(0, farSecond).map((c) => [c.t_s, c.node_id])).toEqual([
-      [0, "d1"],
-      [farSecond, "d2"],
+    // Second 0 is closed and older than CELL_SECONDS: it keeps its point only, no cells.
+    expect(builder.cells(0, farSecond).map((c) => [c.t_s, c.node_id])).toEqual([[farSecond, "d2"]]);
+    expect(builder.points().map((p) => [p.t_s, p.total.sent])).toEqual([
+      [0, 10],
+      [farSecond, 10],
     ]);
+  });
+
+  test("closed seconds older than the cell window keep only their point: the same series, bounded cells; a late window adds its counts and max", () => {
+    const d1 = new FakeDriverReports("d1", "t1");
+    const bounded = new SeriesBuilder("t1", T0, 1_000, 2, 5);
+    const reference = new SeriesBuilder("t1", T0, 1_000, 2, Number.MAX_SAFE_INTEGER);
+    for (let i = 0; i < 30; i++) {
+      const report = d1.window(spread(100 + i, 1 + i, 10 + i));
+      bounded.add(report);
+      reference.add(report);
+      if (i % 3 === 2) bounded.close(bounded.newestSecond - 2);
+    }
+    expect(bounded.points()).toEqual(reference.points());
+    // Only the newest CELL_SECONDS (5 here) keep cells: closing at 27 froze seconds up to 29 - 5.
+    const withCells = bounded.cells(0, bounded.newestSecond).map((c) => c.t_s);
+    expect(withCells).toEqual([25, 26, 27, 28, 29]);
+    // A late window from a second driver into frozen second 0: counts and max exact, quantiles kept.
+    const before = structuredClone(bounded.points()[0]!);
+    const late = new FakeDriverReports("d2", "t1").window(spread(10, 500, 600));
+    bounded.add(late);
+    const after = bounded.points()[0]!;
+    expect(after.total.sent).toBe(before.total.sent + 10);
+    expect(after.total.completed).toBe(before.total.completed + 10);
+    expect(after.total.max).toBe(590);
+    expect(after.total.p50).toBe(before.total.p50);
+    expect(after.drivers.d2!.sent).toBe(10);
+    expect(bounded.close(bounded.newestSecond - 2).map((p) => p.t_s)).toEqual([0]);
   });
 
   test("counts a replayed report once and ignores reports without a window", () => {
