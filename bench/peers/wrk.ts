@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import { spawnHook, toolCommand } from "../pinned-target.ts";
 
 const REPORT_SCRIPT = join(import.meta.dir, "wrk-report.lua");
 
@@ -52,11 +53,12 @@ export const wrk: Peer = {
   async available() {
     return Bun.which("wrk") === null ? WRK_INSTALL_HINT : null;
   },
-  async run({ url, connections, duration_s }: LoadSpec) {
+  async run(spec: LoadSpec) {
+    const { url, connections, duration_s } = spec;
     const { value: json, cpu_us } = await runJsonChildWithCpu<WrkJson>(
       "wrk",
-      ["wrk", "-t", String(WRK_THREADS), "-c", String(connections), "-d", `${duration_s}s`, "--timeout", "10s", "-s", REPORT_SCRIPT, url],
-      { timeoutMs: duration_s * 1000 + 20_000 },
+      toolCommand(spec, ["wrk", "-t", String(WRK_THREADS), "-c", String(connections), "-d", `${duration_s}s`, "--timeout", "10s", "-s", REPORT_SCRIPT, url]),
+      { timeoutMs: duration_s * 1000 + 20_000, ...spawnHook(spec) },
     );
     const result = fromWrkJson(json);
     return { ...result, cpu_us_per_req: cpu_us / result.requests };
