@@ -13,7 +13,7 @@ export interface WindowLoad {
 }
 
 /** What limited the run. */
-export type Bottleneck = "target" | "tool" | "neither";
+export type Bottleneck = "target" | "tool" | "neither" | "contended";
 
 /** A core counts as saturated at this busy fraction. */
 export const SATURATED = 0.9;
@@ -24,11 +24,13 @@ export const OTHER_WORK = 0.15;
 /**
  * `target` when the target's cores were saturated (the figure is what the target could do under
  * this tool's pattern), else `tool` when the tool's cores were, else `neither` (both had idle
- * time: the pair was latency-bound).
+ * time: the pair was latency-bound). `contended` when the saturated cores went mostly (more than
+ * half) to something other than the process pinned there: the figure measures the machine's other
+ * work, not the tool.
  */
 export function judgeBottleneck(load: WindowLoad): Bottleneck {
-  if (load.targetCores >= SATURATED) return "target";
-  if (load.toolCores >= SATURATED) return "tool";
+  if (load.targetCores >= SATURATED) return load.target < load.targetCores / 2 ? "contended" : "target";
+  if (load.toolCores >= SATURATED) return load.tool < load.toolCores / 2 ? "contended" : "tool";
   return "neither";
 }
 
@@ -45,10 +47,12 @@ export function bottleneckText(load: WindowLoad): string {
   if (load.targetCores - load.target > OTHER_WORK) others.push(`${pct(load.targetCores - load.target)} of the target core not the target's`);
   if (load.toolCores - load.tool > OTHER_WORK) others.push(`${pct(load.toolCores - load.tool)} of the tool core not the tool's`);
   const head =
-    verdict === "target"
+    verdict === "contended"
+      ? `contended (target core ${pct(load.targetCores)} busy, the target ${pct(load.target)}; tool core ${pct(load.toolCores)}, the tool ${pct(load.tool)})`
+      : verdict === "target"
       ? `target core (${pct(load.targetCores)} busy)`
       : verdict === "tool"
         ? `tool core (${pct(load.toolCores)} busy)`
         : `neither (target core ${pct(load.targetCores)}, tool core ${pct(load.toolCores)})`;
-  return others.length === 0 ? head : `${head}; ${others.join(", ")}`;
+  return others.length === 0 || verdict === "contended" ? head : `${head}; ${others.join(", ")}`;
 }

@@ -88,6 +88,9 @@ test("bottleneck: the saturated core set wins, the target first; other work on a
   expect(judgeBottleneck({ target: 0.97, targetCores: 0.99, tool: 0.75, toolCores: 0.8 })).toBe("target");
   expect(judgeBottleneck({ target: 0.5, targetCores: 0.6, tool: 0.95, toolCores: 0.97 })).toBe("tool");
   expect(judgeBottleneck({ target: 0.7, targetCores: 0.72, tool: 0.65, toolCores: 0.7 })).toBe("neither");
+  expect(judgeBottleneck({ target: 0.3, targetCores: 1, tool: 0.25, toolCores: 1 })).toBe("contended");
+  expect(judgeBottleneck({ target: 0.6, targetCores: 0.7, tool: 0.3, toolCores: 0.95 })).toBe("contended");
+  expect(bottleneckText({ target: 0.3, targetCores: 1, tool: 0.25, toolCores: 1 })).toBe("contended (target core 100% busy, the target 30%; tool core 100%, the tool 25%)");
   expect(bottleneckText({ target: 0.97, targetCores: 0.99, tool: 0.75, toolCores: 0.8 })).toBe("target core (99% busy)");
   expect(bottleneckText({ target: 0.6, targetCores: 0.95, tool: 0.75, toolCores: 0.8 })).toBe("target core (95% busy); 35% of the target core not the target's");
   expect(bottleneckText({ target: 0.7, targetCores: 0.72, tool: 0.4, toolCores: 0.7 })).toBe("neither (target core 72%, tool core 70%); 30% of the tool core not the tool's");
