@@ -106,6 +106,8 @@ try {
       pinned,
       pinnedSkip,
       pinnedOnly: options.pinnedOnly,
+      peers: options.peers,
+      baseline: options.baseline,
       progress,
     });
     reports.push(report);

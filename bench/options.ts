@@ -2,6 +2,10 @@ import { parseArgs } from "node:util";
 import type { CoreSplitRequest } from "./core-split.ts";
 import { SECTION_IDS, type SectionId } from "./section.ts";
 
+/** Tools of the pinned tables, by the names `--peers` takes. */
+export const PINNED_PEER_IDS = ["ours", "wrk", "bombardier", "vegeta", "autocannon", "fetch"] as const;
+export type PinnedPeerId = (typeof PINNED_PEER_IDS)[number];
+
 /** Usage of `bun run bench`. */
 export const BENCH_USAGE = `Usage: bun run bench [flags]
 
@@ -23,6 +27,8 @@ Flags:
   --target-cpus <list> pinned tables: cores of the Go target (default: the other cores) [BENCH_TARGET_CPUS]
   --no-pin             skip the pinned tables (throughput, concurrency run on one box only)
   --pinned-only        throughput and concurrency: only the pinned tables, not the one-box ones
+  --peers <a,b,...>    pinned tables: only these tools (${PINNED_PEER_IDS.join(", ")})
+  --baseline <dir>     pinned tables: also run the driver of another checkout (A/B of a driver change)
   --help               print this help
 
 The throughput and concurrency sections first run pinned: a static Go net/http target
@@ -44,6 +50,10 @@ export interface BenchOptions {
   pin: CoreSplitRequest;
   /** Only the pinned tables in throughput and concurrency. */
   pinnedOnly: boolean;
+  /** Tools of the pinned tables (null: all). */
+  peers: PinnedPeerId[] | null;
+  /** Another checkout whose driver the pinned tables also run. */
+  baseline: string | null;
 }
 
 export type BenchCommand = { kind: "run"; options: BenchOptions } | { kind: "help" } | { kind: "invalid"; errors: string[] };
@@ -75,6 +85,8 @@ export function parseBenchCommand(argv: string[], defaultOut: string, env: Recor
         "target-cpus": { type: "string" },
         "no-pin": { type: "boolean" },
         "pinned-only": { type: "boolean" },
+        peers: { type: "string" },
+        baseline: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -101,9 +113,12 @@ export function parseBenchCommand(argv: string[], defaultOut: string, env: Recor
     ...(targetCpus !== undefined && targetCpus !== "" ? { target: targetCpus } : {}),
     ...(values["no-pin"] === true ? { off: true } : {}),
   };
+  const peers = typeof values.peers === "string" ? values.peers.split(",").map((p) => p.trim()).filter(Boolean) : null;
+  const badPeers = (peers ?? []).filter((p) => !(PINNED_PEER_IDS as readonly string[]).includes(p));
+  if (badPeers.length > 0 || peers?.length === 0) errors.push(`--peers: expected some of ${PINNED_PEER_IDS.join(", ")}, got "${String(values.peers)}"`);
   if (errors.length > 0) return { kind: "invalid", errors };
   const sections = only === null ? [...SECTION_IDS] : SECTION_IDS.filter((id) => only.includes(id));
   const full = !quick && only === null;
   const out = typeof values.out === "string" ? values.out : full ? defaultOut : null;
-  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out, pin, pinnedOnly: values["pinned-only"] === true } };
+  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out, pin, pinnedOnly: values["pinned-only"] === true, peers: peers as PinnedPeerId[] | null, baseline: typeof values.baseline === "string" ? values.baseline : null } };
 }

@@ -38,6 +38,10 @@ export interface BenchContext {
   pinnedSkip?: string;
   /** Throughput and concurrency: only the pinned tables (`--pinned-only`). */
   pinnedOnly?: boolean;
+  /** Pinned tables: only these tools (`--peers`, ids of PINNED_PEER_IDS); absent, all. */
+  peers?: readonly string[] | null;
+  /** Pinned tables: also run the driver of this checkout (`--baseline`). */
+  baseline?: string | null;
   /** Progress lines (stderr), so stdout stays the report. */
   progress(line: string): void;
 }

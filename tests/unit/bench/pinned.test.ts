@@ -82,6 +82,9 @@ test("bench flags: pinned cores from flags or the environment (flags win); --no-
   expect(opts(["--no-pin"])).toEqual({ pin: { off: true }, pinnedOnly: false });
   expect(opts(["--pinned-only"])).toEqual({ pin: {}, pinnedOnly: true });
   expect(opts(["--no-pin", "--pinned-only"])).toEqual({ kind: "invalid", errors: ["--no-pin and --pinned-only exclude each other"] });
+  const peers = parseBenchCommand(["--peers", "ours,wrk", "--baseline", "/tmp/main"], "R.md");
+  expect(peers.kind === "run" && [peers.options.peers, peers.options.baseline]).toEqual([["ours", "wrk"], "/tmp/main"]);
+  expect(parseBenchCommand(["--peers", "ours,ab"], "R.md")).toEqual({ kind: "invalid", errors: ['--peers: expected some of ours, wrk, bombardier, vegeta, autocannon, fetch, got "ours,ab"'] });
 });
 
 test("bottleneck: the saturated core set wins, the target first; other work on a core is called out", () => {
