@@ -19,6 +19,8 @@ export interface PinnedRun {
   target_rps: number;
   /** The tool process's CPU (every thread) per response the target counted, over the window, µs. */
   cpu_us_per_req: number;
+  /** The target's CPU per response over the window, µs: what this tool's pattern costs the server. */
+  target_us_per_req: number;
   load: WindowLoad;
   window_s: number;
 }
@@ -32,6 +34,7 @@ export interface PinnedSeries {
   p50_ms: number;
   p99_ms: number;
   cpu_us_per_req: number;
+  target_us_per_req: number;
   /** Medians of each load fraction. */
   load: WindowLoad;
   errors: number;
@@ -50,6 +53,7 @@ export function summarizePinned(name: string, runs: PinnedRun[], skipped: string
     p50_ms: m((r) => r.tool.p50_ms),
     p99_ms: m((r) => r.tool.p99_ms),
     cpu_us_per_req: m((r) => r.cpu_us_per_req),
+    target_us_per_req: m((r) => r.target_us_per_req),
     load: { target: m((r) => r.load.target), targetCores: m((r) => r.load.targetCores), tool: m((r) => r.load.tool), toolCores: m((r) => r.load.toolCores) },
     errors: runs.reduce((sum, r) => sum + r.tool.errors, 0),
     non_2xx: runs.reduce((sum, r) => sum + r.tool.non_2xx, 0),
@@ -111,6 +115,7 @@ export async function runPinned(peer: Peer, spec: LoadSpec, target: PinnedTarget
     tool,
     target_rps: responses / window_s,
     cpu_us_per_req: ((b.toolTicks - a.toolTicks) * ticksToUs) / responses,
+    target_us_per_req: ((b.targetTicks - a.targetTicks) * ticksToUs) / responses,
     load: {
       target: ((b.targetTicks - a.targetTicks) * ticksToUs) / 1e6 / window_s / target.split.target.length,
       targetCores: coresBusy(a.cores, b.cores, target.split.target),
@@ -141,7 +146,7 @@ export async function comparePinned(
         runs.get(peer.name)!.push(run);
         progress(
           `  pinned ${peer.name} c=${spec.connections} round ${round + 1}/${repeats}: target ${Math.round(run.target_rps)} req/s ` +
-            `(tool says ${Math.round(run.tool.rps)}), ${run.cpu_us_per_req.toFixed(1)} µs CPU/req, tool ${Math.round(run.load.tool * 100)}%, ` +
+            `(tool says ${Math.round(run.tool.rps)}), ${run.cpu_us_per_req.toFixed(1)} µs CPU/req (target ${run.target_us_per_req.toFixed(1)}), tool ${Math.round(run.load.tool * 100)}%, ` +
             `target core ${Math.round(run.load.targetCores * 100)}% busy → ${judgeBottleneck(run.load)}`,
         );
       } catch (error) {

@@ -7,6 +7,7 @@ import { parityVerdicts } from "../../../bench/parity.ts";
 import { fromBombardierJson } from "../../../bench/peers/bombardier.ts";
 import { fromVegetaJson } from "../../../bench/peers/vegeta.ts";
 import { measureWindow, summarizePinned, type PinnedRun } from "../../../bench/pinned-compare.ts";
+import { pinnedRows } from "../../../bench/pinned-table.ts";
 import { onCores } from "../../../bench/pinned-target.ts";
 
 test("bombardier's JSON result: every status class counts as a response, transport errors apart, latency µs → ms", () => {
@@ -103,6 +104,7 @@ const run = (target_rps: number, cpu: number, targetCores = 0.98): PinnedRun => 
   tool: { tool: "x", requests: 1, duration_s: 5, rps: target_rps * 0.99, p50_ms: 0.5, p99_ms: 2, errors: 0, non_2xx: 0, cpu_us_per_req: NaN },
   target_rps,
   cpu_us_per_req: cpu,
+  target_us_per_req: 9,
   load: { target: targetCores - 0.02, targetCores, tool: 0.75, toolCores: 0.8 },
   window_s: 3,
 });
@@ -128,4 +130,13 @@ test("the measuring window leaves out a warm-up and the tool's last second", () 
   expect(measureWindow(5)).toEqual({ warmupMs: 1000, windowMs: 3000 });
   expect(measureWindow(2)).toEqual({ warmupMs: 400, windowMs: 600 });
   expect(measureWindow(1)).toEqual({ warmupMs: 200, windowMs: 500 });
+});
+
+test("pinned rows: the target's count, the tool's own, CPU, the target's cost, ours ÷ tool and the bottleneck; a skipped tool says why", () => {
+  const ours = summarizePinned("ours", [run(100_000, 7.5)], null);
+  const wrk = summarizePinned("wrk", [run(110_000, 6.3)], null);
+  const rows = pinnedRows(64, [ours, wrk, summarizePinned("vegeta", [], "vegeta is not installed")], "ours");
+  expect(rows[0]).toEqual(["64", "ours", "100,000", "99,000", "0.50", "2.00", "7.5", "75%", "9.00", "1.00×", "target core (98% busy)", ""]);
+  expect(rows[1]![9]).toBe("0.91×");
+  expect(rows[2]).toEqual(["64", "vegeta", "-", "-", "-", "-", "-", "-", "-", "-", "-", "vegeta is not installed"]);
 });
