@@ -107,7 +107,7 @@ try {
       pinnedSkip,
       pinnedOnly: options.pinnedOnly,
       peers: options.peers,
-      baseline: options.baseline,
+      baselines: options.baselines,
       progress,
     });
     reports.push(report);

@@ -28,7 +28,8 @@ Flags:
   --no-pin             skip the pinned tables (throughput, concurrency run on one box only)
   --pinned-only        throughput and concurrency: only the pinned tables, not the one-box ones
   --peers <a,b,...>    pinned tables: only these tools (${PINNED_PEER_IDS.join(", ")})
-  --baseline <dir>     pinned tables: also run the driver of another checkout (A/B of a driver change)
+  --baseline <dir>     pinned tables: also run the driver of another checkout (A/B of a driver change;
+                       repeat the flag for several)
   --help               print this help
 
 The throughput and concurrency sections first run pinned: a static Go net/http target
@@ -52,8 +53,8 @@ export interface BenchOptions {
   pinnedOnly: boolean;
   /** Tools of the pinned tables (null: all). */
   peers: PinnedPeerId[] | null;
-  /** Another checkout whose driver the pinned tables also run. */
-  baseline: string | null;
+  /** Other checkouts whose drivers the pinned tables also run. */
+  baselines: string[];
 }
 
 export type BenchCommand = { kind: "run"; options: BenchOptions } | { kind: "help" } | { kind: "invalid"; errors: string[] };
@@ -68,7 +69,7 @@ const positiveInt = (name: string, raw: string | undefined, fallback: number, er
 
 /** Parses the bench's flags; every bad flag is reported. `defaultOut` is where a full run writes; `env` may name the pinned cores. */
 export function parseBenchCommand(argv: string[], defaultOut: string, env: Record<string, string | undefined> = {}): BenchCommand {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     values = parseArgs({
       args: argv,
@@ -86,7 +87,7 @@ export function parseBenchCommand(argv: string[], defaultOut: string, env: Recor
         "no-pin": { type: "boolean" },
         "pinned-only": { type: "boolean" },
         peers: { type: "string" },
-        baseline: { type: "string" },
+        baseline: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -120,5 +121,5 @@ export function parseBenchCommand(argv: string[], defaultOut: string, env: Recor
   const sections = only === null ? [...SECTION_IDS] : SECTION_IDS.filter((id) => only.includes(id));
   const full = !quick && only === null;
   const out = typeof values.out === "string" ? values.out : full ? defaultOut : null;
-  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out, pin, pinnedOnly: values["pinned-only"] === true, peers: peers as PinnedPeerId[] | null, baseline: typeof values.baseline === "string" ? values.baseline : null } };
+  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out, pin, pinnedOnly: values["pinned-only"] === true, peers: peers as PinnedPeerId[] | null, baselines: (values.baseline as string[] | undefined) ?? [] } };
 }

@@ -23,7 +23,7 @@ export async function pinnedPart(ctx: BenchContext, allPeers: readonly Peer[], l
       verdicts: levels.map((c) => ({ target: `pinned c=${c}: ours ≥ 1.0× wrk's req/s`, figure: "not run", met: null, why })),
     };
   }
-  const peers = [...allPeers.filter((p) => ctx.peers == null || ctx.peers.includes(peerId(p, ours, wrk))), ...(ctx.baseline ? [baselineDriver(ctx.baseline)] : [])];
+  const peers = [...allPeers.filter((p) => ctx.peers == null || ctx.peers.includes(peerId(p, ours, wrk))), ...(ctx.baselines ?? []).map(baselineDriver)];
   const rows: string[][] = [];
   const verdicts: Verdict[] = [];
   for (const connections of levels) {

@@ -40,8 +40,8 @@ export interface BenchContext {
   pinnedOnly?: boolean;
   /** Pinned tables: only these tools (`--peers`, ids of PINNED_PEER_IDS); absent, all. */
   peers?: readonly string[] | null;
-  /** Pinned tables: also run the driver of this checkout (`--baseline`). */
-  baseline?: string | null;
+  /** Pinned tables: also run the drivers of these checkouts (`--baseline`). */
+  baselines?: readonly string[];
   /** Progress lines (stderr), so stdout stays the report. */
   progress(line: string): void;
 }
