@@ -3,14 +3,18 @@
 // orchestrator core (createOrchestrator over a MemoryBus) into a real SQLite file, as fast as
 // the orchestrator takes them. Measures what an hours-long test costs: SQLite growth (file and
 // WAL) per driver-second, RSS over the run, GET /tests/:id and the report at the end, and a
-// restart (reopen the file, resume the interrupted test, serve its report). Shared by the
+// restart (reopen the file, resume the interrupted test, serve its report). The orchestrator's
+// clock is simulated (its `now` is the stream's simulated second; timers run in real time), so the
+// compact store snapshots and prunes on simulated time as it would over a real hour. Shared by the
 // `soak` bench section (bench/children/soak-load.ts) and tests/integration/soak.test.ts.
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryBroker, MemoryBus } from "../src/bus/memory-bus.ts";
 import { TestStats } from "../src/driver/test-stats.ts";
 import { silentLogger } from "../src/log.ts";
-import { createApp, createOrchestrator, openSqliteStore, systemClock, type Orchestrator } from "../src/orchestrator/index.ts";
+import { systemClock, type Clock } from "../src/clock.ts";
+import { createApp, createOrchestrator, openSqliteStore, type Orchestrator } from "../src/orchestrator/index.ts";
+import type { OrchestratorOptions } from "../src/orchestrator/options.ts";
 
 /** What a soak run is asked to do. */
 export interface SoakOptions {
@@ -23,6 +27,8 @@ export interface SoakOptions {
   requestsPerSecond: number;
   /** Progress lines. */
   progress?: (line: string) => void;
+  /** The orchestrator's compact store options (defaults: the orchestrator's own). */
+  orchestrator?: Partial<Pick<OrchestratorOptions, "snapshotEveryMs" | "retainRawMs">>;
 }
 
 /** One RSS reading during the run. */
@@ -63,6 +69,17 @@ export interface SoakResult {
   restart_state: string;
   completed_before: number;
   completed_after: number;
+  /** Whole-test and per-driver latency figures before and after the restart (must be equal). */
+  latency_before: unknown;
+  latency_after: unknown;
+  /** Raw reports still stored at the end (the compact store prunes the others). */
+  raw_reports_kept: number;
+}
+
+/** A clock whose `now` the stream sets (simulated time); its timers are the real ones. */
+function simulatedClock(start: number): Clock & { set(now: number): void } {
+  let current = start;
+  return { ...systemClock, now: () => current, set: (now: number) => void (current = Math.max(current, now)) };
 }
 
 const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0);
@@ -87,17 +104,18 @@ function acceptedOf(orchestrator: Orchestrator, testId: string): number {
 
 /** Runs one compressed soak and returns its figures. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
-  const { dir, drivers, seconds, requestsPerSecond, progress = () => {} } = options;
+  const { dir, drivers, seconds, requestsPerSecond, progress = () => {}, orchestrator: compactOptions = {} } = options;
   const file = join(dir, "orchestrator.sqlite");
   const sqliteSize = () => fileBytes(file) + fileBytes(`${file}-wal`);
   const store = openSqliteStore(file);
   const broker = new MemoryBroker();
-  const orchestrator = createOrchestrator({ bus: new MemoryBus(broker), store, clock: systemClock, log: silentLogger });
+  const clock = simulatedClock(Date.now());
+  const orchestrator = createOrchestrator({ bus: new MemoryBus(broker), store, clock, log: silentLogger, options: compactOptions });
   await orchestrator.start();
   const ids = Array.from({ length: drivers }, (_, i) => `soak-${String(i + 1).padStart(2, "0")}`);
   const buses = ids.map(() => new MemoryBus(broker));
   const beat = (i: number, testId?: string) =>
-    buses[i]!.publish("heartbeat", { node_id: ids[i]!, heartbeat: "YES", timestamp: Date.now(), state: testId ? "running" : "idle", ...(testId ? { test_id: testId } : {}) });
+    buses[i]!.publish("heartbeat", { node_id: ids[i]!, heartbeat: "YES", timestamp: clock.now(), state: testId ? "running" : "idle", ...(testId ? { test_id: testId } : {}) });
   for (let i = 0; i < drivers; i++) {
     await buses[i]!.publish("register", { node_id: ids[i]!, node_IP: "127.0.0.1", message_type: "DRIVER_NODE_REGISTER" });
     await beat(i);
@@ -109,9 +127,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const view = await orchestrator.createTest({ test_type: "AVALANCHE", message_count_per_driver: 100_000_000, target_url: "http://127.0.0.1:1/ping", trigger: true });
   const testId = view.test_id;
   for (let i = 0; i < drivers; i++) {
-    for (const event of ["TEST_ACCEPTED", "TEST_STARTED"] as const) await buses[i]!.publish("driver_event", { node_id: ids[i]!, test_id: testId, event, timestamp: Date.now() });
+    for (const event of ["TEST_ACCEPTED", "TEST_STARTED"] as const) await buses[i]!.publish("driver_event", { node_id: ids[i]!, test_id: testId, event, timestamp: clock.now() });
   }
-  const start = orchestrator.getTest(testId)?.start_at ?? Date.now();
+  const start = orchestrator.getTest(testId)?.start_at ?? clock.now();
   const stats = ids.map((nodeId) => new TestStats({ nodeId, testId, paced: false, startedAtMs: start, epochOffsetMs: start }));
   // Latencies around 2 ms with a slow tail, fixed per second so a run is repeatable.
   const latencyAt = (i: number, n: number) => 1 + 2 * (i / n) + (i % 97 === 0 ? 40 : 0);
@@ -122,6 +140,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const t0 = performance.now();
   for (let s = 0; s < seconds; s++) {
     const mono = s * 1000;
+    clock.set(start + mono + 1000);
     for (let d = 0; d < drivers; d++) {
       const st = stats[d]!;
       for (let i = 0; i < requestsPerSecond; i++) {
@@ -130,7 +149,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       await buses[d]!.publish("metrics", st.report(start + mono + 1000, false));
     }
-    if ((s + 1) % 10 === 0) for (let d = 0; d < drivers; d++) await beat(d, testId);
+    // Every simulated second: liveness is judged on the simulated clock.
+    for (let d = 0; d < drivers; d++) await beat(d, testId);
     if ((s + 1) % sampleEvery === 0 || s === seconds - 1) {
       // Let the orchestrator catch up before the next batch, so the stream never runs ahead by more than a sample.
       const want = (s + 1) * drivers;
@@ -154,20 +174,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const report_json_warm_ms = await timed(() => get(app, `/tests/${testId}/report`));
   const report_csv_ms = await timed(() => get(app, `/tests/${testId}/report?format=csv`));
   const report_html_ms = await timed(() => get(app, `/tests/${testId}/report?format=html`));
-  const completed_before = orchestrator.getTest(testId)!.metrics.counts.completed;
+  const before = orchestrator.getTest(testId)!;
+  const completed_before = before.metrics.counts.completed;
+  const latencyOf = (view: NonNullable<ReturnType<Orchestrator["getTest"]>>) => ({ total: view.metrics.latency, drivers: view.per_driver.map((d) => d.latency) });
+  const latency_before = latencyOf(before);
 
   // Restart: the test is still running, so the new orchestrator marks it interrupted and keeps its results.
   orchestrator.stop();
   store.close();
   let restarted: Orchestrator | null = null;
   const restart_ready_ms = await timed(async () => {
-    restarted = createOrchestrator({ bus: new MemoryBus(broker), store: openSqliteStore(file), clock: systemClock, log: silentLogger });
+    restarted = createOrchestrator({ bus: new MemoryBus(broker), store: openSqliteStore(file), clock, log: silentLogger, options: compactOptions });
     await restarted.start();
   });
   const again = restarted! as Orchestrator;
   const restart_report_ms = await timed(() => get(createApp(again, APP_OPTIONS), `/tests/${testId}/report`));
   const after = again.getTest(testId)!;
   again.stop();
+  const reopened = openSqliteStore(file);
+  const raw_reports_kept = reopened.reports(testId).length;
+  reopened.close();
   for (const bus of buses) await bus.close();
 
   return {
@@ -191,6 +217,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     restart_state: after.state,
     completed_before,
     completed_after: after.metrics.counts.completed,
+    latency_before,
+    latency_after: latencyOf(after),
+    raw_reports_kept,
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_ORCHESTRATOR_URL, OrchestratorClient } from "./client.ts";
 import type { ReadFile } from "./scenario/request-flags.ts";
 import { loadScenario } from "./scenario/scenario-file.ts";
 import { scenarioFlagFields, type ScenarioFlags } from "./scenario/scenario-request.ts";
+import { unknownRequestNameErrors } from "./scenario/threshold-names.ts";
 import { parseThresholds, type Threshold } from "./thresholds.ts";
 
 /** --orchestrator and --token, on every command that talks to an orchestrator. */
@@ -201,6 +202,7 @@ export function testRequestFromFlags(flags: TestFlags, deps: TestFlagsDeps = REA
   const fromFile = flags.threshold === undefined && scenario?.thresholds !== undefined;
   const thresholds = parseThresholds(fromFile ? scenario!.thresholds! : (flags.threshold ?? []), fromFile ? `--scenario ${scenario!.path}: thresholds` : "--threshold");
   if (!thresholds.ok) errors.push(...thresholds.errors);
+  else errors.push(...unknownRequestNameErrors(thresholds.value, body.requests, fromFile ? `--scenario ${scenario!.path}: thresholds` : "--threshold"));
   const abortOn = abortOnList(flags["abort-on"]);
   const aborts = parseThresholds(abortOn, "--abort-on");
   if (!aborts.ok) errors.push(...aborts.errors);

@@ -1,5 +1,6 @@
 // The live progress line of `loadtest start|watch|run`; pure.
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
+import { expectedRequests, progressFraction } from "../orchestrator/expected-requests.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
 
 /** Cells of the progress bar. */
@@ -12,10 +13,12 @@ export function progressBar(fraction: number, width = BAR_WIDTH): string {
   return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
 }
 
-/** Share of the test's requests sent so far, in [0, 1]. */
+/**
+ * Share of the test done so far, in [0, 1]: sent of the planned total (a ramp's or a duration's
+ * when the test plans a rate), or the time elapsed for a duration sent as fast as it can.
+ */
 export function sentFraction(test: TestView): number {
-  const expected = test.config.message_count_per_driver * test.drivers.length;
-  return expected > 0 ? test.metrics.counts.sent / expected : 0;
+  return progressFraction(test);
 }
 
 /**
@@ -26,10 +29,10 @@ export function sentFraction(test: TestView): number {
 export function formatProgress(test: TestView): string {
   const m = test.metrics;
   const fraction = sentFraction(test);
-  const expected = test.config.message_count_per_driver * test.drivers.length;
+  const expected = expectedRequests(test);
   const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
   return [
-    `${progressBar(fraction)} ${pct}  ${formatCount(m.counts.sent)}/${formatCount(expected)}`,
+    `${progressBar(fraction)} ${pct}  ${formatCount(m.counts.sent)}${expected === null ? " sent" : `/${formatCount(expected)}`}`,
     `${formatRate(m.requests_per_s)} req/s`,
     `p50 ${formatMs(m.latency?.median_latency)} p99 ${formatMs(m.latency?.p99_latency)}`,
     `errors ${formatCount(m.errors.total)} (${formatPercent(m.errors.total, m.counts.sent)})`,

@@ -1,6 +1,7 @@
 // The end-of-test summary of the CLI, k6-style; pure.
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from "../format/format.ts";
 import type { TestView } from "../orchestrator/snapshot.ts";
+import { MAX_COUNT_PER_DRIVER } from "../protocol/limits.ts";
 import { checkLines, requestRows } from "./request-summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
@@ -12,12 +13,30 @@ export function textTable(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => r.map((cell, i) => pad(cell, widths[i]!, i > 0)).join("  ").trimEnd());
 }
 
-/** What the test was: "TSUNAMI every 10 ms" or "AVALANCHE". */
+/**
+ * What the test was: "TSUNAMI every 10 ms, 500 requests × 2 driver(s) → URL", or for a timed
+ * test "AVALANCHE, 3 stages over 35.0 s up to 200 req/s × 2 driver(s) → URL" (the count left
+ * out when it is only the API's default for a timed test).
+ */
 export function describeTest(test: TestView): string {
   const c = test.config;
   const kind = c.test_type === "TSUNAMI" ? `TSUNAMI every ${c.test_message_delay} ms` : "AVALANCHE";
   const cap = c.target_throughput ? `, ≤${formatRate(c.target_throughput)} req/s per driver` : "";
-  return `${kind}, ${formatCount(c.message_count_per_driver)} requests × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
+  const timed = c.stages !== undefined || c.duration_s !== undefined;
+  const parts = [kind];
+  if (!timed || c.message_count_per_driver < MAX_COUNT_PER_DRIVER) parts.push(`${formatCount(c.message_count_per_driver)} requests`);
+  if (c.duration_s !== undefined) parts.push(`for ${formatDuration(c.duration_s * 1000)}`);
+  if (c.stages !== undefined) {
+    const seconds = c.stages.reduce((sum, st) => sum + st.duration_s, 0);
+    const peak = Math.max(c.start_throughput ?? 0, ...c.stages.map((st) => st.target_throughput));
+    parts.push(`${c.stages.length} stage(s) over ${formatDuration(seconds * 1000)} up to ${formatRate(peak)} req/s`);
+  }
+  return `${parts.join(", ")} × ${test.drivers.length} driver(s)${cap} → ${c.target_url ?? "?"}`;
+}
+
+/** Each driver's first error of a request without a response (why connections failed), when it had one. */
+export function firstErrorLines(test: TestView): string[] {
+  return test.per_driver.flatMap((d) => (d.first_error === undefined ? [] : [`  first error of ${d.node_id}: ${d.first_error}`]));
 }
 
 /** What stopped the test: by whom, the threshold that fired and its figure, who never confirmed. */
@@ -66,6 +85,7 @@ export function formatSummary(test: TestView, thresholds: readonly ThresholdResu
         formatMs(d.latency?.max_latency),
       ]),
     ]).map((line) => `  ${line}`),
+    ...firstErrorLines(test),
     ...(requests.rows.length > 0 ? ["", ...textTable(requests.rows).map((line) => `  ${line}`), ...requests.failures] : []),
   ];
   if (thresholds.length > 0) {

@@ -1,41 +1,11 @@
-import type { Socket } from "bun";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
+import { connect, connectTargetOf, type Conn, type ConnEvents, type ConnectTarget, type Pending } from "./http1-connect.ts";
 import { canUseWire, isIdempotent, originOf, RequestBuilder, type PoolOrigin } from "./http1-request.ts";
 import type { ResponseInfo, SendSpec } from "./scenario/request-spec.ts";
 
 export type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
-
-interface Pending {
-  done: RequestDone;
-  signal: AbortSignal;
-  /** A request that failed on a reused connection before any byte came back is retried once, on a new connection. */
-  retried: boolean;
-  /** What to write: the pool's prebuilt GET, or a spec's request. */
-  bytes: Uint8Array;
-  /** A scenario's send counts its bytes and hands them back; null for the prebuilt GET. */
-  info: ResponseInfo | null;
-  /** The request was a HEAD (its response has no body). */
-  noBody: boolean;
-  /** Body bytes to keep for `info.body`. */
-  capture: number;
-  /** Whether it may be sent again after a stale keep-alive (never a POST or PATCH). */
-  idempotent: boolean;
-}
-
-interface Conn {
-  socket: Socket<Conn> | null;
-  parser: Http1ResponseParser;
-  pending: Pending | null;
-  /** Responses completed on this connection: a failure after one may be a stale keep-alive. */
-  served: number;
-  /** Bytes of the request not yet accepted by the socket (backpressure). */
-  unsent: Uint8Array | null;
-  closed: boolean;
-  /** Still connecting (TCP, or the TLS handshake): counted in the pool's `opening`. */
-  connecting: boolean;
-}
 
 /** Largest response head accepted: a longer one is a protocol error, not a buffer to grow forever. */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -63,7 +33,7 @@ const MAX_HEAD_BYTES = 64 * 1024;
  * may have reached a server that processed it and closed without answering, so it is never
  * sent twice; it fails as a connection error instead.
  */
-export class Http1Pool implements HttpPool {
+export class Http1Pool implements HttpPool, ConnEvents {
   private readonly idle: Conn[] = [];
   private readonly busy = new Set<Conn>();
   private readonly waiting: Pending[] = [];
@@ -75,12 +45,11 @@ export class Http1Pool implements HttpPool {
   private readonly watched = new WeakSet<AbortSignal>();
   private readonly maxBodyBytes: number;
   private readonly origin: PoolOrigin;
-  private readonly tls: { serverName: string; rejectUnauthorized: boolean } | null;
-  private readonly port: number;
+  private readonly target: ConnectTarget;
   private readonly builder: RequestBuilder;
 
   constructor(
-    private readonly url: URL,
+    url: URL,
     private readonly maxConnections: number,
     userAgent = "kafka-loadtest",
     options: HttpPoolOptions = {},
@@ -90,9 +59,7 @@ export class Http1Pool implements HttpPool {
     this.requestBytes = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\n\r\n`, "latin1");
     this.origin = originOf(url);
     this.builder = new RequestBuilder(this.origin, userAgent);
-    const https = url.protocol === "https:";
-    this.port = Number(url.port || (https ? 443 : 80));
-    this.tls = https ? { serverName: url.hostname.replace(/^\[|\]$/g, ""), rejectUnauthorized: options.tlsInsecure !== true } : null;
+    this.target = connectTargetOf(url, options);
   }
 
   request(signal: AbortSignal): Promise<number> {
@@ -152,68 +119,11 @@ export class Http1Pool implements HttpPool {
   private open(): void {
     this.opening++;
     const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true };
-    const pool = this;
-    const tls = this.tls;
-    Bun.connect<Conn>({
-      hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
-      port: this.port,
-      data: conn,
-      ...(tls !== null ? { tls } : {}),
-      socket: {
-        open(socket) {
-          conn.socket = socket;
-          socket.setNoDelay(true);
-          // A TLS connection is ready once its handshake is (bytes written before would be lost).
-          if (tls === null) pool.opened(conn);
-        },
-        handshake(socket, success, authorizationError) {
-          // Bun 1.4.5 reports success=false for a certificate it would reject (self-signed, another
-          // name) even with rejectUnauthorized off, and then keeps the connection open: insecure, it is usable.
-          if (success || !tls!.rejectUnauthorized) return pool.opened(conn);
-          pool.opening--;
-          conn.connecting = false;
-          conn.closed = true;
-          socket.terminate();
-          const reason = authorizationError === null ? "TLS handshake failed" : `TLS certificate rejected: ${(authorizationError as Error & { code?: string }).code ?? authorizationError.message} (tls_insecure accepts it)`;
-          pool.onConnectFailed(new Error(reason));
-        },
-        data(_socket, chunk) {
-          pool.onData(conn, chunk);
-        },
-        drain(socket) {
-          if (conn.unsent === null) return;
-          const written = socket.write(conn.unsent);
-          conn.unsent = written < conn.unsent.byteLength ? conn.unsent.subarray(Math.max(0, written)) : null;
-        },
-        close() {
-          pool.onClosed(conn, new Error("connection closed by the server"));
-        },
-        end() {
-          pool.onClosed(conn, new Error("connection closed by the server"));
-        },
-        error(_socket, error) {
-          pool.onClosed(conn, error);
-        },
-        connectError(_socket, error) {
-          pool.opening--;
-          conn.connecting = false;
-          conn.closed = true;
-          pool.onConnectFailed(error);
-        },
-      },
-    }).catch((error: unknown) => {
-      // Bun rejects the promise as well as calling connectError; count the failure once.
-      if (!conn.closed) {
-        pool.opening--;
-        conn.connecting = false;
-        conn.closed = true;
-        pool.onConnectFailed(error);
-      }
-    });
+    connect(this.target, conn, this);
   }
 
-  /** A new connection is usable (TCP connected, or the TLS handshake done). */
-  private opened(conn: Conn): void {
+  /** A new connection is usable (TCP connected, or the TLS handshake done); called by http1-connect.ts. */
+  opened(conn: Conn): void {
     this.opening--;
     conn.connecting = false;
     if (this.closed) return this.destroy(conn, new Error("connection pool is closed"));
@@ -233,7 +143,8 @@ export class Http1Pool implements HttpPool {
     else this.idle.push(conn);
   }
 
-  private onData(conn: Conn, chunk: Uint8Array): void {
+  /** Bytes from the server on `conn` (the hot path: one call per chunk). */
+  onData(conn: Conn, chunk: Uint8Array): void {
     const p = conn.pending;
     if (p === null) return this.destroy(conn, new Error("unexpected bytes from the server"));
     if (p.info !== null) p.info.bytesReceived += chunk.byteLength;
@@ -255,7 +166,7 @@ export class Http1Pool implements HttpPool {
       this.destroy(conn, null);
     }
     if (p.info !== null) p.done(status, undefined, false, p.info);
-    else p.done(status, undefined);
+    else p.done(status, undefined, false, undefined);
   }
 
   /** The body passed the cap: the request ends with its status, flagged, and its connection closes. */
@@ -265,7 +176,7 @@ export class Http1Pool implements HttpPool {
     conn.pending = null;
     this.destroy(conn, null);
     if (p.info !== null) p.done(status, undefined, true, p.info);
-    else p.done(status, undefined, true);
+    else p.done(status, undefined, true, undefined);
   }
 
   /**
@@ -273,7 +184,7 @@ export class Http1Pool implements HttpPool {
    * back on a reused connection goes out again on a new one (see the class comment); anything
    * else fails.
    */
-  private onClosed(conn: Conn, error: unknown): void {
+  onClosed(conn: Conn, error: unknown): void {
     if (conn.closed) return;
     if (conn.connecting) {
       // Closed during the TLS handshake: a connection that never opened.
@@ -290,7 +201,7 @@ export class Http1Pool implements HttpPool {
       if (p.info !== null && p.capture > 0) p.info.body = conn.parser.capturedBody();
       this.forget(conn);
       if (p.info !== null) p.done(status, undefined, false, p.info);
-      else p.done(status, undefined);
+      else p.done(status, undefined, false, undefined);
       return;
     }
     const retry = p !== null && p.idempotent && !p.retried && conn.served > 0 && conn.parser.isFresh() && !this.closed;
@@ -301,6 +212,13 @@ export class Http1Pool implements HttpPool {
     }
     // destroy() opens the connection the retry needs (it counts `retrying`).
     this.destroy(conn, error);
+  }
+
+  /** A connection never opened (http1-connect.ts marked it closed). */
+  connectFailed(conn: Conn, error: unknown): void {
+    this.opening--;
+    conn.connecting = false;
+    this.onConnectFailed(error);
   }
 
   private onConnectFailed(error: unknown): void {
@@ -356,7 +274,7 @@ export class Http1Pool implements HttpPool {
 /** A request ends without a response: with its ResponseInfo (bytes written so far) when it is a spec's. */
 function fail(p: Pending, error: unknown): void {
   if (p.info !== null) p.done(0, error, false, p.info);
-  else p.done(0, error);
+  else p.done(0, error, false, undefined);
 }
 
 /** The pool for http:// and https:// URLs; null for anything else (then fetch sends). */

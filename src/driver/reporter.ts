@@ -1,4 +1,4 @@
-import type { MetricsReport } from "../protocol/index.ts";
+import { MAX_FIRST_ERROR_LENGTH, type MetricsReport } from "../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { REPORT_INTERVAL_MS } from "./defaults.ts";
 import type { Outbox } from "./outbox.ts";
@@ -16,6 +16,8 @@ export interface ReporterOptions {
    * windows, so each report carries its own second). Unset, the report goes out at once.
    */
   gather?: () => Promise<void>;
+  /** The first error of a request without a response so far (the send loop's), carried by each report as `first_error`. */
+  firstError?: () => string | undefined;
 }
 
 /**
@@ -59,6 +61,8 @@ export class Reporter {
     const { stats, outbox, clock, key } = this.options;
     const report = stats.report(clock.now(), final);
     if (stopped !== undefined) report.stopped = stopped;
+    const firstError = this.options.firstError?.();
+    if (firstError !== undefined) report.first_error = firstError.slice(0, MAX_FIRST_ERROR_LENGTH);
     outbox.push({ topic: "metrics", message: report, key });
     return report;
   }

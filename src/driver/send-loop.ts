@@ -1,33 +1,19 @@
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { HttpPool, OpenHttpPool } from "./http1-pool.ts";
 import type { PreciseTimerHandle } from "./precise-timer.ts";
-import { drainBody } from "./drain-body.ts";
 import { MAX_BODY_BYTES, MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaults.ts";
+import { sendByFetch } from "./fetch-send.ts";
 import { outcomeOfFailure, outcomeOfStatus, STOP_REASON, type Outcome } from "./outcome.ts";
 import { pacerFor, type Pacer } from "./pacing/pacer.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TimeoutGroups } from "./timeout-groups.ts";
-import type { OutcomeDetail, RequestSource, SendSpec } from "./scenario/request-spec.ts";
+import type { RequestSource } from "./scenario/request-spec.ts";
 import type { CheckResponse } from "./scenario-hooks.ts";
-import { estimateRequestBytes, estimateResponseHeadBytes } from "./fetch-bytes.ts";
+import { ScenarioSender } from "./scenario-send.ts";
+import { errorMessage, type FetchLike, type SendHost, type SendSink } from "./send-sink.ts";
 
-/** The part of `fetch` the driver uses (Bun's global fetch fits). */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-
-/** Where the loop reports each send and each outcome; called on the hot path, so keep it lean. */
-export interface SendSink {
-  /**
-   * A send started at `startedMs` (monotonic); `dueMs` is its schedule time, NaN when unpaced.
-   * `request`: its index in `plan.requests`, for a scenario (undefined without one).
-   */
-  onSend(startedMs: number, dueMs: number, request?: number): void;
-  /**
-   * The send ended; latencies run to the end of the body, `dueLatencyMs` from the due time (NaN
-   * when unpaced). `bodyTooLarge`: the body passed the cap and was abandoned there (the latency
-   * runs to that moment). `detail`: for a scenario's send, which request, its check result and bytes.
-   */
-  onOutcome(outcome: Outcome, latencyMs: number, dueLatencyMs: number, bodyTooLarge?: boolean, detail?: OutcomeDetail): void;
-}
+export type { FetchLike, SendSink } from "./send-sink.ts";
+export { originKey } from "./origin-key.ts";
 
 export interface SendLoopDeps {
   fetch: FetchLike;
@@ -89,13 +75,10 @@ export class SendLoop {
   private readonly timeouts: TimeoutGroups;
   private readonly pool: HttpPool | null;
   private readonly maxBodyBytes: number;
-  private readonly source: RequestSource | null;
-  /** A scenario's pools by origin as spelled in its URLs (null: that origin goes through fetch). */
-  private readonly pools = new Map<string, HttpPool | null>();
-  private readonly seqOffset: number;
-  private readonly seqStride: number;
-  /** What fetch is given beyond the signal for a plan with `tlsInsecure` (Bun's fetch option). */
-  private readonly tlsInit: { tls?: { rejectUnauthorized: boolean } };
+  /** A scenario's sends (scenario-send.ts); null: the plan's one GET. */
+  private readonly scenario: ScenarioSender | null;
+  /** What the fetch and scenario paths share with this loop. */
+  private readonly host: SendHost;
 
   constructor(
     private readonly plan: RunPlan,
@@ -108,11 +91,14 @@ export class SendLoop {
     this.pacer = deps.pacer ?? pacerFor(plan, startMs);
     this.timeouts = new TimeoutGroups(deps.clock, plan.timeoutMs);
     this.maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
-    this.source = deps.requestSource ?? null;
-    this.seqOffset = plan.seqOffset ?? 0;
-    this.seqStride = plan.seqStride ?? 1;
-    this.tlsInit = plan.tlsInsecure === true ? { tls: { rejectUnauthorized: false } } : {};
-    this.pool = this.source === null ? this.openPool(plan.url) : null;
+    const tlsInit = plan.tlsInsecure === true ? { tls: { rejectUnauthorized: false } } : {};
+    const noteError = (error: unknown): void => {
+      this.firstError ??= errorMessage(error);
+    };
+    this.host = { clock: deps.clock, fetch: deps.fetch, sink: deps.sink, timeouts: this.timeouts, maxBodyBytes: this.maxBodyBytes, tlsInit, settled: this.settled, noteError };
+    const source = deps.requestSource;
+    this.scenario = source === undefined ? null : new ScenarioSender(this.host, source, (url) => this.openPool(url), deps.checkResponse, plan.seqOffset ?? 0, plan.seqStride ?? 1);
+    this.pool = this.scenario === null ? this.openPool(plan.url) : null;
   }
 
   private openPool(url: string): HttpPool | null {
@@ -122,17 +108,6 @@ export class SendLoop {
     } catch {
       return null; // a URL the pool cannot parse: fetch reports it per request
     }
-  }
-
-  /** The pool of `url`'s origin, opened on its first send; null when fetch sends there. */
-  private poolFor(url: string): HttpPool | null {
-    const key = originKey(url);
-    let pool = this.pools.get(key);
-    if (pool === undefined) {
-      pool = this.openPool(url);
-      this.pools.set(key, pool);
-    }
-    return pool;
   }
 
   /** Begins sending (or arms the timer for the start time). */
@@ -199,102 +174,9 @@ export class SendLoop {
     this.next++;
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-    if (this.source !== null) this.sendSpec(this.source, index, dueMs);
+    if (this.scenario !== null) this.scenario.send(index, dueMs);
     else if (this.pool !== null) this.sendPooled(this.pool, dueMs);
-    else void this.send(dueMs).finally(this.settled);
-  }
-
-  /** A scenario's send `index` of this loop: the test's send `seqOffset + index × seqStride`. */
-  private sendSpec(source: RequestSource, index: number, dueMs: number): void {
-    let spec: SendSpec;
-    try {
-      spec = source.next(this.seqOffset + index * this.seqStride);
-    } catch (error) {
-      // A bug in the source must not leave the slot taken forever: counted as a failed send.
-      const { clock, sink } = this.deps;
-      const at = clock.mono();
-      this.firstError ??= `request source: ${error instanceof Error ? error.message : String(error)}`;
-      sink.onSend(at, dueMs);
-      try {
-        sink.onOutcome("connection_error", 0, at - dueMs);
-      } finally {
-        this.settled();
-      }
-      return;
-    }
-    const pool = this.poolFor(spec.url);
-    if (pool !== null) this.sendSpecPooled(pool, spec, dueMs);
-    else void this.sendSpecFetch(spec, dueMs).finally(this.settled);
-  }
-
-  /** {@link sendPooled} for a spec: the outcome carries its request, check result and bytes. */
-  private sendSpecPooled(pool: HttpPool, spec: SendSpec, dueMs: number): void {
-    const { clock, sink } = this.deps;
-    const startedMs = clock.mono();
-    const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs, spec.request);
-    pool.send(
-      timeout.signal,
-      (status, error, bodyTooLarge, info) => {
-        const endMs = clock.mono();
-        this.timeouts.release(timeout, endMs);
-        let outcome: Outcome;
-        if (status !== 0) outcome = outcomeOfStatus(status);
-        else {
-          outcome = outcomeOfFailure(timeout.signal);
-          if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
-        }
-        try {
-          const detail = this.detailOf(spec, status, endMs - startedMs, info?.body, info?.bytesSent ?? 0, info?.bytesReceived ?? 0);
-          sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, detail);
-        } finally {
-          this.settled();
-        }
-      },
-      spec,
-    );
-  }
-
-  /** A spec through fetch (an origin the pool does not serve): bytes estimated (fetch-bytes.ts). */
-  private async sendSpecFetch(spec: SendSpec, dueMs: number): Promise<void> {
-    const { clock, fetch, sink } = this.deps;
-    const startedMs = clock.mono();
-    const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs, spec.request);
-    let outcome: Outcome;
-    let endMs: number;
-    let status = 0;
-    let bodyTooLarge = false;
-    let body: Uint8Array | undefined;
-    let bytesReceived = 0;
-    try {
-      const init: RequestInit = { method: spec.method, headers: spec.headers as [string, string][], signal: timeout.signal, redirect: "manual", ...this.tlsInit };
-      if (spec.body !== null) init.body = spec.body as Uint8Array<ArrayBuffer>;
-      const res = await fetch(spec.url, init);
-      bytesReceived = estimateResponseHeadBytes(res);
-      const drained = await drainBody(res, this.maxBodyBytes, spec.captureBodyBytes);
-      bytesReceived += drained.bytes;
-      bodyTooLarge = drained.tooLarge;
-      body = drained.body;
-      status = res.status;
-      outcome = outcomeOfStatus(status);
-    } catch (error) {
-      outcome = outcomeOfFailure(timeout.signal);
-      if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
-    } finally {
-      endMs = clock.mono();
-      this.timeouts.release(timeout, endMs);
-    }
-    const detail = this.detailOf(spec, status, endMs - startedMs, body, estimateRequestBytes(spec), bytesReceived);
-    sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, detail);
-  }
-
-  /** The per-request detail of a send; its checks are evaluated only when a response came back. */
-  private detailOf(spec: SendSpec, status: number, latencyMs: number, body: Uint8Array | undefined, bytesSent: number, bytesReceived: number): OutcomeDetail {
-    const checks = this.source!.requests[spec.request]?.checks ?? null;
-    const check = this.deps.checkResponse;
-    const checkFailure = status !== 0 && checks !== null && check !== undefined ? check(checks, status, latencyMs, body) : null;
-    return checkFailure === null ? { request: spec.request, bytesSent, bytesReceived } : { request: spec.request, checkFailure, bytesSent, bytesReceived };
+    else void sendByFetch(this.host, this.plan.url, dueMs).finally(this.settled);
   }
 
   /**
@@ -305,7 +187,7 @@ export class SendLoop {
     const { clock, sink } = this.deps;
     const startedMs = clock.mono();
     const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs);
+    sink.onSend(startedMs, dueMs, undefined);
     pool.send(timeout.signal, (status, error, bodyTooLarge) => {
       const endMs = clock.mono();
       this.timeouts.release(timeout, endMs);
@@ -313,39 +195,16 @@ export class SendLoop {
       if (status !== 0) outcome = outcomeOfStatus(status);
       else {
         outcome = outcomeOfFailure(timeout.signal);
-        if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
+        if (outcome !== "stopped") this.firstError ??= errorMessage(error);
       }
       try {
-        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
+        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, undefined);
       } finally {
         this.settled();
       }
     });
   }
 
-  private async send(dueMs: number): Promise<void> {
-    const { clock, fetch, sink } = this.deps;
-    const startedMs = clock.mono();
-    const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs);
-    let outcome: Outcome;
-    let endMs: number;
-    let bodyTooLarge = false;
-    try {
-      const res = await fetch(this.plan.url, this.tlsInit.tls === undefined ? timeout.init : { ...timeout.init, ...this.tlsInit });
-      // Reading the body to its end frees the keep-alive socket and makes latency cover it;
-      // chunk by chunk and discarded, so a huge or endless body costs no memory (see drain-body.ts).
-      bodyTooLarge = (await drainBody(res, this.maxBodyBytes)).tooLarge;
-      outcome = outcomeOfStatus(res.status);
-    } catch (error) {
-      outcome = outcomeOfFailure(timeout.signal);
-      if (outcome !== "stopped") this.firstError ??= error instanceof Error ? error.message : String(error);
-    } finally {
-      endMs = clock.mono();
-      this.timeouts.release(timeout, endMs);
-    }
-    sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge);
-  }
 
   private readonly settled = (): void => {
     this.inFlight--;
@@ -405,20 +264,7 @@ export class SendLoop {
     this.graceTimer = null;
     this.timeouts.close();
     this.pool?.close();
-    for (const pool of this.pools.values()) pool?.close();
-    this.pools.clear();
+    this.scenario?.close();
     this.resolveDone({ sent: this.next, stopped: this.next < this.plan.count });
   }
-}
-
-/** The scheme and authority of an absolute URL as spelled (`http://host:port`), without parsing it. */
-export function originKey(url: string): string {
-  const scheme = url.indexOf("//");
-  let end = scheme === -1 ? 0 : scheme + 2;
-  while (end < url.length) {
-    const c = url.charCodeAt(end);
-    if (c === 47 || c === 63 || c === 35) break; // "/" "?" "#"
-    end++;
-  }
-  return url.slice(0, end);
 }

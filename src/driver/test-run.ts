@@ -181,7 +181,7 @@ export class TestRun {
       ...(this.plan.requests ? { requestNames: this.plan.requests.map((r) => r.name) } : {}),
       ...(this.startClock.offsetMs !== null ? { clockOffsetMs: this.startClock.offsetMs, clockCorrected: this.startClock.corrected } : {}),
     });
-    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, ...this.gatherOption() });
+    this.reporter = new Reporter({ stats: this.stats, outbox, clock, key: nodeId, intervalMs: reportIntervalMs, firstError: () => this.loop?.firstError, ...this.gatherOption() });
     if (!send) {
       void this.end({ sent: 0, stopped: true });
       return;

@@ -35,6 +35,8 @@ export interface DriverAggregate {
   last_report_at: number | null;
   /** Whether any report carried counts or a window (false: a summary-only driver, see isSummaryOnly). */
   detailed: boolean;
+  /** The driver's first error of a request without a response (`first_error` of its reports), if any. */
+  first_error?: string;
   /** The window that ends last, for the per-second rates. */
   last_window: { end_ms: number; received_at: number; duration_ms: number; counts: Counts } | null;
 }
@@ -153,6 +155,7 @@ export function applyReport(agg: TestAggregate, report: MetricsReport, receivedA
   if (report.last_send_at_orchestrator !== undefined) driver.last_send_at_orchestrator = maxOf(driver.last_send_at_orchestrator, report.last_send_at_orchestrator);
   if (report.clock_offset_ms !== undefined) driver.clock_offset_ms = report.clock_offset_ms;
   if (report.clock_corrected !== undefined) driver.clock_corrected = report.clock_corrected;
+  if (report.first_error !== undefined) driver.first_error ??= report.first_error;
 
   const window = report.window;
   if (window) {

@@ -1,6 +1,7 @@
 import { kafkaConnectionFromEnv, type KafkaConnection } from "../bus/index.ts";
 import { intFlag, type CommandSpec } from "../cli-flags.ts";
 import { DEFAULT_ORCHESTRATOR_OPTIONS } from "./options.ts";
+import { DEFAULT_RETAIN_RAW_MS, DEFAULT_SNAPSHOT_EVERY_MS } from "./compact-store.ts";
 import { TargetUrlSchema } from "../protocol/index.ts";
 import { BEARER_TOKEN } from "./http/auth.ts";
 
@@ -38,6 +39,11 @@ Flags (environment variable in brackets; a flag wins over its variable):
   --forget-dead-after <time> forget a dead or departed driver this long after it went: 90s,
                              30m, 24h, 7d, or milliseconds (default 24h); DELETE /nodes/:id
                              forgets one at once
+  --retain-raw-s <n|all>     raw metrics reports kept this many seconds once a snapshot of their
+                             test covers them (default ${DEFAULT_RETAIN_RAW_MS / 1000}); 0 keeps none, 'all' keeps
+                             every one (the figures, series and restarts use the snapshots)
+  --snapshot-every-s <n>     a running test's state is snapshotted this often: a restart replays
+                             at most this much raw (default ${DEFAULT_SNAPSHOT_EVERY_MS / 1000})
   -h, --help                 print this help
   --version                  print the version
 
@@ -70,6 +76,8 @@ export const ORCHESTRATOR_COMMAND = {
     "signing-key": { type: "string" },
     "report-key": { type: "string" },
     "forget-dead-after": { type: "string" },
+    "retain-raw-s": { type: "string" },
+    "snapshot-every-s": { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   },
@@ -98,6 +106,10 @@ export interface OrchestratorConfig {
   signingKeyPath?: string;
   /** Fleet report key file; unset, reports are not authenticated. */
   reportKeyPath?: string;
+  /** Compact store: raw reports kept this long once a snapshot covers them (Infinity: all). */
+  retainRawMs: number;
+  /** Compact store: how often a running test is snapshotted. */
+  snapshotEveryMs: number;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -114,6 +126,19 @@ export function durationFlag(name: string, raw: string | undefined, fallback: nu
     throw new Error(`--${name} must be a duration from ${min / 1000}s to ${max / 86_400_000}d such as 90s, 30m, 24h or 7d, got "${raw}"`);
   }
   return ms;
+}
+
+/** Longest `--retain-raw-s` as a number (a year); `all` keeps every raw report. */
+const RETAIN_RAW_MAX_S = 365 * 86_400;
+
+/** `--retain-raw-s`: whole seconds from 0 to a year, or `all` (Infinity ms). */
+export function retainRawFlag(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_RETAIN_RAW_MS;
+  const text = raw.trim().toLowerCase();
+  if (text === "all") return Infinity;
+  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= RETAIN_RAW_MAX_S)) throw new Error(`--retain-raw-s must be whole seconds from 0 to ${RETAIN_RAW_MAX_S}, or all, got "${raw}"`);
+  return seconds * 1000;
 }
 
 /** One `--allow-target` entry: `*`, a host or `[ipv6]`, with an optional `:port` (the drivers take the same syntax). */
@@ -150,6 +175,8 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
     () => durationFlag("forget-dead-after", str("forget-dead-after"), DEFAULT_ORCHESTRATOR_OPTIONS.forgetDeadAfterMs, FORGET_MIN_MS, FORGET_MAX_MS),
     0,
   );
+  const retainRawMs = attempt(() => retainRawFlag(str("retain-raw-s")), DEFAULT_RETAIN_RAW_MS);
+  const snapshotEveryMs = attempt(() => intFlag("snapshot-every-s", str("snapshot-every-s"), DEFAULT_SNAPSHOT_EVERY_MS / 1000, 1, 86_400), 0) * 1000;
   const clockWarnMs = attempt(() => intFlag("clock-warn-ms", str("clock-warn-ms"), DEFAULT_ORCHESTRATOR_OPTIONS.clockWarnMs, 1, 3_600_000), 0);
   const target = str("target") ?? DEFAULT_TARGET;
   const targetCheck = TargetUrlSchema.safeParse(target);
@@ -171,5 +198,5 @@ export function resolveConfig(flags: OrchestratorFlags, env: Record<string, stri
   const reportKeyPath = str("report-key") ?? (env.ORCHESTRATOR_REPORT_KEY || undefined);
   if (errors.length > 0 || !kafka) return { ok: false, errors };
   const keys = { ...(signingKeyPath ? { signingKeyPath } : {}), ...(reportKeyPath ? { reportKeyPath } : {}) };
-  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, ...keys } };
+  return { ok: true, config: { port, host, db, target, allowTargets, deadAfterMs, heartbeatIntervalMs, busDegradedFailMs, forgetDeadAfterMs, clockWarnMs, summaryQuietMs, token, kafka, retainRawMs, snapshotEveryMs, ...keys } };
 }

@@ -40,7 +40,7 @@ const orchestrator = createOrchestrator({
   store,
   clock: systemClock,
   log,
-  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs, forgetDeadAfterMs: config.forgetDeadAfterMs, clockWarnMs: config.clockWarnMs, summaryQuietMs: config.summaryQuietMs },
+  options: { deadAfterMs: config.deadAfterMs, heartbeatIntervalMs: config.heartbeatIntervalMs, busDegradedFailMs: config.busDegradedFailMs, forgetDeadAfterMs: config.forgetDeadAfterMs, clockWarnMs: config.clockWarnMs, summaryQuietMs: config.summaryQuietMs, retainRawMs: config.retainRawMs, snapshotEveryMs: config.snapshotEveryMs },
 });
 
 try {

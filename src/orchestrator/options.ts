@@ -1,3 +1,4 @@
+import { DEFAULT_RETAIN_RAW_MS, DEFAULT_SNAPSHOT_EVERY_MS } from "./compact-store.ts";
 import { SUMMARY_QUIET_MS } from "./test-state.ts";
 
 /** The orchestrator core's tunables; every default lives here. */
@@ -53,6 +54,10 @@ export interface OrchestratorOptions {
   clockWarnMs: number;
   /** How often the drivers' heartbeats are answered with a clock message (the offset exchange). */
   clockIntervalMs: number;
+  /** Compact store: a running test's state is snapshotted this often (see compact-store.ts). */
+  snapshotEveryMs: number;
+  /** Compact store: raw reports kept this long once a snapshot covers them; Infinity keeps all. */
+  retainRawMs: number;
 }
 
 export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
@@ -74,6 +79,8 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   maxUnregisteredNodes: 1_000,
   clockWarnMs: 50,
   clockIntervalMs: 2_000,
+  snapshotEveryMs: DEFAULT_SNAPSHOT_EVERY_MS,
+  retainRawMs: DEFAULT_RETAIN_RAW_MS,
 };
 
 /** Options with the defaults filled in. */

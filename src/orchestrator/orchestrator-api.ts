@@ -1,4 +1,5 @@
 import type { Bus } from "../bus/index.ts";
+import type { TestConfig } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import type { BusHealth } from "./bus-health.ts";
 import type { Clock } from "./clock.ts";
@@ -44,6 +45,8 @@ export interface Orchestrator {
    */
   stopTest(testId: string, options?: StopTestOptions): Promise<TestView>;
   getTest(testId: string): TestView | null;
+  /** A test's whole configuration as created, `data` rows included (views leave them out); null for an unknown test. */
+  getTestConfig(testId: string): TestConfig | null;
   listTests(limit: number, offset: number): { tests: TestSummary[]; total: number };
   listNodes(): NodeView[];
   /** One page of nodes, live ones first (GET /nodes, the SSE `state`). */

@@ -18,6 +18,7 @@ import { createTestLaunch } from "./test-launch.ts";
 import { summarizeTest } from "./test-summary.ts";
 import { createStopping } from "./stopping.ts";
 import { CLOCK_POLL_MS, ClockExchangeBook } from "./clock-exchange.ts";
+import { createCompaction, restoreLiveTest } from "./compact-store.ts";
 
 export type { StopTestOptions } from "./stopping.ts";
 export type { NodeCounters } from "./node-intake.ts";
@@ -41,6 +42,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** abort_on: the watch of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   const liveness = new Liveness(options);
+  /** The compact store: snapshots of running tests, a final one when they end (compact-store.ts). */
+  const compaction = createCompaction(store, options);
 
   const drop = (reason: DropReason, fields: Record<string, unknown>) => {
     drops.add(reason);
@@ -70,6 +73,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
 
   /** Keeps an ended test for its series, dropping the oldest beyond ENDED_SERIES_KEPT. */
   const remember = (test: LiveTest) => {
+    compaction.ended(test, clock.now());
     aborts.delete(test.test_id);
     ended.delete(test.test_id);
     ended.set(test.test_id, test);
@@ -130,6 +134,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (typeof test === "string") return drop(test, fields);
     if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return drop("duplicate_report", fields);
     test.applyReport(report, now);
+    compaction.afterReport(test, now);
     watchAbort(test, report);
     // From the aggregate (highest sequence), so a late, older report cannot move it back.
     const driver = test.aggregate.drivers.get(report.node_id);
@@ -189,7 +194,7 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
     if (known) return known;
     const stored = store.getTest(testId);
     if (!stored) return null;
-    const test = LiveTest.restore(stored.record, store.reports(testId), clock.now());
+    const test = restoreLiveTest(store, stored.record, clock.now());
     if (stored.record.ended_at !== null) remember(test);
     return test;
   };
@@ -230,6 +235,9 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
       const stored = store.getTest(testId);
       if (!stored) return null;
       return stored.result ?? viewOf(new LiveTest(stored.record, clock.now()));
+    },
+    getTestConfig(testId) {
+      return live.get(testId)?.record.config ?? store.getTest(testId)?.record.config ?? null;
     },
     listTests(limit, offset) {
       const page = store.listTests(limit, offset);

@@ -59,6 +59,32 @@ export interface TestSeries {
  */
 export const HOT_SECONDS = 60;
 
+/** A series' clock and its not-yet-closed seconds' cells, as a snapshot keeps them (series-state.ts). */
+export interface SeriesOpenState {
+  origin_ms: number | null;
+  last_bucket: number;
+  closed_through: number;
+  cells: { t_s: number; node_id: string; counts: WindowCell["counts"]; exact: WindowCell["exact"]; duration_ms: number; windows: SerializedDigest[] }[];
+}
+
+/**
+ * A window that lands in a second restored as its point only (closed before a restart): its
+ * counts and max are added exactly; the second's quantiles stay those stored (its digests are
+ * gone). The whole-test figures are not affected: they come from the aggregate.
+ */
+function addToFrozen(point: SeriesPoint, nodeId: string, window: NonNullable<MetricsReport["window"]>): void {
+  const empty = (): SeriesSample => ({ requests_per_s: 0, sent: 0, completed: 0, errors: errorsOf(zeroCounts()), late: 0, p50: null, p90: null, p95: null, p99: null, max: null });
+  for (const sample of [point.total, (point.drivers[nodeId] ??= empty())]) {
+    const c = window.counts;
+    sample.sent += c.sent;
+    sample.completed += c.completed;
+    sample.late += c.late;
+    const e = errorsOf(c);
+    sample.errors = { status_4xx: sample.errors.status_4xx + e.status_4xx, status_5xx: sample.errors.status_5xx + e.status_5xx, timeout: sample.errors.timeout + e.timeout, connection_error: sample.errors.connection_error + e.connection_error, total: sample.errors.total + e.total };
+    if (window.max_latency != null && c.completed > 0) sample.max = Math.max(sample.max ?? -Infinity, window.max_latency);
+  }
+}
+
 /** What the windows of one driver in one second add up to, and the time they cover. */
 interface Cell {
   counts: WindowCell["counts"];
@@ -125,6 +151,12 @@ export class SeriesBuilder {
   private lastBucket = -1;
   /** Cells of seconds up to this one have dropped their digests (see HOT_SECONDS). */
   private cooledThrough = -1;
+  /** Compact store (series-state.ts): seconds up to this one are stored as points. */
+  private closedThrough = -1;
+  /** Closed seconds a late window changed since they were stored (stored again at the next close). */
+  private readonly reopened = new Set<number>();
+  /** Seconds restored as their stored point, without cells (see series-state.ts). */
+  private readonly frozen = new Map<number, SeriesPoint>();
 
   constructor(
     readonly testId: string,
@@ -147,6 +179,9 @@ export class SeriesBuilder {
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
     this.computed.delete(bucket);
     if (bucket > this.lastBucket) this.lastBucket = bucket;
+    if (bucket <= this.closedThrough) this.reopened.add(bucket);
+    const frozen = this.frozen.get(bucket);
+    if (frozen && !this.bySecond.has(bucket)) return addToFrozen(frozen, report.node_id, window), true;
     const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
     this.bySecond.set(bucket, row);
     const cell = row.get(report.node_id) ?? { counts: zeroCounts(), exact: emptyExact(), duration_ms: 0, windows: [], digest: null };
@@ -181,7 +216,7 @@ export class SeriesBuilder {
 
   /** Points from second `fromS` on (every point by default). */
   points(fromS = 0): SeriesPoint[] {
-    return [...this.bySecond.keys()]
+    return [...this.bySecond.keys(), ...this.frozen.keys()]
       .filter((t) => t >= fromS)
       .sort((a, b) => a - b)
       .map((t) => this.point(t));
@@ -191,7 +226,7 @@ export class SeriesBuilder {
   tail(n: number): SeriesPoint[] {
     // The newest second is tracked, not spread out of the keys: a day-long series has 86,400.
     const out: SeriesPoint[] = [];
-    for (let t = Math.max(0, this.lastBucket - n + 1); t <= this.lastBucket; t++) if (this.bySecond.has(t)) out.push(this.point(t));
+    for (let t = Math.max(0, this.lastBucket - n + 1); t <= this.lastBucket; t++) if (this.bySecond.has(t) || this.frozen.has(t)) out.push(this.point(t));
     return out;
   }
 
@@ -212,9 +247,56 @@ export class SeriesBuilder {
 
   /** Second `t`'s point, computed once per change (see `computed`); callers must not modify it. */
   private point(t: number): SeriesPoint {
+    if (!this.bySecond.has(t) && this.frozen.has(t)) return this.frozen.get(t)!;
     let point = this.computed.get(t);
     if (!point) this.computed.set(t, (point = this.computePoint(t)));
     return point;
+  }
+
+  /**
+   * Closes the seconds up to `throughS` (compact store): returns the points of the seconds
+   * closed now and of the closed ones a late window changed since, for the store to keep.
+   */
+  close(throughS: number): SeriesPoint[] {
+    const changed = new Set(this.reopened);
+    this.reopened.clear();
+    for (let t = this.closedThrough + 1; t <= throughS; t++) changed.add(t);
+    this.closedThrough = Math.max(this.closedThrough, throughS);
+    return [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
+  }
+
+  /** The newest second with a window (-1: none yet). */
+  get newestSecond(): number {
+    return this.lastBucket;
+  }
+
+  /** What a snapshot keeps of the series: its clock, and the cells of the seconds not closed yet. */
+  openState(): SeriesOpenState {
+    const cells: SeriesOpenState["cells"] = [];
+    for (const [t, row] of this.bySecond) {
+      if (t <= this.closedThrough) continue;
+      for (const [node_id, cell] of row) cells.push({ t_s: t, node_id, counts: cell.counts, exact: cell.exact, duration_ms: cell.duration_ms, windows: cell.windows });
+    }
+    return { origin_ms: this.originMs, last_bucket: this.lastBucket, closed_through: this.closedThrough, cells };
+  }
+
+  /**
+   * Restores a builder made empty: the closed seconds as their stored points, the open ones from
+   * their cells (their digests rebuilt by the same merges in the same order), and the keys of
+   * every report already counted.
+   */
+  restoreState(state: SeriesOpenState, points: readonly SeriesPoint[], seenKeys: Iterable<string>): void {
+    this.originMs = state.origin_ms;
+    this.lastBucket = state.last_bucket;
+    this.closedThrough = state.closed_through;
+    this.cooledThrough = Math.max(-1, state.last_bucket - this.hotSeconds);
+    for (const point of points) this.frozen.set(point.t_s, point);
+    for (const c of state.cells) {
+      const row = this.bySecond.get(c.t_s) ?? new Map<string, Cell>();
+      this.bySecond.set(c.t_s, row);
+      row.set(c.node_id, { counts: c.counts, exact: c.exact, duration_ms: c.duration_ms, windows: c.windows, digest: null });
+    }
+    for (const key of seenKeys) this.seen.add(key);
   }
 
   private computePoint(t: number): SeriesPoint {

@@ -4,6 +4,7 @@ import { driverDueLatency, driverLatencyOrNull, latencyCombination, totalDueLate
 import type { NodeStatus } from "./registry.ts";
 import type { DriverOutcome, Participant, TestRecord } from "./test-state.ts";
 import { plannedRateLine, type RateLine } from "./planned-rate.ts";
+import { configView, type ConfigView } from "./config-view.ts";
 
 /** A window older than this (orchestrator time) no longer counts towards "requests/s now". */
 export const RATE_FRESH_MS = 2_500;
@@ -65,6 +66,8 @@ export interface DriverView extends Figures {
   started_at: number | null;
   error: string | null;
   issues: Issue[];
+  /** The driver's first error of a request that got no response (a refused connection, a rejected certificate), when it had one. */
+  first_error?: string;
 }
 
 /** Figures across every participant. */
@@ -81,7 +84,9 @@ export interface MetricsView extends Figures {
 }
 
 /** A test as `GET /tests/:id` shows it, as each live snapshot event carries it, and as its final result is stored. */
-export interface TestView extends TestRecord {
+export interface TestView extends Omit<TestRecord, "config"> {
+  /** The configuration without its `data` rows, which `config.data_rows` counts (config-view.ts; GET /tests/:id/config has them). */
+  config: ConfigView;
   duration_ms: number | null;
   generated_at: number;
   metrics: MetricsView;
@@ -175,6 +180,7 @@ function driverView(input: SnapshotInput, driver: DriverAggregate): DriverView {
     started_at: participant?.started_at ?? null,
     error: participant?.rejected?.error ?? null,
     issues: participant?.rejected?.issues ?? [],
+    ...(driver.first_error !== undefined ? { first_error: driver.first_error } : {}),
   };
 }
 
@@ -194,7 +200,7 @@ export function buildTestView(input: SnapshotInput): TestView {
   return {
     test_id: record.test_id,
     state: record.state,
-    config: record.config,
+    config: configView(record.config),
     ...(record.abort ? { abort: record.abort } : {}),
     drivers: [...record.drivers],
     created_at: record.created_at,

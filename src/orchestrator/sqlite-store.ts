@@ -4,6 +4,8 @@ import { dirname } from "node:path";
 import { reportKey, type MetricsReport } from "../protocol/index.ts";
 import type { NodeView } from "./registry.ts";
 import type { OrchestratorStore, StoredTest } from "./store.ts";
+import { openCompactTables } from "./sqlite-compact.ts";
+import { packReport, unpackReport } from "./sqlite-pack.ts";
 import type { TestRecord } from "./test-state.ts";
 
 const SCHEMA = `
@@ -24,6 +26,24 @@ CREATE TABLE IF NOT EXISTS reports (
   raw TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_by_test ON reports (test_id, received_at);
+CREATE TABLE IF NOT EXISTS test_snapshots (
+  test_id TEXT PRIMARY KEY,
+  through_seq INTEGER NOT NULL,
+  taken_at INTEGER NOT NULL,
+  state BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS series_points (
+  test_id TEXT NOT NULL,
+  tally TEXT NOT NULL,
+  t_s INTEGER NOT NULL,
+  point BLOB NOT NULL,
+  PRIMARY KEY (test_id, tally, t_s)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_keys (
+  test_id TEXT NOT NULL,
+  report_id TEXT NOT NULL,
+  PRIMARY KEY (test_id, report_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS nodes (
   node_id TEXT PRIMARY KEY,
   record TEXT NOT NULL
@@ -43,13 +63,6 @@ interface TestRow {
 function addCompressedColumn(db: Database): void {
   const columns = db.query<{ name: string }, []>("PRAGMA table_info(reports)").all();
   if (!columns.some((c) => c.name === "raw_z")) db.exec("ALTER TABLE reports ADD COLUMN raw_z BLOB");
-}
-
-const packReport = (report: MetricsReport): Uint8Array => Bun.deflateSync(Buffer.from(JSON.stringify(report)));
-
-function unpackReport(row: { raw: string; raw_z: Uint8Array | null }): MetricsReport {
-  const text = row.raw_z === null ? row.raw : new TextDecoder().decode(Bun.inflateSync(new Uint8Array(row.raw_z)));
-  return JSON.parse(text) as MetricsReport;
 }
 
 const toStored = (row: TestRow): StoredTest => ({
@@ -78,8 +91,9 @@ export function openSqliteStore(path: string): OrchestratorStore {
   );
   const countTests = db.query<{ n: number }, []>("SELECT count(*) AS n FROM tests");
   const selectActive = db.query<TestRow, []>("SELECT record, result FROM tests WHERE state IN ('created', 'running') ORDER BY created_at");
+  const compact = openCompactTables(db);
   const insertReport = db.query(
-    "INSERT OR IGNORE INTO reports (report_id, test_id, node_id, received_at, raw, raw_z) VALUES ($id, $test, $node, $at, '', $raw_z)",
+    "INSERT OR IGNORE INTO reports (rowid, report_id, test_id, node_id, received_at, raw, raw_z) VALUES ($seq, $id, $test, $node, $at, '', $raw_z)",
   );
   const selectReports = db.query<{ raw: string; raw_z: Uint8Array | null; received_at: number }, { test: string }>(
     "SELECT raw, raw_z, received_at FROM reports WHERE test_id = $test ORDER BY received_at, rowid",
@@ -113,7 +127,11 @@ export function openSqliteStore(path: string): OrchestratorStore {
     },
     activeTests: () => selectActive.all().map((row) => toStored(row).record),
     saveReport(report: MetricsReport, receivedAt: number) {
+      // A report pruned by the compact store left its key behind: still a replay.
+      if (compact.prunedKey(report.test_id, reportKey(report))) return false;
+      const seq = compact.nextSeq();
       const { changes } = insertReport.run({
+        seq,
         // Keyed by instance too (reportKey): two processes with one node_id number alike.
         id: reportKey(report),
         test: report.test_id,
@@ -121,8 +139,10 @@ export function openSqliteStore(path: string): OrchestratorStore {
         at: receivedAt,
         raw_z: packReport(report),
       });
+      if (changes === 1) compact.noteSeq(report.test_id, seq);
       return changes === 1;
     },
+    ...compact.storage,
     reports: (testId) =>
       selectReports.all({ test: testId }).map((row) => ({ report: unpackReport(row), received_at: row.received_at })),
     saveNode(node: NodeView) {

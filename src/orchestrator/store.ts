@@ -1,4 +1,5 @@
 import { reportKey, type MetricsReport } from "../protocol/index.ts";
+import type { CompactStorage, StoredPoint, TestSnapshot } from "./compact-store.ts";
 import type { NodeView } from "./registry.ts";
 import type { TestView } from "./snapshot.ts";
 import { ACTIVE_STATES, type TestRecord } from "./test-state.ts";
@@ -9,8 +10,8 @@ export interface StoredTest {
   result: TestView | null;
 }
 
-/** Where the orchestrator keeps tests, accepted reports and nodes across restarts. */
-export interface OrchestratorStore {
+/** Where the orchestrator keeps tests, accepted reports (raw and compact, see compact-store.ts) and nodes across restarts. */
+export interface OrchestratorStore extends CompactStorage {
   /** Inserts or updates a test; `result` is the final view (null while active). */
   saveTest(record: TestRecord, result: TestView | null): void;
   getTest(testId: string): StoredTest | null;
@@ -36,7 +37,12 @@ const clone = <T>(value: T): T => structuredClone(value);
 /** An {@link OrchestratorStore} in memory, for unit tests. */
 export function createMemoryStore(): OrchestratorStore {
   const tests = new Map<string, StoredTest & { seq: number }>();
-  const reports = new Map<string, { report: MetricsReport; received_at: number }>();
+  const reports = new Map<string, { report: MetricsReport; received_at: number; seq: number }>();
+  // The compact store's side (see compact-store.ts): pruned reports leave their key and sequence.
+  const pruned = new Map<string, { test_id: string; seq: number }>();
+  const snapshots = new Map<string, TestSnapshot>();
+  const points = new Map<string, StoredPoint>();
+  let reportSeq = 0;
   const nodes = new Map<string, NodeView>();
   let seq = 0;
   return {
@@ -57,11 +63,36 @@ export function createMemoryStore(): OrchestratorStore {
     activeTests: () => [...tests.values()].map((t) => clone(t.record)).filter((r) => ACTIVE_STATES.has(r.state)),
     saveReport(report, receivedAt) {
       const key = reportKey(report);
-      if (reports.has(key)) return false;
-      reports.set(key, { report: clone(report), received_at: receivedAt });
+      if (reports.has(key) || pruned.has(key)) return false;
+      reports.set(key, { report: clone(report), received_at: receivedAt, seq: ++reportSeq });
       return true;
     },
-    reports: (testId) => [...reports.values()].filter((r) => r.report.test_id === testId).map(clone),
+    reports: (testId) =>
+      [...reports.values()].filter((r) => r.report.test_id === testId).map(({ report, received_at }) => clone({ report, received_at })),
+    lastReportSeq(testId) {
+      let seq = snapshots.get(testId)?.through_seq ?? 0;
+      for (const r of reports.values()) if (r.report.test_id === testId) seq = Math.max(seq, r.seq);
+      return seq;
+    },
+    saveSnapshot(testId, snapshot, newPoints, prune) {
+      snapshots.set(testId, clone(snapshot));
+      for (const { tally, point } of newPoints) points.set(`${testId}\u0000${tally}\u0000${point.t_s}`, clone({ tally, point }));
+      if (!prune) return;
+      for (const [key, r] of reports) {
+        if (r.report.test_id !== testId || r.seq > prune.seq || r.received_at > prune.receivedThroughMs) continue;
+        reports.delete(key);
+        pruned.set(key, { test_id: testId, seq: r.seq });
+      }
+    },
+    snapshot: (testId) => clone(snapshots.get(testId) ?? null),
+    seriesPoints: (testId) =>
+      [...points.entries()].filter(([key]) => key.startsWith(`${testId}\u0000`)).map(([, p]) => clone(p)).sort((a, b) => a.point.t_s - b.point.t_s),
+    reportKeys: (testId, throughSeq) => [
+      ...[...pruned].filter(([, p]) => p.test_id === testId).map(([key]) => key),
+      ...[...reports].filter(([, r]) => r.report.test_id === testId && r.seq <= throughSeq).map(([key]) => key),
+    ],
+    reportsAfter: (testId, seq) =>
+      [...reports.values()].filter((r) => r.report.test_id === testId && r.seq > seq).sort((a, b) => a.seq - b.seq).map(({ report, received_at }) => clone({ report, received_at })),
     saveNode: (node) => void nodes.set(node.node_id, clone(node)),
     saveNodes: (list) => list.forEach((node) => nodes.set(node.node_id, clone(node))),
     deleteNodes: (nodeIds) => nodeIds.forEach((id) => nodes.delete(id)),

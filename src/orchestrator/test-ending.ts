@@ -8,7 +8,8 @@ import { DEFAULT_STOP_GRACE_MS } from "../protocol/index.ts";
 import { degradedBusFailure } from "./bus-health.ts";
 import type { Clock } from "./clock.ts";
 import type { EventHub, OrchestratorEvent } from "./event-hub.ts";
-import { LiveTest } from "./live-test.ts";
+import { restoreLiveTest } from "./compact-store.ts";
+import type { LiveTest } from "./live-test.ts";
 import type { OrchestratorOptions } from "./options.ts";
 import type { NodeRegistry } from "./registry.ts";
 import { LIVE_TAIL_POINTS } from "./series.ts";
@@ -91,7 +92,7 @@ export function createTestEnding({ bus, store, clock, log, events, options, regi
    */
   const interrupt = (record: TestRecord) => {
     const now = clock.now();
-    const test = LiveTest.restore(record, store.reports(record.test_id), now);
+    const test = restoreLiveTest(store, record, now);
     const previous = record.state;
     record.ended_at = now;
     if (record.stop) {

@@ -26,6 +26,11 @@ export class TestTally {
     return result;
   }
 
+  /** The series builder itself, for the compact store's snapshots (tally-state.ts). */
+  get seriesBuilder(): SeriesBuilder {
+    return this.builder;
+  }
+
   /** The whole per-second series so far. */
   series(): TestSeries {
     return this.builder.series();

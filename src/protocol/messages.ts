@@ -140,6 +140,9 @@ export const RequestReportSchema = z.object({
 });
 export type RequestReport = z.infer<typeof RequestReportSchema>;
 
+/** Longest `first_error` a report carries; the driver cuts a longer message to it. */
+export const MAX_FIRST_ERROR_LENGTH = 1024;
+
 /** 4. Metrics report (brief): `metrics` is the test so far; the extensions let the orchestrator merge exactly. */
 export const MetricsReportSchema = z.object({
   node_id: wireId(),
@@ -171,6 +174,11 @@ export const MetricsReportSchema = z.object({
     .record(z.string().min(1).max(128), RequestReportSchema)
     .refine((r) => Object.keys(r).length <= MAX_REQUEST_NAMES, { message: `at most ${MAX_REQUEST_NAMES} request names` })
     .optional(),
+  /**
+   * Extension: the first error of a request that got no response on this driver (a refused
+   * connection, a rejected TLS certificate), so a test of connection errors says why.
+   */
+  first_error: z.string().max(MAX_FIRST_ERROR_LENGTH).optional(),
 });
 export type MetricsReport = z.infer<typeof MetricsReportSchema>;
 

@@ -28,10 +28,18 @@ export function serializeDigest(digest: TDigest): SerializedDigest {
  * Adds a serialized digest's centroids into `into`, in mean order. This is the only merge:
  * percentiles across drivers come from merged digests, never from averaged percentiles, and
  * we never `compress()` after a merge (it reshuffles and loses accuracy).
+ *
+ * Each merge ends with the centroids' cumulative counts brought up to date. tdigest 0.1.x
+ * refreshes them lazily (after 10% growth, or on a percentile read), and its next merges read
+ * them: without this, reading a digest's percentiles between two merges would change how the
+ * second one merges, so a digest rebuilt from the same windows (a restart, a cold second of the
+ * series) could differ from the one that was read while it grew. With it, a digest is a function
+ * of its merges alone, and a read changes nothing.
  */
 export function mergeDigest(into: TDigest, digest: SerializedDigest): void {
   const { means, counts } = digest;
   for (let i = 0; i < means.length; i++) into.push_centroid({ mean: means[i]!, n: counts[i]! });
+  (into as unknown as { _cumulate(exact: boolean): void })._cumulate(true);
 }
 
 /** Exact running figures kept beside a digest: the digest only estimates quantiles. */

@@ -2,6 +2,9 @@
  * Fault 3: the orchestrator SIGKILLed in the middle of a test and restarted on the same
  * database. History survives, the test it was following is shown `interrupted` (not running
  * forever), the drivers' next heartbeats register them again, and the next test runs.
+ * With the compact store at its tightest (a snapshot every second, no raw report kept beyond
+ * it), both tests come back from their snapshots: the finished one's report and distribution
+ * are exactly what they were before the kill.
  * Real processes, the shared broker.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
@@ -28,7 +31,7 @@ afterAll(async () => {
 
 test("an orchestrator killed mid-test and restarted on its database keeps the history, shows the test interrupted, and takes the drivers back", async () => {
   const target = await fleet!.target();
-  const args = ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1", "--db", join(fleet!.dir, "orchestrator.sqlite")];
+  const args = ["--target", `${target.url}/ping`, "--allow-target", "127.0.0.1", "--db", join(fleet!.dir, "orchestrator.sqlite"), "--retain-raw-s", "0", "--snapshot-every-s", "1"];
   const first = await fleet!.orchestrator("orchestrator-1", args);
   for (const id of DRIVERS) fleet!.driver(id);
   await waitForAlive(first.url, DRIVERS, 60_000);
@@ -36,10 +39,18 @@ test("an orchestrator killed mid-test and restarted on its database keeps the hi
   const finished = await startTest(first.url, { test_type: "AVALANCHE", message_count_per_driver: 100, concurrency: 4 });
   const finishedView = await waitForTestEnd(first.url, finished.test_id, 60_000);
   expect(finishedView.state).toBe("done");
+  const readJson = async (url: string) => {
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  const finishedReport = await readJson(`${first.url}/tests/${finished.test_id}/report`);
+  const finishedDistribution = await readJson(`${first.url}/tests/${finished.test_id}/distribution`);
 
   // 300 sends 20 ms apart: 6 s per driver; the orchestrator dies in the middle.
   const cut = await startTest(first.url, { test_type: "TSUNAMI", test_message_delay: 20, message_count_per_driver: 300 });
-  await waitForReports(first.url, cut.test_id, 1);
+  // Two reports each: the compact store has snapshotted the test (every second) before the kill.
+  await waitForReports(first.url, cut.test_id, 2);
   first.node.proc.kill("SIGKILL");
   await first.node.proc.exited;
 
@@ -47,6 +58,13 @@ test("an orchestrator killed mid-test and restarted on its database keeps the hi
   const interrupted = await getTest(second.url, cut.test_id);
   expect({ state: interrupted.state, error: interrupted.error }).toEqual({ state: "interrupted", error: "the orchestrator stopped while the test was running" });
   expect(await getTest(second.url, finished.test_id)).toEqual(finishedView);
+  // Rebuilt from the compact store (its final snapshot; no raw report kept): the same series and percentiles.
+  expect(await readJson(`${second.url}/tests/${finished.test_id}/report`)).toEqual(finishedReport);
+  expect(await readJson(`${second.url}/tests/${finished.test_id}/distribution`)).toEqual(finishedDistribution);
+  // The interrupted test's series (snapshot + the reports after it) adds up to its totals.
+  const cutReport = (await readJson(`${second.url}/tests/${cut.test_id}/report`)) as { series: { points: { total: { completed: number } }[] } };
+  expect(cutReport.series.points.reduce((sum, p) => sum + p.total.completed, 0)).toBe(interrupted.metrics.counts.completed);
+  expect(interrupted.metrics.counts.completed).toBeGreaterThan(0);
   const list = (await (await fetch(`${second.url}/tests`)).json()) as { tests: { test_id: string; state: string }[]; total: number };
   expect(list.tests.map((t) => [t.test_id, t.state])).toEqual([
     [cut.test_id, "interrupted"],

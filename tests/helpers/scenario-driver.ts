@@ -2,6 +2,7 @@
 // driver's own TestStats with a two-request scenario, over a MemoryBus.
 import type { MemoryBus } from "../../src/bus/index.ts";
 import { TestStats } from "../../src/driver/test-stats.ts";
+import { BusDriver } from "./bus-driver.ts";
 
 /** The scenario's request names, in plan order. */
 export const SCENARIO_NAMES = ["ping", "create"];
@@ -12,33 +13,16 @@ export const SCENARIO_NAMES = ["ping", "create"];
  * two requests: each window `ping` responses (10..14 ms) and `create` responses (a 500
  * failing its checks every `failEvery`-th), the last report final.
  */
-export class ScenarioDriver {
-  private readonly timer: ReturnType<typeof setInterval>;
-
+export class ScenarioDriver extends BusDriver {
   constructor(
-    readonly nodeId: string,
-    private readonly bus: MemoryBus,
-    private readonly plan: { windows: number; ping: number; create: number; failEvery: number; react?: boolean },
+    nodeId: string,
+    bus: MemoryBus,
+    readonly plan: { windows: number; ping: number; create: number; failEvery: number; react?: boolean },
   ) {
-    this.timer = setInterval(() => void this.beat(), 100);
+    super(nodeId, bus, plan.react !== false);
   }
 
-  async start(): Promise<void> {
-    if (this.plan.react !== false) {
-      await this.bus.subscribe("test_config", { mode: { kind: "broadcast" } }, (config) => {
-        if (config.drivers?.includes(this.nodeId)) void this.bus.publish("driver_event", { node_id: this.nodeId, test_id: config.test_id, event: "TEST_ACCEPTED" });
-      });
-      await this.bus.subscribe("trigger", { mode: { kind: "broadcast" } }, (trigger) => void this.run(trigger.test_id));
-    }
-    await this.bus.publish("register", { node_id: this.nodeId, node_IP: "127.0.0.1", message_type: "DRIVER_NODE_REGISTER" });
-    await this.beat();
-  }
-
-  private beat(): Promise<void> {
-    return this.bus.publish("heartbeat", { node_id: this.nodeId, heartbeat: "YES", timestamp: Date.now() }).catch(() => {});
-  }
-
-  private async run(testId: string): Promise<void> {
+  protected async run(testId: string): Promise<void> {
     const stats = new TestStats({ nodeId: this.nodeId, testId, paced: false, startedAtMs: Date.now(), epochOffsetMs: Date.now() - performance.now(), requestNames: SCENARIO_NAMES });
     for (let sequence = 0; sequence < this.plan.windows; sequence++) {
       for (let i = 0; i < this.plan.ping; i++) {
@@ -57,9 +41,5 @@ export class ScenarioDriver {
       }
       await this.bus.publish("metrics", stats.report(Date.now(), sequence === this.plan.windows - 1));
     }
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
   }
 }

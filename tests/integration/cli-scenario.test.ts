@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Output } from "../../src/cli/follow.ts";
-import { main } from "../../src/cli/main.ts";
+import { loadtest } from "../helpers/in-process-cli.ts";
 import { createTarget, type Target } from "../../target/server.ts";
 
 let target: Target;
@@ -16,14 +15,6 @@ afterAll(async () => {
   await target?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function loadtest(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), tty: false };
-  const code = await main(argv, { env: {}, out });
-  return { code, stdout, stderr };
-}
 
 function scenarioFile(name: string, text: string): string {
   const path = join(dir, name);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Output } from "../../src/cli/follow.ts";
-import { main } from "../../src/cli/main.ts";
+import { loadtest } from "../helpers/in-process-cli.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
 import { createTarget, type Target } from "../../target/server.ts";
 
@@ -11,15 +10,6 @@ beforeAll(() => {
 afterAll(async () => {
   await target?.stop();
 });
-
-/** Runs `loadtest` in this process and captures what it prints. */
-async function loadtest(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out: Output = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), tty: false };
-  const code = await main(argv, { env: {}, out });
-  return { code, stdout, stderr };
-}
 
 describe("loadtest run (one process, no Kafka)", () => {
   test("runs the test on N in-process drivers, draws progress lines and passes its thresholds", async () => {

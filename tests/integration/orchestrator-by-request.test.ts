@@ -2,69 +2,28 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
 import { SseParser } from "../../src/cli/sse-parser.ts";
-import { silentLogger } from "../../src/log.ts";
-import { systemClock } from "../../src/orchestrator/clock.ts";
-import { createApp } from "../../src/orchestrator/http/app.ts";
-import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
 import type { TestSeries } from "../../src/orchestrator/series.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
-import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
-import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
 import { ScenarioDriver } from "../helpers/scenario-driver.ts";
+import type { BusDriver } from "../helpers/bus-driver.ts";
+import { getJson, postJson, startBusDrivers, startMemoryOrchestrator, stopBusDrivers, stopMemoryOrchestrator, type BusFleet, type MemoryNode } from "../helpers/memory-orchestrator.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-by-request-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Node {
-  orchestrator: Orchestrator;
-  store: OrchestratorStore;
-  app: ReturnType<typeof createApp>;
-  bus: MemoryBus;
-  broker: MemoryBroker;
-}
+type Node = MemoryNode;
 
-const started: { drivers: ScenarioDriver[]; driverBus: MemoryBus }[] = [];
+const started: BusFleet<BusDriver>[] = [];
 
-async function startOrchestrator(dbPath: string): Promise<Node> {
-  const store = openSqliteStore(dbPath);
-  const broker = new MemoryBroker();
-  const bus = new MemoryBus(broker);
-  const orchestrator = createOrchestrator({ bus, store, clock: systemClock, log: silentLogger });
-  await orchestrator.start();
-  const app = createApp(orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
-  return { orchestrator, store, app, bus, broker };
-}
+const startOrchestrator = (dbPath: string): Promise<Node> => startMemoryOrchestrator(dbPath);
+const stopOrchestrator = stopMemoryOrchestrator;
+const startDrivers = (node: Node, plans: [string, ScenarioDriver["plan"]][]) => startBusDrivers(node, started, (bus) => plans.map(([id, plan]) => new ScenarioDriver(id, bus, plan)));
 
-async function stopOrchestrator(node: Node): Promise<void> {
-  node.orchestrator.stop();
-  await node.bus.close();
-  node.store.close();
-}
+afterEach(() => stopBusDrivers(started));
 
-async function startDrivers(node: Node, plans: [string, ScenarioDriver["plan"]][]): Promise<void> {
-  const driverBus = new MemoryBus(node.broker);
-  const drivers = plans.map(([id, plan]) => new ScenarioDriver(id, driverBus, plan));
-  for (const driver of drivers) await driver.start();
-  started.push({ drivers, driverBus });
-  await waitFor("every driver to be alive", async () => {
-    const { nodes } = (await (await node.app.request("/nodes")).json()) as { nodes: { node_id: string; status: string }[] };
-    return plans.every(([id]) => nodes.some((n) => n.node_id === id && n.status === "alive"));
-  });
-}
-
-afterEach(async () => {
-  for (const { drivers, driverBus } of started.splice(0)) {
-    for (const driver of drivers) driver.stop();
-    await driverBus.close();
-  }
-});
-
-const post = (node: Node, path: string, body?: unknown) =>
-  node.app.request(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
-const getJson = async <T>(node: Node, path: string): Promise<T> => (await node.app.request(path)).json() as Promise<T>;
+const post = postJson;
 const byRequestShape = (view: TestView) =>
   Object.fromEntries(
     Object.entries(view.by_request ?? {}).map(([name, r]) => [

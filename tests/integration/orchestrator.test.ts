@@ -3,15 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryBroker, MemoryBus } from "../../src/bus/index.ts";
-import { silentLogger } from "../../src/log.ts";
-import { systemClock } from "../../src/orchestrator/clock.ts";
-import { createApp } from "../../src/orchestrator/http/app.ts";
-import { createOrchestrator, type Orchestrator } from "../../src/orchestrator/orchestrator.ts";
 import type { TestView } from "../../src/orchestrator/snapshot.ts";
-import { openSqliteStore } from "../../src/orchestrator/sqlite-store.ts";
-import type { OrchestratorStore } from "../../src/orchestrator/store.ts";
 import type { TestSummary } from "../../src/orchestrator/test-summary.ts";
 import { TestStats } from "../../src/driver/test-stats.ts";
+import { BusDriver } from "../helpers/bus-driver.ts";
+import { getJson, postJson, startBusDrivers, startMemoryOrchestrator, stopBusDrivers, stopMemoryOrchestrator, type BusFleet, type MemoryNode } from "../helpers/memory-orchestrator.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-it-"));
@@ -21,34 +17,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * A driver made of test code: registers, beats every 100 ms, accepts every configuration
  * and, when triggered, reports `windows` windows of `perWindow` latencies (the last one final).
  */
-class FakeDriver {
-  private readonly timer: ReturnType<typeof setInterval>;
-
+class FakeDriver extends BusDriver {
   constructor(
-    readonly nodeId: string,
-    private readonly bus: MemoryBus,
-    private readonly plan: { windows: number; perWindow: number; baseMs: number; react?: boolean },
+    nodeId: string,
+    bus: MemoryBus,
+    readonly plan: { windows: number; perWindow: number; baseMs: number; react?: boolean },
   ) {
-    this.timer = setInterval(() => void this.beat(), 100);
-  }
-
-  async start(): Promise<void> {
-    if (this.plan.react !== false) {
-      await this.bus.subscribe("test_config", { mode: { kind: "broadcast" } }, (config) => {
-        if (config.drivers?.includes(this.nodeId)) void this.bus.publish("driver_event", { node_id: this.nodeId, test_id: config.test_id, event: "TEST_ACCEPTED" });
-      });
-      await this.bus.subscribe("trigger", { mode: { kind: "broadcast" } }, (trigger) => void this.run(trigger.test_id));
-    }
-    await this.bus.publish("register", { node_id: this.nodeId, node_IP: "127.0.0.1", message_type: "DRIVER_NODE_REGISTER" });
-    await this.beat();
-  }
-
-  private beat(): Promise<void> {
-    return this.bus.publish("heartbeat", { node_id: this.nodeId, heartbeat: "YES", timestamp: Date.now() }).catch(() => {});
+    super(nodeId, bus, plan.react !== false);
   }
 
   /** Sends its windows' reports as a driver does: built by the driver's own TestStats. */
-  private async run(testId: string): Promise<void> {
+  protected async run(testId: string): Promise<void> {
     const stats = new TestStats({ nodeId: this.nodeId, testId, paced: false, startedAtMs: Date.now(), epochOffsetMs: Date.now() - performance.now() });
     for (let sequence = 0; sequence < this.plan.windows; sequence++) {
       for (let i = 0; i < this.plan.perWindow; i++) {
@@ -59,58 +38,20 @@ class FakeDriver {
     }
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-  }
 }
 
-interface Node {
-  orchestrator: Orchestrator;
-  store: OrchestratorStore;
-  app: ReturnType<typeof createApp>;
-  bus: MemoryBus;
-}
+type Node = MemoryNode;
 
-const started: { node: Node; drivers: FakeDriver[]; driverBus: MemoryBus }[] = [];
+const started: BusFleet<BusDriver>[] = [];
 
-async function startOrchestrator(dbPath: string, broker = new MemoryBroker()): Promise<Node & { broker: MemoryBroker }> {
-  const store = openSqliteStore(dbPath);
-  const bus = new MemoryBus(broker);
-  const orchestrator = createOrchestrator({ bus, store, clock: systemClock, log: silentLogger });
-  await orchestrator.start();
-  const app = createApp(orchestrator, { defaultTarget: "http://127.0.0.1:8080/ping", allowTargets: ["127.0.0.1"] });
-  return { orchestrator, store, app, bus, broker };
-}
+const startOrchestrator = startMemoryOrchestrator;
+const stopOrchestrator = stopMemoryOrchestrator;
+const startDrivers = (broker: MemoryBroker, node: Node, plans: [string, FakeDriver["plan"]][]) =>
+  startBusDrivers(node, started, (bus) => plans.map(([id, plan]) => new FakeDriver(id, bus, plan)), broker);
 
-async function stopOrchestrator(node: Node): Promise<void> {
-  node.orchestrator.stop();
-  await node.bus.close();
-  node.store.close();
-}
+afterEach(() => stopBusDrivers(started));
 
-async function startDrivers(broker: MemoryBroker, node: Node, plans: [string, FakeDriver["plan"]][]) {
-  const driverBus = new MemoryBus(broker);
-  const drivers = plans.map(([id, plan]) => new FakeDriver(id, driverBus, plan));
-  for (const driver of drivers) await driver.start();
-  const ids = plans.map(([id]) => id);
-  await waitFor("every driver to be alive", async () => {
-    const { nodes } = (await (await node.app.request("/nodes")).json()) as { nodes: { node_id: string; status: string }[] };
-    return ids.every((id) => nodes.some((n) => n.node_id === id && n.status === "alive"));
-  });
-  started.push({ node, drivers, driverBus });
-  return { drivers, driverBus };
-}
-
-afterEach(async () => {
-  for (const { drivers, driverBus } of started.splice(0)) {
-    for (const driver of drivers) driver.stop();
-    await driverBus.close();
-  }
-});
-
-const post = (node: Node, path: string, body?: unknown) =>
-  node.app.request(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
-const getJson = async <T>(node: Node, path: string): Promise<T> => (await node.app.request(path)).json() as Promise<T>;
+const post = postJson;
 
 describe("orchestrator over a MemoryBus with fake drivers", () => {
   test("runs a test from POST to done with exact totals across drivers", async () => {

@@ -5,15 +5,14 @@ import type { SeriesPoint, TestSeries } from "../../orchestrator/series.ts";
 import type { NodeView } from "../../orchestrator/registry.ts";
 import type { TestView } from "../../orchestrator/snapshot.ts";
 import type { TestSummary } from "../../orchestrator/test-summary.ts";
-import type { Comparison } from "../../compare/compare.ts";
-import type { TestDistribution } from "../../orchestrator/distribution.ts";
 import { renderBusBanner } from "./bus-banner.ts";
-import { baseLatencyLines, renderBaseOptions, renderDeltas } from "./compare-view.ts";
+import { baseLatencyLines } from "./compare-view.ts";
+import { loadComparison, loadDistribution, renderCompare, selectBase } from "./compare-panel.ts";
 import { distributionChart, distributionLines } from "./distribution-chart.ts";
 import { lineChart } from "./chart.ts";
 import { driversOf, latencyLines, mergePoints, rateLines, type LatencyScope } from "./chart-data.ts";
 import { plannedLines } from "./planned-line.ts";
-import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, expectedRequests } from "./render.ts";
+import { renderDriverTable, renderErrors, renderHistory, renderLegend, renderNodes, renderScopeButtons, renderSummary, renderTestHead, renderTiles, progressFraction } from "./render.ts";
 import { summarizeTest } from "../../orchestrator/test-summary.ts";
 import { pointsInRange, rangeOf, renderRangeButtons } from "./time-range.ts";
 import { askTokenIfMissing, wireTokenDialog } from "./token.ts";
@@ -68,53 +67,6 @@ function renderCharts(): void {
   renderCompare();
 }
 
-/** The base picker and the deltas table. */
-function renderCompare(): void {
-  const shownId = state.shown?.test.test_id ?? null;
-  $<HTMLSelectElement>("base-select").innerHTML = renderBaseOptions(state.history, shownId, state.base?.id ?? null);
-  const ended = state.shown?.test.ended_at != null;
-  $("compare-table").innerHTML = !state.base
-    ? `<p class="muted">Pick a finished base test: its latency is overlaid dashed and the deltas show here.</p>`
-    : !ended
-      ? `<p class="muted">The deltas show once this test has ended.</p>`
-      : state.comparison?.candidate === shownId && state.comparison?.base === state.base.id
-        ? renderDeltas(state.comparison)
-        : `<p class="muted">Comparing…</p>`;
-}
-
-/** Reads the shown test's distribution (and the comparison with the base once it has ended). */
-async function loadDistribution(testId: string): Promise<void> {
-  state.distributionAt = Date.now();
-  const dist = await getJson<TestDistribution>(`/tests/${encodeURIComponent(testId)}/distribution`);
-  if (state.shown?.test.test_id !== testId) return;
-  state.distribution = dist;
-  renderCharts();
-}
-
-async function loadComparison(): Promise<void> {
-  const shown = state.shown;
-  const base = state.base;
-  if (!shown || !base || shown.test.ended_at === null || base.id === shown.test.test_id) return;
-  const query = new URLSearchParams({ base: base.id, candidate: shown.test.test_id });
-  state.comparison = await getJson<Comparison>(`/tests/compare?${query}`);
-  renderCompare();
-}
-
-/** Picks (or clears, with "") the base test. */
-async function selectBase(baseId: string): Promise<void> {
-  state.comparison = null;
-  if (baseId === "") {
-    state.base = null;
-    renderCharts();
-    return;
-  }
-  const path = `/tests/${encodeURIComponent(baseId)}`;
-  const [report, distribution] = await Promise.all([getJson<{ series: TestSeries | null }>(`${path}/report?format=json`), getJson<TestDistribution>(`${path}/distribution`)]);
-  state.base = { id: baseId, points: report.series?.points ?? [], distribution };
-  renderCharts();
-  await loadComparison();
-}
-
 function renderTest(): void {
   const shown = state.shown;
   if (!shown) return;
@@ -122,8 +74,7 @@ function renderTest(): void {
   $("test-head").innerHTML = renderTestHead(test, !state.pinned);
   $("tls-warning").innerHTML = renderTlsWarning(test.config);
   $("test-body").hidden = false;
-  const expected = expectedRequests(test);
-  $("progress-fill").style.width = `${expected > 0 ? Math.min(100, (test.metrics.counts.sent * 100) / expected) : 0}%`;
+  $("progress-fill").style.width = `${progressFraction(test) * 100}%`;
   $("tiles").innerHTML = renderTiles(test);
   $("driver-table").innerHTML = renderDriverTable(test);
   $("errors").innerHTML = renderErrors(test);
@@ -160,7 +111,7 @@ async function showTest(testId: string, pinned: boolean): Promise<void> {
   if (state.base?.id === testId) state.base = null;
   renderTest();
   renderHistoryPanel();
-  await Promise.all([loadDistribution(testId), loadComparison(), loadRequestSeries(testId, renderCharts)]);
+  await Promise.all([loadDistribution(testId, renderCharts), loadComparison(), loadRequestSeries(testId, renderCharts)]);
 }
 
 /** A live update: the shown test moves on, or a new running test takes the panel (unless pinned). */
@@ -181,7 +132,7 @@ function onLive(test: TestView, points: SeriesPoint[], full: boolean): void {
     return;
   }
   renderTest();
-  if (Date.now() - state.distributionAt >= DISTRIBUTION_REFRESH_MS) void loadDistribution(test.test_id).catch(() => {});
+  if (Date.now() - state.distributionAt >= DISTRIBUTION_REFRESH_MS) void loadDistribution(test.test_id, renderCharts).catch(() => {});
   if (requestSeriesDue(test.test_id)) void loadRequestSeries(test.test_id, renderCharts).catch(() => {});
 }
 
@@ -285,7 +236,7 @@ function wire(): void {
       else renderTest();
     }
   });
-  $<HTMLSelectElement>("base-select").addEventListener("change", (ev) => void selectBase((ev.target as HTMLSelectElement).value).catch(() => {}));
+  $<HTMLSelectElement>("base-select").addEventListener("change", (ev) => void selectBase((ev.target as HTMLSelectElement).value, renderCharts).catch(() => {}));
   wireTokenDialog();
   wireRequestSelect(renderCharts);
   // "3 s ago" labels age between events.

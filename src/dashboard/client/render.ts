@@ -5,17 +5,10 @@ import type { TestSummary } from "../../orchestrator/test-summary.ts";
 import type { ChartLine } from "./chart.ts";
 import { driverColor } from "./chart-data.ts";
 import { formatClock } from "./clock-format.ts";
-import { integrate } from "../../orchestrator/planned-rate.ts";
+import { expectedRequests } from "../../orchestrator/expected-requests.ts";
 import { escapeHtml as e, formatAgo, formatCount, formatDuration, formatMs, formatPercent, formatRate, formatTimestamp, shortId } from "../../format/format.ts";
 
-/**
- * Requests the test will send in all: count per driver × drivers, or, when the test plans a rate
- * (`planned_rps`: a ramp, a duration, TSUNAMI, a cap), what that plan adds up to, whichever is less.
- */
-export const expectedRequests = (test: TestView): number => {
-  const byCount = test.config.message_count_per_driver * test.drivers.length;
-  return test.planned_rps === undefined ? byCount : Math.min(byCount, Math.round(integrate(test.planned_rps, 0, Infinity)));
-};
+export { expectedRequests, progressFraction } from "../../orchestrator/expected-requests.ts";
 
 /** Most drivers the list shows (a flood of dead ids must not freeze the page). */
 export const NODES_SHOWN = 200;
@@ -74,6 +67,12 @@ ${live ? "" : `<button type="button" class="ghost" id="follow-live">follow live<
 <span class="links"><a href="${base}?format=html" target="_blank">HTML report</a><a href="${base}?format=csv&download=1">CSV</a><a href="${base}?format=json" target="_blank">JSON</a></span>`;
 }
 
+/** The sent tile's label: "sent of N", or "sent" when the test has no known total (a duration at full speed). */
+function expectedOf(test: TestView): string {
+  const expected = expectedRequests(test);
+  return expected === null ? "sent" : `sent of ${formatCount(expected)}`;
+}
+
 function tile(id: string, label: string, value: string, bad = false): string {
   return `<div class="tile${bad ? " bad" : ""}"><b data-testid="stat-${id}">${e(value)}</b><span>${e(label)}</span></div>`;
 }
@@ -84,7 +83,7 @@ export function renderTiles(test: TestView): string {
   const running = test.state === "running";
   return [
     tile("rps", running ? "requests/s now" : "avg requests/s", formatRate(running ? m.requests_per_s : m.avg_requests_per_s)),
-    tile("sent", `sent of ${formatCount(expectedRequests(test))}`, formatCount(m.counts.sent)),
+    tile("sent", expectedOf(test), formatCount(m.counts.sent)),
     tile("completed", "completed", formatCount(m.counts.completed)),
     tile("p50", `median latency${m.latency_combined ? " *" : ""}`, formatMs(m.latency?.median_latency)),
     tile("p99", "p99 latency", formatMs(m.latency?.p99_latency)),

@@ -9,6 +9,7 @@ import type { Orchestrator } from "../orchestrator.ts";
 import { parseTestRequest, type TestRequestOptions } from "../test-request.ts";
 import { bearerToken } from "./auth.ts";
 import { compareRoutes } from "./compare-routes.ts";
+import { configRoutes } from "./config-route.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { openApiRoutes } from "./openapi/routes.ts";
 import { ApiError, errorBody, onError } from "./errors.ts";
@@ -121,6 +122,7 @@ export function createApp(orchestrator: Orchestrator, options: AppOptions): Hono
 
   app.route("/", sseRoutes(orchestrator, options.sse));
   app.route("/", reportRoutes(orchestrator));
+  app.route("/", configRoutes(orchestrator));
   app.route("/", prometheusRoutes(orchestrator, options.securityCounts));
   app.route("/", dashboardRoutes({ tokenRequired: Boolean(token) }));
   app.route("/", openApiRoutes());

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatSummary, textTable } from "../../../src/cli/summary.ts";
+import { describeTest, formatSummary, textTable } from "../../../src/cli/summary.ts";
+import { MAX_COUNT_PER_DRIVER } from "../../../src/protocol/limits.ts";
 import { evaluateThresholds, parseThreshold } from "../../../src/cli/thresholds.ts";
 import { testView } from "./fixtures.ts";
 
@@ -44,5 +45,22 @@ describe("final summary", () => {
 
   test("aligns a table: first column left, the others right", () => {
     expect(textTable([["a", "bb"], ["ccc", "d"]])).toEqual(["a    bb", "ccc   d"]);
+  });
+});
+
+describe("what the test was, for a timed test", () => {
+  test("stages and a duration replace the default count; a count given with them stays", () => {
+    const view = testView();
+    const at = (config: Record<string, unknown>) => describeTest({ ...view, config: { ...view.config, test_type: "AVALANCHE", ...config } } as typeof view);
+    const stages = [{ duration_s: 10, target_throughput: 200 }, { duration_s: 20, target_throughput: 200 }, { duration_s: 5, target_throughput: 0 }];
+    expect([
+      at({ message_count_per_driver: MAX_COUNT_PER_DRIVER, stages }),
+      at({ message_count_per_driver: MAX_COUNT_PER_DRIVER, duration_s: 30 }),
+      at({ message_count_per_driver: 1000, duration_s: 90 }),
+    ]).toEqual([
+      "AVALANCHE, 3 stage(s) over 35.0 s up to 200 req/s × 2 driver(s) → http://127.0.0.1:8080/ping",
+      "AVALANCHE, for 30.0 s × 2 driver(s) → http://127.0.0.1:8080/ping",
+      "AVALANCHE, 1,000 requests, for 1m 30s × 2 driver(s) → http://127.0.0.1:8080/ping",
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { TestRecord } from "../../../src/orchestrator/test-state.ts";
 import { MemoryBroker, MemoryBus } from "../../../src/bus/index.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { ManualClock } from "../../../src/orchestrator/clock.ts";
@@ -8,6 +9,19 @@ import type { MetricsReport } from "../../../src/protocol/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 export const T0 = 1_700_000_000_000;
+
+/** A running AVALANCHE test "t1" of 100 requests per driver, started at T0. */
+export const runningRecord = (drivers: string[] = ["d1", "d2"]): TestRecord => ({
+  test_id: "t1",
+  state: "running",
+  config: { test_id: "t1", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 100 },
+  drivers,
+  created_at: T0,
+  triggered_at: T0,
+  start_at: T0,
+  ended_at: null,
+  error: null,
+});
 
 /**
  * Builds the reports a driver would send, with the driver's own {@link TestStats} (so the

@@ -2,19 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { LiveTest } from "../../../src/orchestrator/live-test.ts";
 import type { TestRecord } from "../../../src/orchestrator/test-state.ts";
 import type { MetricsReport } from "../../../src/protocol/index.ts";
-import { FakeDriverReports, spread, T0 } from "./fixtures.ts";
+import { FakeDriverReports, runningRecord, spread, T0 } from "./fixtures.ts";
 
-const record = (): TestRecord => ({
-  test_id: "t1",
-  state: "running",
-  config: { test_id: "t1", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 100 },
-  drivers: ["d1", "d2"],
-  created_at: T0,
-  triggered_at: T0,
-  start_at: T0,
-  ended_at: null,
-  error: null,
-});
+const record = (): TestRecord => runningRecord();
 const nodes = { get: () => undefined };
 
 describe("LiveTest: totals and per-second series in one model", () => {

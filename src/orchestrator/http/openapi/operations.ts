@@ -2,6 +2,7 @@
 // themselves validate with (requests) and the response schemas beside this file. document.ts
 // turns this table into the OpenAPI document; the OpenAPI test checks it against `app.routes`.
 import type { z } from "zod";
+import { TestConfigSchema } from "../../../protocol/index.ts";
 import { TestRequestSchema } from "../../test-request.ts";
 import { ListQuerySchema, NodesQuerySchema } from "../queries.ts";
 import { ReportQuerySchema } from "../report.ts";
@@ -21,6 +22,7 @@ export const COMPONENTS = {
   },
   StopRequest: { schema: StopRequestSchema, io: "input", description: "Every field is optional: an empty body stops with the defaults." },
   TestView: { schema: responses.TestViewSchema, io: "output" },
+  TestConfig: { schema: TestConfigSchema, io: "output", description: "A test's whole configuration as created, `data` rows included." },
   TestPage: { schema: responses.TestPageSchema, io: "output" },
   Report: { schema: responses.ReportSchema, io: "output" },
   NodePage: { schema: responses.NodePageSchema, io: "output" },
@@ -88,6 +90,11 @@ export const OPERATIONS: readonly OperationDoc[] = [
     method: "get", path: "/tests/:id", operationId: "getTest", tag: "tests",
     summary: "A test with its figures, in total and per driver",
     responses: { 200: testView("the test"), 404: NOT_FOUND },
+  },
+  {
+    method: "get", path: "/tests/:id/config", operationId: "getTestConfig", tag: "tests",
+    summary: "A test's whole configuration as created, `data` rows included (views show `config.data_rows` instead)",
+    responses: { 200: { description: "the configuration", json: "TestConfig", example: examples.TEST_VIEW_EXAMPLE.config }, 404: NOT_FOUND },
   },
   {
     method: "get", path: "/tests", operationId: "listTests", tag: "tests",

@@ -2,6 +2,7 @@
 // the TypeScript type the code returns, so a field the code drops or retypes fails `tsc`; the
 // OpenAPI test also parses real responses with them.
 import { z } from "zod";
+import type { ConfigView } from "../../config-view.ts";
 import { CountsSchema, LatencySummarySchema, TestConfigSchema, TestTypeSchema } from "../../../protocol/index.ts";
 import type { BusHealth } from "../../bus-health.ts";
 import type { NodePage, NodeView } from "../../registry.ts";
@@ -85,12 +86,17 @@ const RequestViewSchema = z.object({
   first_check_failure: z.string().nullable(),
 }) satisfies z.ZodType<RequestView>;
 
+/** A test's configuration in its views: the `data` rows left out, counted by `data_rows` (config-view.ts). */
+export const ConfigViewSchema = TestConfigSchema.omit({ data: true }).extend({
+  data_rows: z.number().int().optional().describe("rows of the test's `data` (the rows themselves: GET /tests/{id}/config)"),
+}) satisfies z.ZodType<ConfigView>;
+
 /** A test with its figures: `GET /tests/:id`, the answer to create, trigger and stop, the report's `test`. */
 export const TestViewSchema = z
   .object({
     test_id: z.string(),
     state: TestStateSchema,
-    config: TestConfigSchema,
+    config: ConfigViewSchema,
     abort: z.object({ abort_on: z.array(z.string()), abort_window_s: z.number(), abort_delay_s: z.number() }).optional(),
     drivers: z.array(z.string()),
     created_at: epochMs,
