@@ -3,7 +3,7 @@ import type { CoreSplitRequest } from "./core-split.ts";
 import { SECTION_IDS, type SectionId } from "./section.ts";
 
 /** Tools of the pinned tables, by the names `--peers` takes. */
-export const PINNED_PEER_IDS = ["ours", "wrk", "bombardier", "vegeta", "autocannon", "fetch"] as const;
+export const PINNED_PEER_IDS = ["ours", "wrk", "bombardier", "vegeta", "autocannon", "fetch", "wrk-our-headers"] as const;
 export type PinnedPeerId = (typeof PINNED_PEER_IDS)[number];
 
 /** Usage of `bun run bench`. */
@@ -27,7 +27,8 @@ Flags:
   --target-cpus <list> pinned tables: cores of the Go target (default: the other cores) [BENCH_TARGET_CPUS]
   --no-pin             skip the pinned tables (throughput, concurrency run on one box only)
   --pinned-only        throughput and concurrency: only the pinned tables, not the one-box ones
-  --peers <a,b,...>    pinned tables: only these tools (${PINNED_PEER_IDS.join(", ")})
+  --peers <a,b,...>    pinned tables: only these tools (${PINNED_PEER_IDS.join(", ")};
+                       wrk-our-headers, wrk sending our request head, runs only when named)
   --baseline <dir>     pinned tables: also run the driver of another checkout (A/B of a driver change;
                        repeat the flag for several)
   --help               print this help

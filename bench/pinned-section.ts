@@ -1,6 +1,7 @@
 /** The pinned part of the throughput and concurrency sections: tables and parity verdicts per level. */
 import type { Peer } from "./load-result.ts";
 import { baselineDriver } from "./peers/driver.ts";
+import { wrkOurHeaders } from "./peers/wrk.ts";
 import { comparePinned, type PinnedSeries } from "./pinned-compare.ts";
 import { parityVerdicts } from "./parity.ts";
 import { pinnedPreamble, pinnedRows, pinnedTable } from "./pinned-table.ts";
@@ -23,7 +24,8 @@ export async function pinnedPart(ctx: BenchContext, allPeers: readonly Peer[], l
       verdicts: levels.map((c) => ({ target: `pinned c=${c}: ours ≥ 1.0× wrk's req/s`, figure: "not run", met: null, why })),
     };
   }
-  const peers = [...allPeers.filter((p) => ctx.peers == null || ctx.peers.includes(peerId(p, ours, wrk))), ...(ctx.baselines ?? []).map(baselineDriver)];
+  const named = ctx.peers?.includes("wrk-our-headers") ? [wrkOurHeaders] : [];
+  const peers = [...allPeers.filter((p) => ctx.peers == null || ctx.peers.includes(peerId(p, ours, wrk))), ...named, ...(ctx.baselines ?? []).map(baselineDriver)];
   const rows: string[][] = [];
   const verdicts: Verdict[] = [];
   for (const connections of levels) {

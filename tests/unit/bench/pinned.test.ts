@@ -85,7 +85,7 @@ test("bench flags: pinned cores from flags or the environment (flags win); --no-
   expect(opts(["--no-pin", "--pinned-only"])).toEqual({ kind: "invalid", errors: ["--no-pin and --pinned-only exclude each other"] });
   const peers = parseBenchCommand(["--peers", "ours,wrk", "--baseline", "/tmp/main", "--baseline", "/tmp/b"], "R.md");
   expect(peers.kind === "run" && [peers.options.peers, peers.options.baselines]).toEqual([["ours", "wrk"], ["/tmp/main", "/tmp/b"]]);
-  expect(parseBenchCommand(["--peers", "ours,ab"], "R.md")).toEqual({ kind: "invalid", errors: ['--peers: expected some of ours, wrk, bombardier, vegeta, autocannon, fetch, got "ours,ab"'] });
+  expect(parseBenchCommand(["--peers", "ours,ab"], "R.md")).toEqual({ kind: "invalid", errors: ['--peers: expected some of ours, wrk, bombardier, vegeta, autocannon, fetch, wrk-our-headers, got "ours,ab"'] });
 });
 
 test("bottleneck: the saturated core set wins, the target first; other work on a core is called out", () => {
