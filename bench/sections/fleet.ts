@@ -44,6 +44,8 @@ interface FleetRun {
 async function runFleet(ctx: BenchContext, broker: string, drivers: number, tests: number): Promise<FleetRun> {
   const prefix = `benchfleet${drivers}-${Date.now().toString(36)}-`;
   const fleet = new BenchFleet({ KAFKA_BROKERS: broker, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: "warn" });
+  // Closed on the way out even when the run fails: its Kafka consumer kept a failed bench alive.
+  let openProbe: { finish(): Promise<unknown> } | null = null;
   try {
     const orch = fleet.spawn("orchestrator", "src/orchestrator/main.ts", [
       "--port", "0", "--host", "127.0.0.1", "--db", `${fleet.dir}/orchestrator.sqlite`, "--target", ctx.target.pingUrl, "--allow-target", "127.0.0.1",
@@ -57,6 +59,7 @@ async function runFleet(ctx: BenchContext, broker: string, drivers: number, test
     }, 60_000 + drivers * 5_000);
     const registered_s = (performance.now() - t0) / 1000;
     const probe = await startReportLatencyProbe([broker], prefix);
+    openProbe = probe;
     const rss = sampleRss(orch.proc.pid, 200);
     const cpu0 = cpuSeconds(orch.proc.pid);
     const wall0 = performance.now();
@@ -81,6 +84,7 @@ async function runFleet(ctx: BenchContext, broker: string, drivers: number, test
     }
     const cpu_percent = ((cpuSeconds(orch.proc.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
     const rssSamples = rss.stop();
+    openProbe = null;
     const latency = await probe.finish();
     return {
       drivers,
@@ -94,6 +98,7 @@ async function runFleet(ctx: BenchContext, broker: string, drivers: number, test
       skews,
     };
   } finally {
+    await openProbe?.finish().catch(() => {});
     await fleet.stop();
   }
 }

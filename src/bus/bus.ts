@@ -15,6 +15,13 @@ export type DeliveryMode = { kind: "broadcast" } | { kind: "collect"; group: str
  */
 export interface SubscribeOptions {
   mode: DeliveryMode;
+  /**
+   * How long a message may wait before it is delivered (default: as soon as it arrives). A
+   * subscriber of a busy topic that is in no hurry (twin detection on the fleet's heartbeats)
+   * sets it: the KafkaBus then fetches, and commits, about once per `batchMs` instead of once
+   * per message or two. The memory bus delivers at once whatever it says.
+   */
+  batchMs?: number;
 }
 
 /** Receives each decoded, valid message of a topic; a throw is counted as a rejection, not fatal. */

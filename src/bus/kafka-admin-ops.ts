@@ -1,4 +1,5 @@
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
+import { isUnknownTopic } from "./topic-guard.ts";
 import type { Logger } from "../log.ts";
 import { TOPIC_KEYS, topicName } from "../protocol/index.ts";
 import { topicReplication, type KafkaConnection, type TopicReplication } from "./kafka-config.ts";
@@ -12,10 +13,27 @@ const DELETE_GROUPS_TIMEOUT_MS = 3_000;
  * partitions) and returns how topics are made on this cluster.
  */
 export async function createMissingTopics(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissingTopicsOnce(kafka, connection);
+    } catch (error) {
+      // kafkajs 2.2 sometimes resolves a metadata request with nothing on a busy machine and then
+      // fails on its own destructuring (a TypeError inside admin.listTopics; tulios/kafkajs#461
+      // is the same family): a fresh admin client asks again. Any other error is the caller's.
+      if (!(error instanceof TypeError) || attempt === ADMIN_TYPE_ERROR_ATTEMPTS) throw error;
+      await Bun.sleep(250 * attempt);
+    }
+  }
+}
+
+/** Attempts of an admin operation that failed inside kafkajs with a TypeError (see createMissingTopics). */
+const ADMIN_TYPE_ERROR_ATTEMPTS = 4;
+
+async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = await existingTopics(admin, TOPIC_KEYS.map((key) => topicName(key, connection.topicPrefix)));
     const missing = TOPIC_KEYS.filter((key) => !existing.has(topicName(key, connection.topicPrefix)));
     // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
     // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
@@ -31,6 +49,31 @@ export async function createMissingTopics(kafka: Kafka, connection: KafkaConnect
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Which of `names` exist, asking the broker about these topics only. `admin.listTopics()` fetches
+ * the metadata of every topic of the cluster: on a broker shared by many fleets (thousands of
+ * topics) that is a large answer to build and parse, and 64 drivers starting at once asked for it
+ * 3 times each.
+ */
+export async function existingTopics(admin: Admin, names: string[]): Promise<Set<string>> {
+  try {
+    await admin.fetchTopicMetadata({ topics: names });
+    return new Set(names);
+  } catch (err) {
+    if (!isUnknownTopic(err)) throw err;
+  }
+  const found = new Set<string>();
+  for (const name of names) {
+    try {
+      await admin.fetchTopicMetadata({ topics: [name] });
+      found.add(name);
+    } catch (err) {
+      if (!isUnknownTopic(err)) throw err;
+    }
+  }
+  return found;
 }
 
 /** Partitions of `topic` (its full name) where `groupId` has a committed offset. */

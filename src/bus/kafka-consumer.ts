@@ -11,6 +11,8 @@ export interface KafkaSubscription extends GuardedSubscription {
   startOffsets: Map<number, bigint>;
   /** Bumped by each resubscribe, so a restart scheduled for an older consumer does nothing. */
   generation: number;
+  /** See SubscribeOptions.batchMs: a fetch waits this long for about 1 MB instead of returning with the first message. */
+  batchMs?: number;
   eachMessage: (payload: { partition: number; message: { offset: string; value: Buffer | null } }) => Promise<void>;
   consumer: Consumer | null;
   /** Date.now() at the start of the consumer's last completed fetch (see `receivedThrough`). */
@@ -19,12 +21,20 @@ export interface KafkaSubscription extends GuardedSubscription {
   restarts: number;
 }
 
+/** What a batching subscription's fetch waits for (with `batchMs`): far more than a period of heartbeats. */
+const BATCH_MIN_BYTES = 1024 * 1024;
+
 /** What {@link startSubscriptionConsumer} needs beyond the subscription. */
 export interface SubscriptionConsumerOptions {
   kafka: Kafka;
   /** The topic's full name. */
   topicName: string;
   maxWaitMs: number;
+  /**
+   * The consumer's group heartbeat interval. Broadcast groups have one member and never
+   * rebalance after joining, so they beat less often than the shared collect groups.
+   */
+  heartbeatIntervalMs?: number;
   /** kafkajs reported a crash of `consumer`; `restart` is true when kafkajs restarts it itself. */
   onCrash(consumer: Consumer, error: Error, restart: boolean): void;
 }
@@ -37,8 +47,9 @@ export async function startSubscriptionConsumer(sub: KafkaSubscription, options:
     ...(large !== null ? { maxBytesPerPartition: large, maxBytes: Math.max(large, 10 * 1024 * 1024) } : {}),
     groupId: sub.groupId,
     sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: options.maxWaitMs,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+    // A batching subscription's fetch waits for its period (or ~1 MB) rather than the first message.
+    ...(sub.batchMs !== undefined ? { maxWaitTimeInMs: sub.batchMs, minBytes: BATCH_MIN_BYTES } : { maxWaitTimeInMs: options.maxWaitMs }),
     allowAutoTopicCreation: false,
   });
   sub.consumer = consumer;

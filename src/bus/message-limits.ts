@@ -1,6 +1,7 @@
 import { ConfigResourceTypes, ConfigSource, type Kafka } from "kafkajs";
 import type { Logger } from "../log.ts";
 import { TOPIC_KEYS, topicName } from "../protocol/index.ts";
+import { existingTopics } from "./kafka-admin-ops.ts";
 import { topicMaxMessageBytes } from "./topic-specs.ts";
 
 /**
@@ -20,7 +21,7 @@ export async function raiseMessageLimits(kafka: Kafka, topicPrefix: string, log:
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
+    const existing = await existingTopics(admin, [...wanted.keys()]);
     const names = [...wanted.keys()].filter((name) => existing.has(name));
     if (names.length === 0) return [];
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });

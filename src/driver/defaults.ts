@@ -3,6 +3,23 @@
 /** A heartbeat every second, during tests and between them. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 
+/**
+ * Twin detection reads the fleet's heartbeats in batches of this period (SubscribeOptions.batchMs):
+ * one fetch and one offset commit per period instead of one per beat or two. Every driver reads
+ * every heartbeat, so at 64 drivers that was 64 × 64 beats a second, fetched and committed a
+ * few at a time. A twin is found this much later at most; it exits 2 beats after that.
+ */
+export const TWIN_WATCH_BATCH_MS = 2_000;
+
+/**
+ * How often a driver's bus checks that its topics exist and were not recreated (the
+ * orchestrator's checks every TOPIC_CHECK_MS, 1 s). A check is about 20 admin requests
+ * (metadata, end offsets and committed offsets of each subscribed topic): 64 drivers checking
+ * every second sent the broker over a thousand a second. A consumer or producer that meets a
+ * missing topic asks for a check at once, so a deleted topic is still noticed at once.
+ */
+export const DRIVER_TOPIC_CHECK_MS = 5_000;
+
 /** A metrics report every second while a test runs (and a final one at its end). */
 export const REPORT_INTERVAL_MS = 1_000;
 

@@ -5,6 +5,7 @@ import { validate } from "../protocol/index.ts";
 import { systemClock } from "./clock.ts";
 import { createDriver } from "./driver.ts";
 import { DRIVER_COMMAND } from "./flags.ts";
+import { DRIVER_TOPIC_CHECK_MS } from "./defaults.ts";
 import { openHttp1Pool } from "./http1-pool.ts";
 import { LATENCY_DUMP_ENV } from "./latency-dump.ts";
 import { defaultNodeId, resolveNodeIp } from "./node-address.ts";
@@ -66,7 +67,7 @@ const trust = await loadDriverTrust(values, env, log).catch((err: Error) => {
 
 const connection = connectionOrExit();
 const nodeIp = await resolveNodeIp(connection.brokers, values["advertise-ip"] ?? env.NODE_IP);
-const kafkaBus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log) });
+const kafkaBus = new KafkaBus({ connection, log, onReject: throttledRejectLog(log), topicCheckMs: DRIVER_TOPIC_CHECK_MS });
 const bus = createDriverTrustBus({ bus: kafkaBus, nodeId, log: log.child({ node_id: nodeId }), ...trust });
 const driver = createDriver({
   bus,

@@ -1,5 +1,6 @@
 import type { Bus } from "../bus/index.ts";
 import type { Heartbeat } from "../protocol/index.ts";
+import { TWIN_WATCH_BATCH_MS } from "./defaults.ts";
 
 /** One driver process: its node_id, its random instance id, and when it started (epoch ms). */
 export interface DriverInstance {
@@ -72,9 +73,13 @@ export function describeTwin(me: DriverInstance, verdict: TwinVerdict): string {
     : `another driver started with this node id "${me.nodeId}" (${other}); it is the newer one and exits, this driver (${self}) keeps running.`;
 }
 
-/** Subscribes `detector` to every heartbeat of the fleet (broadcast) and calls `onTwin` with each verdict. */
+/**
+ * Subscribes `detector` to every heartbeat of the fleet (broadcast) and calls `onTwin` with each
+ * verdict. The beats come in batches of TWIN_WATCH_BATCH_MS: a twin can wait that long, and
+ * every driver reading every beat one fetch at a time was most of an idle fleet's load.
+ */
 export async function watchForTwins(bus: Pick<Bus, "subscribe">, detector: TwinDetector, onTwin: (verdict: TwinVerdict) => void): Promise<void> {
-  await bus.subscribe("heartbeat", { mode: { kind: "broadcast" } }, (beat) => {
+  await bus.subscribe("heartbeat", { mode: { kind: "broadcast" }, batchMs: TWIN_WATCH_BATCH_MS }, (beat) => {
     const verdict = detector.observe(beat);
     if (verdict) onTwin(verdict);
   });

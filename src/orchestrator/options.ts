@@ -11,6 +11,8 @@ export interface OrchestratorOptions {
   tickMs: number;
   /** How far ahead of the trigger the common start time is set, so drivers start together. */
   triggerLeadMs: number;
+  /** Added to `triggerLeadMs` for each driver of a test beyond the first 8 (see trigger-lead.ts). */
+  triggerLeadPerDriverMs: number;
   /** A live participant silent about a running test this long is given up on. */
   stallAfterMs: number;
   /**
@@ -65,6 +67,7 @@ export const DEFAULT_ORCHESTRATOR_OPTIONS: OrchestratorOptions = {
   deadAfterMs: 3_000,
   tickMs: 1_000,
   triggerLeadMs: 250,
+  triggerLeadPerDriverMs: 10,
   stallAfterMs: 15_000,
   leftGraceMs: 5_000,
   busStaleMs: 1_000,

@@ -1,11 +1,11 @@
 // A test's per-second series: what its drivers' report windows add up to, second by second.
 // Part of the core model next to the totals (aggregate.ts): LiveTest folds every accepted
 // report into both, so a live test, a restarted one and an ended one all read it the same way.
-import type { TDigest } from "tdigest";
 import { addCounts, reportKey, zeroCounts, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
-import { addExact, createDigest, emptyExact, mergeDigest, summarize } from "../stats/digest.ts";
-import { errorsOf, type ErrorsView } from "./snapshot.ts";
-import { addCell, bucketOf, emptyWindowCell, type WindowCell } from "./window-cell.ts";
+import { addExact, emptyExact, mergeDigest } from "../stats/digest.ts";
+import type { ErrorsView } from "./snapshot.ts";
+import { bucketOf, type WindowCell } from "./window-cell.ts";
+import { addToFrozen, digestOf, sampleOf, type Cell } from "./series-cells.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -65,68 +65,6 @@ export interface SeriesOpenState {
   last_bucket: number;
   closed_through: number;
   cells: { t_s: number; node_id: string; counts: WindowCell["counts"]; exact: WindowCell["exact"]; duration_ms: number; windows: SerializedDigest[] }[];
-}
-
-/**
- * A window that lands in a second restored as its point only (closed before a restart): its
- * counts and max are added exactly; the second's quantiles stay those stored (its digests are
- * gone). The whole-test figures are not affected: they come from the aggregate.
- */
-function addToFrozen(point: SeriesPoint, nodeId: string, window: NonNullable<MetricsReport["window"]>): void {
-  const empty = (): SeriesSample => ({ requests_per_s: 0, sent: 0, completed: 0, errors: errorsOf(zeroCounts()), late: 0, p50: null, p90: null, p95: null, p99: null, max: null });
-  for (const sample of [point.total, (point.drivers[nodeId] ??= empty())]) {
-    const c = window.counts;
-    sample.sent += c.sent;
-    sample.completed += c.completed;
-    sample.late += c.late;
-    const e = errorsOf(c);
-    sample.errors = { status_4xx: sample.errors.status_4xx + e.status_4xx, status_5xx: sample.errors.status_5xx + e.status_5xx, timeout: sample.errors.timeout + e.timeout, connection_error: sample.errors.connection_error + e.connection_error, total: sample.errors.total + e.total };
-    if (window.max_latency != null && c.completed > 0) sample.max = Math.max(sample.max ?? -Infinity, window.max_latency);
-  }
-}
-
-/** What the windows of one driver in one second add up to, and the time they cover. */
-interface Cell {
-  counts: WindowCell["counts"];
-  exact: WindowCell["exact"];
-  duration_ms: number;
-  /** The window digests merged into this cell, in the order they arrived. */
-  windows: SerializedDigest[];
-  /** Their merge, while the second is hot (null once it is not, until it is read again). */
-  digest: TDigest | null;
-}
-
-/** A cell's merged digest: kept when `keep`, else built for this read only. */
-function digestOf(cell: Cell, keep: boolean): TDigest {
-  if (cell.digest) return cell.digest;
-  const digest = createDigest();
-  for (const w of cell.windows) mergeDigest(digest, w);
-  if (keep) cell.digest = digest;
-  return digest;
-}
-
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-function sampleOf(cells: WindowCell[], requestsPerS: number): SeriesSample {
-  const merged = emptyWindowCell();
-  for (const cell of cells) addCell(merged, cell);
-  const { counts, digest, exact } = merged;
-  const latency = exact.count > 0 && digest.size() > 0 ? summarize(digest, exact) : null;
-  return {
-    requests_per_s: round(requestsPerS),
-    sent: counts.sent,
-    completed: counts.completed,
-    errors: errorsOf(counts),
-    late: counts.late,
-    p50: latency?.median_latency ?? null,
-    p90: latency?.p90_latency ?? null,
-    p95: latency?.p95_latency ?? null,
-    p99: latency?.p99_latency ?? null,
-    max: latency ? latency.max_latency : null,
-    ...(counts.bytes_sent !== undefined ? { bytes_sent: counts.bytes_sent } : {}),
-    ...(counts.bytes_received !== undefined ? { bytes_received: counts.bytes_received } : {}),
-    ...(counts.check_failed !== undefined ? { check_failed: counts.check_failed } : {}),
-  };
 }
 
 const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000) / cell.duration_ms : 0);
@@ -198,6 +136,20 @@ export class SeriesBuilder {
     return true;
   }
 
+  /**
+   * The seconds from `fromS` to `toS` that have cells, in order: by the range when it is short,
+   * by the cells when the range is longer than their number (a driver whose clock is far off
+   * puts windows millions of seconds away, and a loop over that range would take seconds).
+   */
+  private secondsWithCells(fromS: number, toS: number): number[] {
+    if (toS - fromS <= this.bySecond.size) {
+      const out: number[] = [];
+      for (let t = fromS; t <= toS; t++) if (this.bySecond.has(t)) out.push(t);
+      return out;
+    }
+    return [...this.bySecond.keys()].filter((t) => t >= fromS && t <= toS).sort((a, b) => a - b);
+  }
+
   private isHot(t: number): boolean {
     return t > this.lastBucket - this.hotSeconds;
   }
@@ -205,7 +157,7 @@ export class SeriesBuilder {
   /** Drops the digests of the seconds that just left the hot window (they keep their windows). */
   private cool(): void {
     const through = this.lastBucket - this.hotSeconds;
-    for (let t = this.cooledThrough + 1; t <= through; t++) for (const cell of this.bySecond.get(t)?.values() ?? []) cell.digest = null;
+    for (const t of this.secondsWithCells(this.cooledThrough + 1, through)) for (const cell of this.bySecond.get(t)!.values()) cell.digest = null;
     this.cooledThrough = Math.max(this.cooledThrough, through);
   }
 
@@ -236,7 +188,7 @@ export class SeriesBuilder {
    */
   cells(fromS: number, toS: number): (WindowCell & { t_s: number; node_id: string })[] {
     const out: (WindowCell & { t_s: number; node_id: string })[] = [];
-    for (let t = fromS; t <= toS; t++) for (const [node_id, cell] of this.bySecond.get(t) ?? []) out.push({ t_s: t, node_id, ...this.full(cell, t) });
+    for (const t of this.secondsWithCells(fromS, toS)) for (const [node_id, cell] of this.bySecond.get(t)!) out.push({ t_s: t, node_id, ...this.full(cell, t) });
     return out;
   }
 
@@ -260,7 +212,9 @@ export class SeriesBuilder {
   close(throughS: number): SeriesPoint[] {
     const changed = new Set(this.reopened);
     this.reopened.clear();
-    for (let t = this.closedThrough + 1; t <= throughS; t++) changed.add(t);
+    // Only the seconds that hold something: a driver whose clock is far off puts its windows
+    // millions of seconds from the origin, and a loop over the range would never end.
+    for (const t of [...this.bySecond.keys(), ...this.frozen.keys()]) if (t > this.closedThrough && t <= throughS) changed.add(t);
     this.closedThrough = Math.max(this.closedThrough, throughS);
     return [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
   }

@@ -14,6 +14,7 @@ import type { TestView } from "./snapshot.ts";
 import type { OrchestratorStore } from "./store.ts";
 import type { TestRequest } from "./test-request.ts";
 import type { TestRecord } from "./test-state.ts";
+import { triggerLeadMs } from "./trigger-lead.ts";
 
 /** What launching tests works with (shared with the orchestrator). */
 export interface TestLaunchDeps {
@@ -72,7 +73,7 @@ export function createTestLaunch({ bus, store, clock, log, options, registry, li
     }
     refuseIfBusy(testId, "trigger this one when it ends");
     const now = clock.now();
-    const start_at = now + options.triggerLeadMs;
+    const start_at = now + triggerLeadMs(options.triggerLeadMs, options.triggerLeadPerDriverMs, test.record.drivers.length);
     // Added to any the test already has (one list: twins, clocks).
     for (const warning of clockWarnings(test.record.drivers.flatMap((id) => registry.get(id) ?? []))) test.warn(warning);
     // Running before the publish resolves, so a second trigger meanwhile is refused.

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { Kafka, logLevel, type Admin, type EachMessagePayload } from "kafkajs";
 import { requireKafka, uniqueTopicPrefix } from "../helpers/kafka.ts";
+
+// Talks to the real broker: the 5 s default is too short on a loaded machine.
+setDefaultTimeout(60_000);
 
 let kafka: Kafka;
 let admin: Admin;

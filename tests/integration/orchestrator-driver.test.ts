@@ -1,10 +1,13 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { createDriver, type Driver } from "../../src/driver/driver.ts";
 import type { TestRequest } from "../../src/orchestrator/test-request.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { FakeClock } from "../unit/driver/fake-clock.ts";
 import { FakeTarget } from "../unit/driver/fake-target.ts";
 import { startHarness } from "../unit/orchestrator/fixtures.ts";
+
+// Two real nodes in one process: on a loaded 2-core machine a test took over the 5 s default.
+setDefaultTimeout(30_000);
 
 // A real orchestrator and a real driver over one MemoryBus; the driver's time is fake, the orchestrator's stands still.
 let harness: Awaited<ReturnType<typeof startHarness>> | undefined;
