@@ -20,6 +20,10 @@ export interface LoadSpec {
   url: string;
   connections: number;
   duration_s: number;
+  /** Pinned bench: run the tool on these cores only (`taskset`); absent, anywhere. */
+  cores?: readonly number[];
+  /** Called with the tool's pid once it runs (the pinned bench reads its CPU from /proc). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** A throughput tool the bench can run: `available` is null when it can run, else why not. */

@@ -24,6 +24,12 @@ import { workersSection } from "./sections/workers.ts";
 import { scenarioSection } from "./sections/scenario.ts";
 import { startTarget } from "./target-process.ts";
 import { fetchLoop } from "./peers/fetch-loop.ts";
+import { cpus } from "node:os";
+import { chooseCoreSplit } from "./core-split.ts";
+import { buildGoTarget, ensureGoPeers } from "./go-tools.ts";
+import { bombardier } from "./peers/bombardier.ts";
+import { vegeta } from "./peers/vegeta.ts";
+import { startPinnedTarget, type PinnedTarget } from "./pinned-target.ts";
 
 const SECTIONS: readonly Section[] = [
   throughputSection,
@@ -42,7 +48,7 @@ const SECTIONS: readonly Section[] = [
   scenarioSection,
 ];
 
-const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"));
+const command = parseBenchCommand(process.argv.slice(2), join(import.meta.dir, "RESULTS.md"), process.env);
 if (command.kind === "help") {
   console.log(BENCH_USAGE);
   process.exit(0);
@@ -57,7 +63,31 @@ const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 const wrkMissing = await wrk.available();
 if (wrkMissing !== null) progress(`note: ${wrkMissing}; the wrk lines are skipped`);
-const env = await readEnvironment([autocannon, wrk]);
+
+// The pinned tables (throughput, concurrency): the Go target on its cores, each tool on the others.
+let pinned: PinnedTarget | null = null;
+let pinnedSkip = "";
+if (options.sections.includes("throughput") || options.sections.includes("concurrency")) {
+  const choice = chooseCoreSplit(cpus().length, options.pin);
+  if ("error" in choice) {
+    console.error(`bench: ${choice.error}`);
+    process.exit(2);
+  }
+  if ("none" in choice) pinnedSkip = choice.none;
+  else if (Bun.which("taskset") === null) pinnedSkip = "taskset is missing (util-linux)";
+  else {
+    const built = await buildGoTarget();
+    if ("missing" in built) pinnedSkip = `the Go target could not be built: ${built.missing}`;
+    else {
+      for (const [, why] of await ensureGoPeers(progress)) progress(`note: ${why}; its lines are skipped`);
+      pinned = await startPinnedTarget(built.path, choice.split);
+      progress(`pinned: ${pinned.description} (pid ${pinned.pid})`);
+    }
+  }
+  if (pinnedSkip !== "") progress(`note: pinned tables skipped: ${pinnedSkip}`);
+}
+
+const env = await readEnvironment([autocannon, wrk, bombardier, vegeta]);
 const target = await startTarget();
 progress(`target ${target.url} (pid ${target.pid}); sections: ${options.sections.join(", ")}`);
 
@@ -67,12 +97,25 @@ try {
   await fetchLoop.run({ url: target.pingUrl, connections: 64, duration_s: 1 });
   for (const section of SECTIONS.filter((s) => options.sections.includes(s.id))) {
     progress(`== ${section.title}`);
-    const report = await section.run({ target, quick: options.quick, repeats: options.repeats, duration_s: options.duration_s, fleetSizes: options.fleetSizes, progress });
+    const report = await section.run({
+      target,
+      quick: options.quick,
+      repeats: options.repeats,
+      duration_s: options.duration_s,
+      fleetSizes: options.fleetSizes,
+      pinned,
+      pinnedSkip,
+      pinnedOnly: options.pinnedOnly,
+      peers: options.peers,
+      baselines: options.baselines,
+      progress,
+    });
     reports.push(report);
     console.log(`\n## ${report.title}\n\n${report.markdown}\n`);
   }
 } finally {
   await target.stop();
+  await pinned?.stop();
 }
 
 const argv = process.argv.slice(2).join(" ");

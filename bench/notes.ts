@@ -4,6 +4,13 @@
  */
 export const RESULTS_NOTES = `## How to read these figures
 
+- **Pinned tables** (throughput, concurrency; issue 16): the target is a static Go \`net/http\`
+  server (bench/peers/go-target, \`GOMAXPROCS\` = its cores) pinned with \`taskset\` to cores of its
+  own (on 2 cores: core 1), faster than any tool on one core, and each tool runs pinned to the
+  other cores (core 0), one event loop each. req/s is the target's own count over a steady
+  window, CPU µs/req the tool's /proc time over that window per response, and each row says which
+  core was the bottleneck. These measure the tool; the tables below them, **everything on one
+  box**, are the older figures with the Bun target and the tool sharing every core.
 - Everything shares two cores: the target, the tool being measured, the bench itself, and
   whatever else runs on the machine (the load average at start and end is given above). A tool
   that uses less CPU per request leaves more CPU to the target, so req/s on this box measures

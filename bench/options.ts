@@ -1,5 +1,10 @@
 import { parseArgs } from "node:util";
+import type { CoreSplitRequest } from "./core-split.ts";
 import { SECTION_IDS, type SectionId } from "./section.ts";
+
+/** Tools of the pinned tables, by the names `--peers` takes. */
+export const PINNED_PEER_IDS = ["ours", "wrk", "bombardier", "vegeta", "autocannon", "fetch", "wrk-our-headers"] as const;
+export type PinnedPeerId = (typeof PINNED_PEER_IDS)[number];
 
 /** Usage of `bun run bench`. */
 export const BENCH_USAGE = `Usage: bun run bench [flags]
@@ -17,9 +22,22 @@ Flags:
   --duration <s>       seconds of each throughput measurement (default 5, quick 2)
   --fleet <n,n,...>    driver processes of each fleet step (default 8,32,64; needs a broker)
   --out <file>         write the results there (default: bench/RESULTS.md on a full run only)
+  --tool-cpus <list>   pinned tables: cores of the tool under test, taskset form (default: the lower
+                       half of the cores; on 2 cores, core 0) [BENCH_TOOL_CPUS]
+  --target-cpus <list> pinned tables: cores of the Go target (default: the other cores) [BENCH_TARGET_CPUS]
+  --no-pin             skip the pinned tables (throughput, concurrency run on one box only)
+  --pinned-only        throughput and concurrency: only the pinned tables, not the one-box ones
+  --peers <a,b,...>    pinned tables: only these tools (${PINNED_PEER_IDS.join(", ")};
+                       wrk-our-headers, wrk sending our request head, runs only when named)
+  --baseline <dir>     pinned tables: also run the driver of another checkout (A/B of a driver change;
+                       repeat the flag for several)
   --help               print this help
 
-wrk is optional: \`apt-get install -y wrk\`; without it the wrk lines are skipped with a note.`;
+The throughput and concurrency sections first run pinned: a static Go net/http target
+(bench/peers/go-target, built with \`go build\`) on the target cores and each tool on the tool cores
+(taskset), req/s from the target's own count; then "everything on one box" with the Bun target.
+Go builds the target and installs bombardier and vegeta into bench/.tools/bin; without Go those
+lines are skipped with a note. wrk: \`apt-get install -y wrk\`; without it the wrk lines are skipped.`;
 
 /** Validated bench options. */
 export interface BenchOptions {
@@ -30,6 +48,14 @@ export interface BenchOptions {
   /** Driver counts of the fleet section. */
   fleetSizes: number[];
   out: string | null;
+  /** Cores of the pinned tables (split chosen by main from the machine's core count). */
+  pin: CoreSplitRequest;
+  /** Only the pinned tables in throughput and concurrency. */
+  pinnedOnly: boolean;
+  /** Tools of the pinned tables (null: all). */
+  peers: PinnedPeerId[] | null;
+  /** Other checkouts whose drivers the pinned tables also run. */
+  baselines: string[];
 }
 
 export type BenchCommand = { kind: "run"; options: BenchOptions } | { kind: "help" } | { kind: "invalid"; errors: string[] };
@@ -42,9 +68,9 @@ const positiveInt = (name: string, raw: string | undefined, fallback: number, er
   return fallback;
 };
 
-/** Parses the bench's flags; every bad flag is reported. `defaultOut` is where a full run writes. */
-export function parseBenchCommand(argv: string[], defaultOut: string): BenchCommand {
-  let values: Record<string, string | boolean | undefined>;
+/** Parses the bench's flags; every bad flag is reported. `defaultOut` is where a full run writes; `env` may name the pinned cores. */
+export function parseBenchCommand(argv: string[], defaultOut: string, env: Record<string, string | undefined> = {}): BenchCommand {
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     values = parseArgs({
       args: argv,
@@ -57,6 +83,12 @@ export function parseBenchCommand(argv: string[], defaultOut: string): BenchComm
         duration: { type: "string" },
         out: { type: "string" },
         fleet: { type: "string" },
+        "tool-cpus": { type: "string" },
+        "target-cpus": { type: "string" },
+        "no-pin": { type: "boolean" },
+        "pinned-only": { type: "boolean" },
+        peers: { type: "string" },
+        baseline: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -75,9 +107,20 @@ export function parseBenchCommand(argv: string[], defaultOut: string): BenchComm
   const fleetSizes = (typeof values.fleet === "string" ? values.fleet : "8,32,64").split(",").map((n) => n.trim());
   const badSizes = fleetSizes.filter((n) => !/^[1-9]\d{0,3}$/.test(n));
   if (badSizes.length > 0 || fleetSizes.length === 0) errors.push(`--fleet: expected driver counts like 8,32,64, got "${String(values.fleet)}"`);
+  if (values["no-pin"] === true && values["pinned-only"] === true) errors.push("--no-pin and --pinned-only exclude each other");
+  const toolCpus = (values["tool-cpus"] as string | undefined) ?? env.BENCH_TOOL_CPUS;
+  const targetCpus = (values["target-cpus"] as string | undefined) ?? env.BENCH_TARGET_CPUS;
+  const pin: CoreSplitRequest = {
+    ...(toolCpus !== undefined && toolCpus !== "" ? { tool: toolCpus } : {}),
+    ...(targetCpus !== undefined && targetCpus !== "" ? { target: targetCpus } : {}),
+    ...(values["no-pin"] === true ? { off: true } : {}),
+  };
+  const peers = typeof values.peers === "string" ? values.peers.split(",").map((p) => p.trim()).filter(Boolean) : null;
+  const badPeers = (peers ?? []).filter((p) => !(PINNED_PEER_IDS as readonly string[]).includes(p));
+  if (badPeers.length > 0 || peers?.length === 0) errors.push(`--peers: expected some of ${PINNED_PEER_IDS.join(", ")}, got "${String(values.peers)}"`);
   if (errors.length > 0) return { kind: "invalid", errors };
   const sections = only === null ? [...SECTION_IDS] : SECTION_IDS.filter((id) => only.includes(id));
   const full = !quick && only === null;
   const out = typeof values.out === "string" ? values.out : full ? defaultOut : null;
-  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out } };
+  return { kind: "run", options: { quick, sections, repeats, duration_s, fleetSizes: fleetSizes.map(Number), out, pin, pinnedOnly: values["pinned-only"] === true, peers: peers as PinnedPeerId[] | null, baselines: (values.baseline as string[] | undefined) ?? [] } };
 }

@@ -13,8 +13,8 @@ export function renderResults(env: BenchEnvironment, reports: readonly SectionRe
     "",
     `Written by \`${command}\` (bench/main.ts) on ${env.date}, commit ${env.commit}.`,
     "",
-    `- machine: ${env.cores} cores (${env.cpu_model}), ${env.memory_gib} GiB; the target, the tool under test and ` +
-      "anything else running share these cores, so every figure is noisy",
+    `- machine: ${env.cores} cores (${env.cpu_model}), ${env.memory_gib} GiB; outside the pinned tables the target, the tool under test and ` +
+      "anything else running share these cores, so those figures are noisy",
     `- load average (1/5/15 min) at start: ${loadText(env.loadavg_start)}; at end: ${loadText(loadEnd)}`,
     `- bun ${env.bun}; ${env.tools.join("; ")}`,
     "",

@@ -1,3 +1,4 @@
+import type { PinnedTarget } from "./pinned-target.ts";
 import type { TargetProcess } from "./target-process.ts";
 
 /** Every section the bench knows, in run order. */
@@ -31,6 +32,16 @@ export interface BenchContext {
   duration_s: number;
   /** Driver counts of the fleet section (`--fleet`). */
   fleetSizes?: number[];
+  /** The pinned Go target for the throughput and concurrency sections (null: not run, see `pinnedSkip`). */
+  pinned?: PinnedTarget | null;
+  /** Why there is no pinned target, when there is none. */
+  pinnedSkip?: string;
+  /** Throughput and concurrency: only the pinned tables (`--pinned-only`). */
+  pinnedOnly?: boolean;
+  /** Pinned tables: only these tools (`--peers`, ids of PINNED_PEER_IDS); absent, all. */
+  peers?: readonly string[] | null;
+  /** Pinned tables: also run the drivers of these checkouts (`--baseline`). */
+  baselines?: readonly string[];
   /** Progress lines (stderr), so stdout stays the report. */
   progress(line: string): void;
 }

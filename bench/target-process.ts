@@ -42,7 +42,8 @@ export async function startTarget(): Promise<TargetProcess> {
   };
 }
 
-async function readListeningUrl(proc: Subprocess<"ignore", "pipe", "inherit">): Promise<string> {
+/** Reads a target's stdout until it prints "target listening on <url>", then keeps draining it. */
+export async function readListeningUrl(proc: Subprocess<"ignore", "pipe", "inherit">): Promise<string> {
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
   let text = "";

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import { spawnHook, toolCommand } from "../pinned-target.ts";
 
 const PACKAGE_DIR = join(import.meta.dir, "..", "..", "node_modules", "autocannon");
 const CLI = join(PACKAGE_DIR, "autocannon.js");
@@ -49,11 +50,12 @@ export function autocannonPeer(name: string, extraArgs: readonly string[]): Peer
     async available() {
       return (await Bun.file(CLI).exists()) ? null : "autocannon is not installed: run `bun install` (it is a devDependency)";
     },
-    async run({ url, connections, duration_s }: LoadSpec) {
+    async run(spec: LoadSpec) {
+      const { url, connections, duration_s } = spec;
       const { value: json, cpu_us } = await runJsonChildWithCpu<AutocannonJson>(
         "autocannon",
-        [runtime(), CLI, "--json", "-c", String(connections), "-d", String(duration_s), ...extraArgs, url],
-        { timeoutMs: duration_s * 1000 + 20_000 },
+        toolCommand(spec, [runtime(), CLI, "--json", "-c", String(connections), "-d", String(duration_s), ...extraArgs, url]),
+        { timeoutMs: duration_s * 1000 + 20_000, ...spawnHook(spec) },
       );
       const result = fromAutocannonJson(json);
       return { ...result, tool: name, cpu_us_per_req: cpu_us / result.requests };

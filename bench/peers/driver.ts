@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DriverNodeJob, DriverNodeResult } from "../children/driver-node.ts";
 import { runJsonChild, runJsonChildWithCpu, type RunChildOptions } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import { spawnHook, toolCommand } from "../pinned-target.ts";
 import type { SenderChoice } from "../sender-choice.ts";
 
 const CHILD = join(import.meta.dir, "..", "children", "driver-node.ts");
@@ -32,7 +33,7 @@ export function fromDriverResult(result: DriverNodeResult): LoadResult {
 }
 
 /** Our driver in AVALANCHE mode with the given HTTP path, stopped after the duration like a test stopped by the user. */
-export function driverPeer(name: string, sender: SenderChoice): Peer {
+export function driverPeer(name: string, sender: SenderChoice, child = CHILD): Peer {
   return {
     name,
     async version() {
@@ -41,13 +42,22 @@ export function driverPeer(name: string, sender: SenderChoice): Peer {
     async available() {
       return null;
     },
-    async run({ url, connections, duration_s }: LoadSpec) {
+    async run(spec: LoadSpec) {
+      const { url, connections, duration_s } = spec;
       const job: DriverNodeJob = { url, mode: "AVALANCHE", count: UNBOUNDED_COUNT, concurrency: connections, stop_after_ms: duration_s * 1000, sender };
-      const { value, cpu_us } = await runJsonChildWithCpu<DriverNodeResult>("driver", ["bun", CHILD, JSON.stringify(job)], { timeoutMs: duration_s * 1000 + 30_000 });
+      const { value, cpu_us } = await runJsonChildWithCpu<DriverNodeResult>("driver", toolCommand(spec, ["bun", child, JSON.stringify(job)]), {
+        timeoutMs: duration_s * 1000 + 30_000,
+        ...spawnHook(spec),
+      });
       const result = fromDriverResult(value);
       return { ...result, tool: name, cpu_us_per_req: cpu_us / result.requests };
     },
   };
+}
+
+/** Our driver as another checkout at `root` wires it (`--baseline`: A/B of a driver change in alternated rounds). */
+export function baselineDriver(root: string): Peer {
+  return driverPeer(`ours @ ${root}`, "default", join(root, "bench", "children", "driver-node.ts"));
 }
 
 /** Our driver as `bun run driver` wires it. */

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import { spawnHook, toolCommand } from "../pinned-target.ts";
 
 const CHILD = join(import.meta.dir, "..", "children", "fetch-loop.ts");
 
@@ -13,9 +14,11 @@ export const fetchLoop: Peer = {
   async available() {
     return null;
   },
-  async run({ url, connections, duration_s }: LoadSpec) {
-    const { value, cpu_us } = await runJsonChildWithCpu<LoadResult>("bare fetch", ["bun", CHILD, url, String(connections), String(duration_s)], {
+  async run(spec: LoadSpec) {
+    const { url, connections, duration_s } = spec;
+    const { value, cpu_us } = await runJsonChildWithCpu<LoadResult>("bare fetch", toolCommand(spec, ["bun", CHILD, url, String(connections), String(duration_s)]), {
       timeoutMs: duration_s * 1000 + 20_000,
+      ...spawnHook(spec),
     });
     return { ...value, cpu_us_per_req: cpu_us / value.requests };
   },

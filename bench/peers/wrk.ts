@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { runJsonChildWithCpu } from "../child-process.ts";
 import type { LoadResult, LoadSpec, Peer } from "../load-result.ts";
+import { spawnHook, toolCommand } from "../pinned-target.ts";
 
 const REPORT_SCRIPT = join(import.meta.dir, "wrk-report.lua");
 
@@ -40,8 +41,19 @@ export function fromWrkJson(json: WrkJson): LoadResult {
 export const WRK_INSTALL_HINT = "wrk is not installed: `apt-get install -y wrk` (Debian/Ubuntu) or `brew install wrk`";
 
 /** Debian's `wrk` binary, when installed. */
-export const wrk: Peer = {
-  name: "wrk",
+export const wrk: Peer = wrkPeer("wrk", []);
+
+/**
+ * wrk sending the same request head as our driver's pool (User-Agent and Accept besides Host):
+ * a diagnostic peer (`--peers wrk-our-headers`) that tells the server's cost of those headers
+ * apart from the tool's way of sending.
+ */
+export const wrkOurHeaders: Peer = wrkPeer("wrk, our headers", ["-H", "User-Agent: kafka-loadtest", "-H", "Accept: */*"]);
+
+/** wrk under `name` with extra CLI arguments before the URL. */
+export function wrkPeer(name: string, extraArgs: readonly string[]): Peer {
+  return {
+  name,
   async version() {
     const bin = Bun.which("wrk");
     if (bin === null) return "wrk not installed";
@@ -52,13 +64,15 @@ export const wrk: Peer = {
   async available() {
     return Bun.which("wrk") === null ? WRK_INSTALL_HINT : null;
   },
-  async run({ url, connections, duration_s }: LoadSpec) {
+  async run(spec: LoadSpec) {
+    const { url, connections, duration_s } = spec;
     const { value: json, cpu_us } = await runJsonChildWithCpu<WrkJson>(
       "wrk",
-      ["wrk", "-t", String(WRK_THREADS), "-c", String(connections), "-d", `${duration_s}s`, "--timeout", "10s", "-s", REPORT_SCRIPT, url],
-      { timeoutMs: duration_s * 1000 + 20_000 },
+      toolCommand(spec, ["wrk", "-t", String(WRK_THREADS), "-c", String(connections), "-d", `${duration_s}s`, "--timeout", "10s", "-s", REPORT_SCRIPT, ...extraArgs, url]),
+      { timeoutMs: duration_s * 1000 + 20_000, ...spawnHook(spec) },
     );
     const result = fromWrkJson(json);
-    return { ...result, cpu_us_per_req: cpu_us / result.requests };
+    return { ...result, tool: name, cpu_us_per_req: cpu_us / result.requests };
   },
-};
+  };
+}

@@ -1,7 +1,11 @@
 import { comparePeers, type ToolSeries } from "../compare.ts";
 import type { Peer } from "../load-result.ts";
-import { driverPeer } from "../peers/driver.ts";
+import { autocannon } from "../peers/autocannon.ts";
+import { bombardier } from "../peers/bombardier.ts";
+import { driverPeer, ourDriver } from "../peers/driver.ts";
+import { vegeta } from "../peers/vegeta.ts";
 import { wrk } from "../peers/wrk.ts";
+import { pinnedPart } from "../pinned-section.ts";
 import type { BenchContext, Section, SectionReport, Verdict } from "../section.ts";
 import { ratio } from "../summary.ts";
 import { fmt, fmtRatio, markdownTable } from "../table.ts";
@@ -11,11 +15,22 @@ const BEFORE = driverPeer("ours, fetch (before)", "fetch");
 const AFTER = driverPeer("ours, as wired (after)", "default");
 const PEERS: readonly Peer[] = [BEFORE, AFTER, wrk];
 
-/** Throughput against concurrency: our driver on plain fetch (before) and as `bun run driver` wires it (after), wrk for reference. */
+/** Levels and tools of the pinned table (issue 16's parity levels). */
+const PINNED_LEVELS = [16, 64, 256] as const;
+const PINNED_PEERS: readonly Peer[] = [ourDriver, wrk, bombardier, vegeta, autocannon];
+
+/**
+ * Throughput against concurrency. Pinned (Go target and tool on disjoint cores) at 16/64/256:
+ * our driver as wired vs wrk, bombardier, vegeta and autocannon, with the parity verdicts. Then
+ * everything on one box at 16..1024: our driver on plain fetch (before) and as `bun run driver`
+ * wires it (after), wrk for reference.
+ */
 export const concurrencySection: Section = {
   id: "concurrency",
   title: "Concurrency 16 / 64 / 256 / 1024",
   async run(ctx: BenchContext): Promise<SectionReport> {
+    const pinned = await pinnedPart(ctx, PINNED_PEERS, PINNED_LEVELS, ourDriver, wrk);
+    if (ctx.pinnedOnly) return { id: "concurrency", title: this.title, markdown: pinned.markdown, verdicts: pinned.verdicts };
     const rows: (string | number)[][] = [];
     const byLevel = new Map<number, ToolSeries[]>();
     for (const connections of LEVELS) {
@@ -33,7 +48,7 @@ export const concurrencySection: Section = {
     const verdicts: Verdict[] = [256, 1024].map((c) => {
       const after = keeps(AFTER, c);
       return {
-        target: `no collapse at c=${c}: ours keeps ≥ 0.8× its c=64 rate`,
+        target: `everything on one box: no collapse at c=${c}: ours keeps ≥ 0.8× its c=64 rate`,
         figure:
           `after ${fmtRatio(after)} of its c=64 rate (${fmt(at(c, AFTER))} vs ${fmt(at(64, AFTER))} req/s), wrk ${fmtRatio(keeps(wrk, c))}, ` +
           `before ${fmtRatio(keeps(BEFORE, c))} (${fmt(at(c, BEFORE))} vs ${fmt(at(64, BEFORE))})`,
@@ -42,11 +57,14 @@ export const concurrencySection: Section = {
       };
     });
     const markdown = [
-      `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool and level, alternated, medians. "before" is the driver with Bun's fetch ` +
+      pinned.markdown,
+      "",
+      "**Everything on one box** (the Bun target, the tool and the bench share every core, unpinned): " +
+        `${ctx.repeats} run(s) of ${ctx.duration_s} s per tool and level, alternated, medians. "before" is the driver with Bun's fetch ` +
         "(64 idle keep-alive sockets per process in Bun 1.4: beyond that, connections churn); \"after\" is the driver as `bun run driver` wires it.",
       "",
       markdownTable([">connections", "tool", ">req/s", ">p50 ms", ">p99 ms", ">CPU µs/req", "notes"], rows),
     ].join("\n");
-    return { id: "concurrency", title: this.title, markdown, verdicts };
+    return { id: "concurrency", title: this.title, markdown, verdicts: [...pinned.verdicts, ...verdicts] };
   },
 };

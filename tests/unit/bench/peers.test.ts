@@ -21,7 +21,7 @@ test("each round runs the tools in a rotated order so none always goes first", (
 test("bench flags: --quick shortens runs and writes nothing; bad flags are all reported", () => {
   expect(parseBenchCommand(["--quick"], "R.md")).toEqual({
     kind: "run",
-    options: { quick: true, sections: expect.any(Array), repeats: 1, duration_s: 2, fleetSizes: [8, 32, 64], out: null },
+    options: { quick: true, sections: expect.any(Array), repeats: 1, duration_s: 2, fleetSizes: [8, 32, 64], out: null, pin: {}, pinnedOnly: false, peers: null, baselines: [] },
   });
   expect(parseBenchCommand(["--only", "rate,bogus", "--repeats", "0"], "R.md")).toEqual({
     kind: "invalid",
@@ -29,7 +29,7 @@ test("bench flags: --quick shortens runs and writes nothing; bad flags are all r
   });
   expect(parseBenchCommand(["--only", "fleet", "--fleet", "8"], "R.md")).toEqual({
     kind: "run",
-    options: { quick: false, sections: ["fleet"], repeats: 3, duration_s: 5, fleetSizes: [8], out: null },
+    options: { quick: false, sections: ["fleet"], repeats: 3, duration_s: 5, fleetSizes: [8], out: null, pin: {}, pinnedOnly: false, peers: null, baselines: [] },
   });
   expect(parseBenchCommand(["--fleet", "8,x"], "R.md")).toEqual({ kind: "invalid", errors: ['--fleet: expected driver counts like 8,32,64, got "8,x"'] });
   const full = parseBenchCommand([], "R.md");

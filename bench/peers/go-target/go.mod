@@ -1,0 +1,3 @@
+module loadtest/bench/go-target
+
+go 1.22
