@@ -4,7 +4,7 @@ import { CHECK_BODY_BYTES } from "./checks.ts";
 import type { PlannedRequest, RequestSource, SendSpec } from "./request-spec.ts";
 import { WeightedPicker } from "./swrr.ts";
 import { compileTemplate, type CompiledTemplate, type TemplateContext } from "./template.ts";
-import { encodeRequest, escapeHeaderText, escapeUrlText } from "./wire.ts";
+import { encodeHead, encodeRequest, escapeHeaderText, escapeUrlText } from "./wire.ts";
 
 /**
  * A plan's requests as sends (issue 11): the weighted pick of send `seq` (swrr.ts), its
@@ -31,7 +31,28 @@ const utf8 = new TextEncoder();
 /** One request compiled: either one prebuilt spec, or the parts to render per send. */
 type Compiled =
   | { spec: SendSpec }
-  | { index: number; request: PlannedRequest; origin: string; path: CompiledTemplate; headers: [string, CompiledTemplate][]; body: CompiledTemplate | null; captureBodyBytes: number };
+  | { index: number; request: PlannedRequest; origin: string; path: CompiledTemplate; headers: [string, CompiledTemplate][]; body: CompiledTemplate | null; captureBodyBytes: number }
+  | BodyOnly;
+
+/**
+ * A request templated in its body only (URL and headers constant): its head is encoded once,
+ * and each send renders the body straight into one buffer after it (`wire`), `body` a view of
+ * that buffer: one allocation a send, no second copy in the pool.
+ */
+interface BodyOnly {
+  bodyOnly: true;
+  index: number;
+  method: PlannedRequest["method"];
+  url: string;
+  headers: [string, string][];
+  /** The head up to its own headers, without Content-Length and the blank line. */
+  head: Buffer;
+  /** The body's fixed parts encoded once (UTF-8) and its per-send parts, in order. */
+  body: (Buffer | ((seq: number) => string))[];
+  /** Bytes of the fixed parts. */
+  fixedBytes: number;
+  captureBodyBytes: number;
+}
 
 function compile(request: PlannedRequest, index: number, ctx: TemplateContext): Compiled {
   const split = splitRequestUrl(request.url);
@@ -41,16 +62,50 @@ function compile(request: PlannedRequest, index: number, ctx: TemplateContext): 
   const body = request.body === null ? null : compileTemplate(request.body, ctx);
   const captureBodyBytes = request.checks?.bodyIncludes !== undefined ? CHECK_BODY_BYTES : 0;
   const constant = path.constant !== null && headers.every(([, v]) => v.constant !== null) && (body === null || body.constant !== null);
-  if (!constant) return { index, request, origin: split.origin, path, headers, body, captureBodyBytes };
+  const fixed = path.constant !== null && headers.every(([, v]) => v.constant !== null);
+  if (!constant && !(fixed && body !== null)) return { index, request, origin: split.origin, path, headers, body, captureBodyBytes };
   const url = split.origin + path.constant!;
   const fixedHeaders = headers.map(([name, value]): [string, string] => [name, value.constant!]);
+  if (!constant) {
+    const parts = body!.parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
+    const fixedBytes = parts.reduce((sum, part) => sum + (typeof part === "function" ? 0 : part.byteLength), 0);
+    return { bodyOnly: true, index, method: request.method, url, headers: fixedHeaders, head: Buffer.from(encodeHead(request.method, url, fixedHeaders), "utf8"), body: parts, fixedBytes, captureBodyBytes };
+  }
   const bytes = body === null ? null : utf8.encode(body.constant!);
   const spec: SendSpec = { request: index, method: request.method, url, headers: fixedHeaders, body: bytes, captureBodyBytes, wire: encodeRequest(request.method, url, fixedHeaders, bytes) };
   return { spec };
 }
 
+/** Renders send `seq` of a request templated in its body only: head, framing and body in one buffer. */
+function renderBody(c: BodyOnly, seq: number): SendSpec {
+  // Only the per-send values are encoded per send; the fixed parts are copied as bytes.
+  const values: string[] = [];
+  let length = c.fixedBytes;
+  for (const part of c.body) {
+    if (typeof part !== "function") continue;
+    const value = part(seq);
+    values.push(value);
+    length += Buffer.byteLength(value, "utf8");
+  }
+  const framing = `Content-Length: ${length}\r\n\r\n`;
+  const wire = Buffer.allocUnsafe(c.head.byteLength + framing.length + length);
+  wire.set(c.head, 0);
+  wire.write(framing, c.head.byteLength, "latin1");
+  const at = c.head.byteLength + framing.length;
+  let offset = at;
+  let v = 0;
+  for (const part of c.body) {
+    if (typeof part === "function") offset += wire.write(values[v++]!, offset, "utf8");
+    else {
+      wire.set(part, offset);
+      offset += part.byteLength;
+    }
+  }
+  return { request: c.index, method: c.method, url: c.url, headers: c.headers, body: wire.subarray(at), captureBodyBytes: c.captureBodyBytes, wire };
+}
+
 /** Renders send `seq` of a templated request. */
-function render(c: Exclude<Compiled, { spec: SendSpec }>, seq: number): SendSpec {
+function render(c: Exclude<Compiled, { spec: SendSpec } | BodyOnly>, seq: number): SendSpec {
   return {
     request: c.index,
     method: c.request.method,
@@ -84,7 +139,7 @@ export function createRequestSource(plan: RunPlan, options: RequestSourceOptions
     requests,
     next(seq: number): SendSpec {
       const c = compiled[picker.pick(seq)]!;
-      return "spec" in c ? c.spec : render(c, seq);
+      return "spec" in c ? c.spec : "bodyOnly" in c ? renderBody(c, seq) : render(c, seq);
     },
   };
 }

@@ -33,7 +33,12 @@ export interface CompiledTemplate {
   readonly constant: string | null;
   /** The text of send `seq` (the test's 0-based send index). */
   render(seq: number): string;
+  /** The text as its fixed strings and per-send functions, in order (a writer may encode the fixed ones once). */
+  readonly parts: readonly TemplatePart[];
 }
+
+/** A piece of a compiled text: a fixed string, or the function that renders it for send `seq`. */
+export type TemplatePart = string | ((seq: number) => string);
 
 /** How a rendered value is made safe where it lands (the URL percent-encodes, a header drops CR/LF). */
 export type Escape = (value: string) => string;
@@ -52,7 +57,7 @@ function fieldText(row: Record<string, unknown> | undefined, field: string): str
   return typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-type Part = string | ((seq: number) => string);
+type Part = TemplatePart;
 
 /** One token as a fixed string (folded) or a per-send function. */
 function partOf(token: TemplateToken, ctx: TemplateContext, escape: Escape): Part {
@@ -87,7 +92,7 @@ function partOf(token: TemplateToken, ctx: TemplateContext, escape: Escape): Par
 export function compileTemplate(text: string, ctx: TemplateContext, escape: Escape = identity): CompiledTemplate {
   if (!hasTemplates(text)) {
     const constant = escape(text);
-    return { constant, render: () => constant };
+    return { constant, render: () => constant, parts: [constant] };
   }
   const { tokens, issues } = parseTemplate(text);
   if (issues.length > 0) throw new Error(`cannot compile template: ${issues.join("; ")}`);
@@ -101,10 +106,11 @@ export function compileTemplate(text: string, ctx: TemplateContext, escape: Esca
   }
   if (parts.every((p) => typeof p === "string")) {
     const constant = parts.join("");
-    return { constant, render: () => constant };
+    return { constant, render: () => constant, parts: [constant] };
   }
   return {
     constant: null,
+    parts,
     render: (seq) => {
       let out = "";
       for (const part of parts) out += typeof part === "string" ? part : part(seq);

@@ -35,8 +35,8 @@ export function hasHeader(headers: readonly (readonly [string, string])[], name:
   return headers.some(([n]) => n.toLowerCase() === lower);
 }
 
-/** The whole HTTP/1.1 request for `url` (absolute, already escaped: `origin + path`, as the planner makes it) as bytes. */
-export function encodeRequest(method: HttpMethod, url: string, headers: readonly (readonly [string, string])[], body: Uint8Array | null): Uint8Array {
+/** The head of a request up to and with its own headers (no Content-Length, no blank line), as text. */
+export function encodeHead(method: HttpMethod, url: string, headers: readonly (readonly [string, string])[]): string {
   // The planner's URLs are `origin + path` (origin normalized): split, not re-parsed, per send.
   const match = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(url);
   if (!match) throw new Error(`encodeRequest: ${url} is not an absolute http(s) URL`);
@@ -45,6 +45,12 @@ export function encodeRequest(method: HttpMethod, url: string, headers: readonly
   if (!hasHeader(headers, "user-agent")) head += `User-Agent: ${USER_AGENT}\r\n`;
   if (!hasHeader(headers, "accept")) head += "Accept: */*\r\n";
   for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
+  return head;
+}
+
+/** The whole HTTP/1.1 request for `url` (absolute, already escaped: `origin + path`, as the planner makes it) as bytes. */
+export function encodeRequest(method: HttpMethod, url: string, headers: readonly (readonly [string, string])[], body: Uint8Array | null): Uint8Array {
+  let head = encodeHead(method, url, headers);
   if (body !== null || BODY_METHODS.has(method)) head += `Content-Length: ${body?.byteLength ?? 0}\r\n`;
   head += "\r\n";
   const headBytes = utf8.encode(head);

@@ -60,6 +60,22 @@ describe("createRequestSource", () => {
     expect(source.next(5).url).toBe("http://127.0.0.1:8080/items/c?seq=5");
   });
 
+  test("a request templated in its body only: head encoded once, each send's body rendered into its wire bytes (the same bytes a whole build gives)", () => {
+    const source = createRequestSource(
+      plan({ requests: [{ method: "POST", url: "/items", headers: { authorization: "Bearer ${env:TOKEN}" }, body: { id: "${node_id}-${seq}", s: "é" } }] }),
+      options,
+    );
+    for (const seq of [0, 7, 123456]) {
+      const spec = source.next(seq);
+      const body = `{"id":"d1-${seq}","s":"é"}`;
+      expect(text(spec.body)).toBe(body);
+      expect(text(spec.wire)).toBe(
+        `POST /items HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: kafka-loadtest\r\nAccept: */*\r\nauthorization: Bearer abc\r\ncontent-type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      expect(spec).toMatchObject({ request: 0, method: "POST", url: "http://127.0.0.1:8080/items", headers: [["authorization", "Bearer abc"], ["content-type", "application/json"]] });
+    }
+  });
+
   test("picks by weight from the test's seq, and asks for the body only where a body_includes check needs it", () => {
     const source = createRequestSource(
       plan({ checks: { body_includes: "pong" }, requests: [{ name: "a", url: "/a", weight: 3 }, { name: "b", url: "/b", checks: { status: [200] } }] }),
