@@ -88,6 +88,8 @@ export class ScenarioSender {
           const detail = this.detailOf(spec, status, endMs - startedMs, info?.body, info?.bytesSent ?? 0, info?.bytesReceived ?? 0);
           sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, detail);
         } finally {
+          // The pool has called back: it writes nothing more of this request, so its bytes may be reused.
+          this.source.release?.(spec);
           this.host.settled();
         }
       },

@@ -52,6 +52,19 @@ interface BodyOnly {
   /** Bytes of the fixed parts. */
   fixedBytes: number;
   captureBodyBytes: number;
+  /** Buffers of ended sends, ready for reuse (at most {@link MAX_FREE_BUFFERS}). */
+  free: Buffer[];
+}
+
+/** Buffers a body-templated request keeps for reuse: about one per connection of a busy pool. */
+const MAX_FREE_BUFFERS = 1024;
+
+/** Spare room a reused buffer is made with, so values that grow by a digit still fit. */
+const BUFFER_SLACK = 64;
+
+/** A rendered spec with the buffer its `wire` is a view of, and where to return it. */
+interface OwnedSpec extends SendSpec {
+  owner?: { buffer: Buffer; free: Buffer[] } | null;
 }
 
 function compile(request: PlannedRequest, index: number, ctx: TemplateContext): Compiled {
@@ -69,7 +82,7 @@ function compile(request: PlannedRequest, index: number, ctx: TemplateContext): 
   if (!constant) {
     const parts = body!.parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : part));
     const fixedBytes = parts.reduce((sum, part) => sum + (typeof part === "function" ? 0 : part.byteLength), 0);
-    return { bodyOnly: true, index, method: request.method, url, headers: fixedHeaders, head: Buffer.from(encodeHead(request.method, url, fixedHeaders), "utf8"), body: parts, fixedBytes, captureBodyBytes };
+    return { bodyOnly: true, index, method: request.method, url, headers: fixedHeaders, head: Buffer.from(encodeHead(request.method, url, fixedHeaders), "utf8"), body: parts, fixedBytes, captureBodyBytes, free: [] };
   }
   const bytes = body === null ? null : utf8.encode(body.constant!);
   const spec: SendSpec = { request: index, method: request.method, url, headers: fixedHeaders, body: bytes, captureBodyBytes, wire: encodeRequest(request.method, url, fixedHeaders, bytes) };
@@ -88,7 +101,10 @@ function renderBody(c: BodyOnly, seq: number): SendSpec {
     length += Buffer.byteLength(value, "utf8");
   }
   const framing = `Content-Length: ${length}\r\n\r\n`;
-  const wire = Buffer.allocUnsafe(c.head.byteLength + framing.length + length);
+  const total = c.head.byteLength + framing.length + length;
+  let buffer = c.free.pop();
+  if (buffer === undefined || buffer.byteLength < total) buffer = Buffer.allocUnsafe(total + BUFFER_SLACK);
+  const wire = buffer.subarray(0, total);
   wire.set(c.head, 0);
   wire.write(framing, c.head.byteLength, "latin1");
   const at = c.head.byteLength + framing.length;
@@ -101,7 +117,8 @@ function renderBody(c: BodyOnly, seq: number): SendSpec {
       offset += part.byteLength;
     }
   }
-  return { request: c.index, method: c.method, url: c.url, headers: c.headers, body: wire.subarray(at), captureBodyBytes: c.captureBodyBytes, wire };
+  const spec: OwnedSpec = { request: c.index, method: c.method, url: c.url, headers: c.headers, body: wire.subarray(at), captureBodyBytes: c.captureBodyBytes, wire, owner: { buffer, free: c.free } };
+  return spec;
 }
 
 /** Renders send `seq` of a templated request. */
@@ -140,6 +157,13 @@ export function createRequestSource(plan: RunPlan, options: RequestSourceOptions
     next(seq: number): SendSpec {
       const c = compiled[picker.pick(seq)]!;
       return "spec" in c ? c.spec : "bodyOnly" in c ? renderBody(c, seq) : render(c, seq);
+    },
+    release(spec: SendSpec): void {
+      const owned = spec as OwnedSpec;
+      const owner = owned.owner;
+      if (!owner) return;
+      owned.owner = null;
+      if (owner.free.length < MAX_FREE_BUFFERS) owner.free.push(owner.buffer);
     },
   };
 }

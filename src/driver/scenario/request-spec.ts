@@ -69,6 +69,12 @@ export interface RequestSource {
   readonly requests: readonly PlannedRequest[];
   /** Send `seq` of this driver: smooth weighted round-robin pick, templates expanded. */
   next(seq: number): SendSpec;
+  /**
+   * Optional: the send of `spec` has ended and nothing reads its bytes any more (its pool has
+   * written what it will write and called back): the source may reuse its buffers for a later
+   * send. Called at most once per spec, and only by a sender that knows the bytes are free.
+   */
+  release?(spec: SendSpec): void;
 }
 
 /** How one send ended beyond its outcome class, for the per-request statistics. */

@@ -76,6 +76,23 @@ describe("createRequestSource", () => {
     }
   });
 
+  test("a released send's buffer is reused for a later send, never one still out, and the bytes are right either way", () => {
+    const source = createRequestSource(plan({ requests: [{ method: "POST", url: "/items", body: "${seq}-fixed" }] }), options);
+    const a = source.next(9);
+    const b = source.next(10);
+    expect(b.wire!.buffer).not.toBe(a.wire!.buffer);
+    source.release!(a);
+    source.release!(a); // a second release of one spec changes nothing
+    const c = source.next(123456);
+    expect(c.wire!.buffer).toBe(a.wire!.buffer);
+    const d = source.next(7);
+    expect(d.wire!.buffer).not.toBe(a.wire!.buffer);
+    expect(text(b.body)).toBe("10-fixed");
+    expect(text(c.body)).toBe("123456-fixed");
+    expect(text(c.wire)).toEndWith("Content-Length: 12\r\n\r\n123456-fixed");
+    expect(text(d.wire)).toEndWith("Content-Length: 7\r\n\r\n7-fixed");
+  });
+
   test("picks by weight from the test's seq, and asks for the body only where a body_includes check needs it", () => {
     const source = createRequestSource(
       plan({ checks: { body_includes: "pong" }, requests: [{ name: "a", url: "/a", weight: 3 }, { name: "b", url: "/b", checks: { status: [200] } }] }),
