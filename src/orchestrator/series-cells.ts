@@ -69,3 +69,17 @@ export function sampleOf(cells: WindowCell[], requestsPerS: number): SeriesSampl
   };
 }
 
+
+/**
+ * The seconds from `fromS` to `toS` that have cells in `bySecond`, in order: by the range when it
+ * is short, by the cells when the range is longer than their number (a driver whose clock is far
+ * off puts windows millions of seconds away, and a loop over that range would take seconds).
+ */
+export function secondsWithCells(bySecond: ReadonlyMap<number, unknown>, fromS: number, toS: number): number[] {
+  if (toS - fromS <= bySecond.size) {
+    const out: number[] = [];
+    for (let t = fromS; t <= toS; t++) if (bySecond.has(t)) out.push(t);
+    return out;
+  }
+  return [...bySecond.keys()].filter((t) => t >= fromS && t <= toS).sort((a, b) => a - b);
+}

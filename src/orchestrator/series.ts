@@ -5,7 +5,7 @@ import { addCounts, reportKey, zeroCounts, type MetricsReport, type SerializedDi
 import { addExact, emptyExact, mergeDigest } from "../stats/digest.ts";
 import type { ErrorsView } from "./snapshot.ts";
 import { bucketOf, type WindowCell } from "./window-cell.ts";
-import { addToFrozen, digestOf, sampleOf, type Cell } from "./series-cells.ts";
+import { addToFrozen, digestOf, sampleOf, secondsWithCells, type Cell } from "./series-cells.ts";
 import { MAX_ABORT_WINDOW_S } from "./abort/abort-config.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
@@ -150,20 +150,6 @@ export class SeriesBuilder {
     return true;
   }
 
-  /**
-   * The seconds from `fromS` to `toS` that have cells, in order: by the range when it is short,
-   * by the cells when the range is longer than their number (a driver whose clock is far off
-   * puts windows millions of seconds away, and a loop over that range would take seconds).
-   */
-  private secondsWithCells(fromS: number, toS: number): number[] {
-    if (toS - fromS <= this.bySecond.size) {
-      const out: number[] = [];
-      for (let t = fromS; t <= toS; t++) if (this.bySecond.has(t)) out.push(t);
-      return out;
-    }
-    return [...this.bySecond.keys()].filter((t) => t >= fromS && t <= toS).sort((a, b) => a - b);
-  }
-
   private isHot(t: number): boolean {
     return t > this.lastBucket - this.hotSeconds;
   }
@@ -171,7 +157,7 @@ export class SeriesBuilder {
   /** Drops the digests of the seconds that just left the hot window (they keep their windows). */
   private cool(): void {
     const through = this.lastBucket - this.hotSeconds;
-    for (const t of this.secondsWithCells(this.cooledThrough + 1, through)) for (const cell of this.bySecond.get(t)!.values()) cell.digest = null;
+    for (const t of secondsWithCells(this.bySecond, this.cooledThrough + 1, through)) for (const cell of this.bySecond.get(t)!.values()) cell.digest = null;
     this.cooledThrough = Math.max(this.cooledThrough, through);
   }
 
@@ -202,7 +188,7 @@ export class SeriesBuilder {
    */
   cells(fromS: number, toS: number): (WindowCell & { t_s: number; node_id: string })[] {
     const out: (WindowCell & { t_s: number; node_id: string })[] = [];
-    for (const t of this.secondsWithCells(fromS, toS)) for (const [node_id, cell] of this.bySecond.get(t)!) out.push({ t_s: t, node_id, ...this.full(cell, t) });
+    for (const t of secondsWithCells(this.bySecond, fromS, toS)) for (const [node_id, cell] of this.bySecond.get(t)!) out.push({ t_s: t, node_id, ...this.full(cell, t) });
     return out;
   }
 
