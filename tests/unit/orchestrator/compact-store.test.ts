@@ -12,6 +12,7 @@ import { createMemoryStore, type OrchestratorStore } from "../../../src/orchestr
 import type { TestRecord } from "../../../src/orchestrator/test-state.ts";
 import { reportKey, type MetricsReport } from "../../../src/protocol/index.ts";
 import { FakeDriverReports, T0 } from "./fixtures.ts";
+import { rng } from "../../helpers/rng.ts";
 
 const DRIVERS = ["d1", "d2", "d3"];
 const record = (): TestRecord => ({
@@ -27,16 +28,6 @@ const record = (): TestRecord => ({
 });
 const nodes = { get: () => undefined };
 
-/** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-const rng = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /**
  * Reports of three drivers over `seconds`, with a twin (a second process reporting as d1),

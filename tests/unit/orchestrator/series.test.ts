@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { SeriesBuilder } from "../../../src/orchestrator/series.ts";
 import { addWindow, bucketOf, emptyWindowCell } from "../../../src/orchestrator/window-cell.ts";
 import { FakeDriverReports, spread, T0 } from "./fixtures.ts";
+import { rng } from "../../helpers/rng.ts";
 
 describe("per-second series from report windows", () => {
   test("puts one window per driver per second and merges the drivers' latencies per second", () => {
@@ -104,16 +105,6 @@ describe("per-second series from report windows", () => {
 });
 
 describe("per-second points computed once per change", () => {
-  /** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-  const rng = (seed: number) => {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  };
 
   for (const seed of [1, 2, 3, 4, 5]) {
     test(`reads between late, duplicate and out-of-order windows never serve a stale second (seed ${seed})`, () => {

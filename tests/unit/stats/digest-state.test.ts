@@ -1,17 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createDigest, mergeDigest, serializeDigest } from "../../../src/stats/digest.ts";
 import { digestFromState, digestState } from "../../../src/stats/digest-state.ts";
+import { rng } from "../../helpers/rng.ts";
 
-/** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-const rng = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /** One report window's digest: `n` latencies with a long tail. */
 const windowOf = (r: () => number, n: number) => {
