@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { reportId } from "../../../src/driver/test-stats.ts";
 import { ReportKeySet } from "../../../src/orchestrator/report-key-set.ts";
-import { reportKey } from "../../../src/protocol/index.ts";
+import { createCompaction, restoreLiveTest } from "../../../src/orchestrator/compact-store.ts";
+import { LiveTest } from "../../../src/orchestrator/live-test.ts";
+import { openSqliteStore } from "../../../src/orchestrator/sqlite-store.ts";
+import { reportKey, type MetricsReport } from "../../../src/protocol/index.ts";
+import { FakeDriverReports, runningRecord, spread, T0 } from "./fixtures.ts";
 import { rng } from "../../helpers/rng.ts";
 
 describe("report keys kept as ranges of sequences", () => {
@@ -42,5 +46,47 @@ describe("report keys kept as ranges of sequences", () => {
     for (let seq = 0; seq < 86_400; seq++) set.add(`h1x:${seq}`);
     expect(set.footprint).toBe(1);
     expect([set.has("h1x:0"), set.has("h1x:86399"), set.has("h1x:86400")]).toEqual([true, true, false]);
+  });
+});
+
+describe("a replayed report is never counted twice, with the keys kept as ranges", () => {
+  test("through the orchestrator's report path and a SQLite store that prunes every raw report: each replay refused, live and after a restart; the live key set stays a few ranges", () => {
+    const store = openSqliteStore(":memory:");
+    const compaction = createCompaction(store, { snapshotEveryMs: 5_000, retainRawMs: 0, keepOpenS: 4, afterSnapshot: () => {} });
+    const live = new LiveTest(runningRecord(["d1", "d2"]), T0);
+    /** The orchestrator's onReport (orchestrator.ts): the live key set first, then the store. */
+    const feed = (test: LiveTest, report: MetricsReport, now: number): boolean => {
+      if (test.aggregate.seen.has(reportKey(report)) || !store.saveReport(report, now)) return false;
+      test.applyReport(report, now);
+      compaction.afterReport(test, now);
+      return true;
+    };
+    const drivers = ["d1", "d2"].map((id) => new FakeDriverReports(id, "t1"));
+    const sent: MetricsReport[] = [];
+    let now = T0;
+    for (let s = 0; s < 600; s++) {
+      now = T0 + (s + 1) * 1_000;
+      for (const d of drivers) {
+        const report = { ...d.window(spread(10, 1, 2)), instance_id: `i-${d.nodeId}` };
+        // d2's report of second 300 is lost on the way: a gap in its sequences.
+        if (d.nodeId === "d2" && s === 300) continue;
+        expect(feed(live, report, now)).toBe(true);
+        sent.push(report);
+      }
+    }
+    const completed = live.view({ get: () => undefined }, now, {}).metrics.counts.completed;
+    expect(store.reports("t1").length).toBeLessThan(sent.length / 10);
+    // Every report again, newest first: none is counted.
+    for (const report of [...sent].reverse()) expect(feed(live, structuredClone(report), now)).toBe(false);
+    expect(live.view({ get: () => undefined }, now, {}).metrics.counts.completed).toBe(completed);
+    // d1 one range, d2 two (the lost report), whatever the number of reports.
+    expect(live.aggregate.seen.footprint).toBe(3);
+    // After a restart from the snapshot: the same refusals.
+    compaction.ended(live, now);
+    const restored = restoreLiveTest(store, runningRecord(["d1", "d2"]), now);
+    for (const report of sent) expect(feed(restored, structuredClone(report), now)).toBe(false);
+    expect(restored.view({ get: () => undefined }, now, {}).metrics.counts.completed).toBe(completed);
+    expect(restored.aggregate.seen.footprint).toBe(3);
+    store.close();
   });
 });
