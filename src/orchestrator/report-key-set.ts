@@ -7,8 +7,14 @@
 
 /** The sequences of one prefix: sorted, disjoint, non-adjacent ranges (starts and ends). */
 class Ranges {
-  readonly lo: number[] = [];
-  readonly hi: number[] = [];
+  constructor(
+    readonly lo: number[] = [],
+    readonly hi: number[] = [],
+  ) {}
+
+  clone(): Ranges {
+    return new Ranges([...this.lo], [...this.hi]);
+  }
 
   /** Index of the last range starting at or before `n` (-1: none). */
   private find(n: number): number {
@@ -74,6 +80,14 @@ export class ReportKeySet {
     const n = Number(m[2]);
     if (!ranges.has(n)) ranges.add(n);
     return this;
+  }
+
+  /** A copy that changes apart from this set. */
+  clone(): ReportKeySet {
+    const copy = new ReportKeySet();
+    for (const [prefix, ranges] of this.byPrefix) copy.byPrefix.set(prefix, ranges.clone());
+    for (const key of this.other) copy.other.add(key);
+    return copy;
   }
 
   /** How many ranges and plain keys are held: what the set's memory grows with (for tests and the soak bench). */

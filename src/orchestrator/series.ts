@@ -49,7 +49,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  */
 export class SeriesBuilder {
   private readonly bySecond = new Map<number, Map<string, Cell>>();
-  private readonly seen = new ReportKeySet();
+  private seen = new ReportKeySet();
   /**
    * Each second's point once computed, until a window lands in that second: the quantiles of a
    * second are computed once (live tails compute them as the test runs), not on every read, so
@@ -240,7 +240,7 @@ export class SeriesBuilder {
    * their cells (their digests rebuilt by the same merges in the same order), and the keys of
    * every report already counted.
    */
-  restoreState(state: SeriesOpenState, points: readonly SeriesPoint[], seenKeys: Iterable<string>): void {
+  restoreState(state: SeriesOpenState, points: Iterable<SeriesPoint>, seen: ReportKeySet): void {
     this.originMs = state.origin_ms;
     this.lastBucket = state.last_bucket;
     this.closedThrough = state.closed_through;
@@ -251,8 +251,13 @@ export class SeriesBuilder {
       this.bySecond.set(c.t_s, row);
       row.set(c.node_id, { counts: c.counts, exact: c.exact, duration_ms: c.duration_ms, windows: c.windows, digest: null });
     }
-    for (const key of seenKeys) this.seen.add(key);
+    this.seen = seen.clone();
   }
+  /** Adds one stored point of a closed second to a restored builder (a restore streams them in). */
+  restorePoint(point: SeriesPoint): void {
+    this.frozen.set(point);
+  }
+
 
   private computePoint(t: number): SeriesPoint {
     const row = this.bySecond.get(t)!;
