@@ -22,7 +22,7 @@ export type { SeriesSample, SeriesPoint, TestSeries, SeriesOpenState } from "./s
 import type { SeriesOpenState, SeriesPoint, SeriesSample, TestSeries } from "./series-types.ts";
 
 /**
- * Seconds, counted back from the newest, whose cells keep their merged digest in memory (the
+ * Seconds, counted back from the present second (the orchestrator's clock, see `receivedBucket`), whose cells keep their merged digest in memory (the
  * live tail and the abort watch's usual windows read them). An older cell keeps only the window
  * digests it was built from, as received (a few KB, not a tree of centroid objects), and
  * rebuilds its digest on demand by the same merges in the same order: exactly the same digest.
@@ -30,7 +30,7 @@ import type { SeriesOpenState, SeriesPoint, SeriesSample, TestSeries } from "./s
 export const HOT_SECONDS = 60;
 
 /**
- * Seconds, counted back from the newest, whose cells stay in memory once closed (stored as
+ * Seconds, counted back from the present second, whose cells stay in memory once closed (stored as
  * their point by the compact store): longer than the longest abort window, which judges cells.
  * An older closed second keeps only its point, as a restored one does (see `frozen`), so a
  * running test's memory does not grow with its length. A late window into such a second adds
