@@ -35,6 +35,11 @@ export class FrozenPoints {
   private firstRow = new Float64Array(256);
   private count = 0;
 
+  /** Rows written so far (the memory held grows with them: ~150 B each). */
+  get rowsUsed(): number {
+    return this.rows;
+  }
+
   /** How many seconds are held. */
   get size(): number {
     return this.count;
@@ -69,18 +74,24 @@ export class FrozenPoints {
     return { t_s: t, total: this.sample(first), drivers };
   }
 
-  /** Stores (or replaces) second `point.t_s`'s point. */
+  /**
+   * Stores (or replaces) second `point.t_s`'s point. A replaced point with the same drivers in
+   * the same order is rewritten in place (a driver whose clock is behind puts every window in
+   * second 0); one with another driver set gets new rows, and its old rows stay unused.
+   */
   set(point: SeriesPoint): void {
     const drivers = Object.entries(point.drivers);
-    const first = this.rows;
-    this.write(-1 - drivers.length, point.total);
-    for (const [name, sample] of drivers) {
+    const indexes = drivers.map(([name]) => {
       let index = this.nameIndex.get(name);
       if (index === undefined) this.nameIndex.set(name, (index = this.names.push(name) - 1));
-      this.write(index, sample);
-    }
+      return index;
+    });
     const i = this.search(point.t_s);
-    // A replaced second's old rows stay unused: a late window into a closed second is rare.
+    const old = i >= 0 ? this.firstRow[i]! : -1;
+    const same = old >= 0 && this.cell(old, WHO) === -1 - drivers.length && indexes.every((index, k) => this.cell(old + 1 + k, WHO) === index);
+    const first = same ? old : this.rows;
+    this.write(first, -1 - drivers.length, point.total);
+    drivers.forEach(([, sample], k) => this.write(first + 1 + k, indexes[k]!, sample));
     if (i >= 0) this.firstRow[i] = first;
     else this.insert(-i - 1, point.t_s, first);
   }
@@ -115,10 +126,14 @@ export class FrozenPoints {
     return this.blocks[Math.floor(row / BLOCK_ROWS)]![(row % BLOCK_ROWS) * WIDTH + column]!;
   }
 
-  private write(who: number, s: SeriesSample): void {
-    if (this.rows === this.blocks.length * BLOCK_ROWS) this.blocks.push(new Float64Array(BLOCK_ROWS * WIDTH));
-    const block = this.blocks[this.blocks.length - 1]!;
-    const o = (this.rows % BLOCK_ROWS) * WIDTH;
+  /** Writes row `row` (the next new row, or one of a point rewritten in place). */
+  private write(row: number, who: number, s: SeriesSample): void {
+    if (row === this.rows) {
+      if (this.rows === this.blocks.length * BLOCK_ROWS) this.blocks.push(new Float64Array(BLOCK_ROWS * WIDTH));
+      this.rows++;
+    }
+    const block = this.blocks[Math.floor(row / BLOCK_ROWS)]!;
+    const o = (row % BLOCK_ROWS) * WIDTH;
     let flags = 0;
     OPTIONAL.forEach(([name], bit) => (flags |= s[name] !== undefined ? 1 << bit : 0));
     block[o + WHO] = who;
@@ -138,7 +153,6 @@ export class FrozenPoints {
     block[o + P99!] = orNaN(s.p99);
     block[o + MAX!] = orNaN(s.max);
     for (const [name, column] of OPTIONAL) block[o + column] = orNaN(s[name]);
-    this.rows++;
   }
 
   private sample(row: number): SeriesSample {

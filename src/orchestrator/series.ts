@@ -22,8 +22,9 @@ export type { SeriesSample, SeriesPoint, TestSeries, SeriesOpenState } from "./s
 import type { SeriesOpenState, SeriesPoint, SeriesSample, TestSeries } from "./series-types.ts";
 
 /**
- * Seconds, counted back from the present second (the orchestrator's clock, see `receivedBucket`), whose cells keep their merged digest in memory (the
- * live tail and the abort watch's usual windows read them). An older cell keeps only the window
+ * Seconds, counted back from the present second (the orchestrator's clock, see
+ * `receivedBucket`), whose cells keep their merged digest in memory (the live tail and the
+ * abort watch's usual windows read them). An older cell keeps only the window
  * digests it was built from, as received (a few KB, not a tree of centroid objects), and
  * rebuilds its digest on demand by the same merges in the same order: exactly the same digest.
  */

@@ -48,4 +48,27 @@ describe("closed seconds held in columns", () => {
     expect(frozen.secondsIn(-Infinity, Infinity)).toEqual(sorted);
     expect(frozen.secondsIn(10, 20)).toEqual(sorted.filter((t) => t >= 10 && t <= 20));
   });
+
+  test("a point replaced with the same drivers is rewritten in place (a behind clock's windows all land in second 0); another driver set takes new rows", () => {
+    const r = rng(3);
+    const frozen = new FrozenPoints();
+    const pointOf = (names: string[]): SeriesPoint => ({ t_s: 0, total: sample(r, false), drivers: Object.fromEntries(names.map((n) => [n, sample(r, false)])) });
+    frozen.set(pointOf(["d1", "d2"]));
+    frozen.set({ ...pointOf(["d1"]), t_s: 1 });
+    expect(frozen.rowsUsed).toBe(5);
+    let last = pointOf(["d1", "d2"]);
+    for (let i = 0; i < 1_000; i++) frozen.set((last = pointOf(["d1", "d2"])));
+    expect(frozen.rowsUsed).toBe(5);
+    expect(frozen.get(0)).toEqual(last);
+    // Another order or another driver: new rows, and the point reads back as given.
+    const reordered = pointOf(["d2", "d1"]);
+    frozen.set(reordered);
+    expect(frozen.rowsUsed).toBe(8);
+    expect(Object.keys(frozen.get(0)!.drivers)).toEqual(["d2", "d1"]);
+    const wider = pointOf(["d2", "d1", "d3"]);
+    frozen.set(wider);
+    expect(frozen.rowsUsed).toBe(12);
+    expect(frozen.get(0)).toEqual(wider);
+    expect(frozen.get(1)!.drivers.d1).toBeDefined();
+  });
 });
