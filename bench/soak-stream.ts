@@ -7,7 +7,7 @@
 // clock is simulated (its `now` is the stream's simulated second; timers run in real time), so the
 // compact store snapshots and prunes on simulated time as it would over a real hour. Shared by the
 // `soak` bench section (bench/children/soak-load.ts) and tests/integration/soak.test.ts.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryBroker, MemoryBus } from "../src/bus/memory-bus.ts";
 import { TestStats } from "../src/driver/test-stats.ts";
@@ -74,6 +74,24 @@ export interface SoakResult {
   latency_after: unknown;
   /** Raw reports still stored at the end (the compact store prunes the others). */
   raw_reports_kept: number;
+  /**
+   * Peak RSS (MB, Linux VmHWM, reset before each step; null elsewhere) while the stream ran, while
+   * GET /tests/:id and the three reports were served at the end, and over the restart and its first report.
+   */
+  rss_peak_stream_mb: number | null;
+  rss_peak_reads_mb: number | null;
+  rss_peak_restart_mb: number | null;
+}
+
+/** The process's peak RSS since the last call (MB), then the peak is reset (Linux: /proc/self/clear_refs); null where unsupported. */
+function peakRssMb(): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    writeFileSync("/proc/self/clear_refs", "5");
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A clock whose `now` the stream sets (simulated time); its timers are the real ones. */
@@ -138,6 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const rss: SoakRssSample[] = [{ at_s: 0, rss_mb: process.memoryUsage().rss / 2 ** 20 }];
   const sampleEvery = Math.max(1, Math.floor(seconds / 20));
   const t0 = performance.now();
+  peakRssMb();
   for (let s = 0; s < seconds; s++) {
     const mono = s * 1000;
     clock.set(start + mono + 1000);
@@ -165,6 +184,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const stream_s = (performance.now() - t0) / 1000;
   const accepted = acceptedOf(orchestrator, testId);
   const sqlite_bytes = sqliteSize() - bytes0;
+  const rss_peak_stream_mb = peakRssMb();
 
   const app = createApp(orchestrator, APP_OPTIONS);
   const gets: number[] = [];
@@ -178,6 +198,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const completed_before = before.metrics.counts.completed;
   const latencyOf = (view: NonNullable<ReturnType<Orchestrator["getTest"]>>) => ({ total: view.metrics.latency, drivers: view.per_driver.map((d) => d.latency) });
   const latency_before = latencyOf(before);
+  const rss_peak_reads_mb = peakRssMb();
 
   // Restart: the test is still running, so the new orchestrator marks it interrupted and keeps its results.
   orchestrator.stop();
@@ -190,6 +211,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const again = restarted! as Orchestrator;
   const restart_report_ms = await timed(() => get(createApp(again, APP_OPTIONS), `/tests/${testId}/report`));
   const after = again.getTest(testId)!;
+  const rss_peak_restart_mb = peakRssMb();
   again.stop();
   const reopened = openSqliteStore(file);
   const raw_reports_kept = reopened.reports(testId).length;
@@ -220,6 +242,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     latency_before,
     latency_after: latencyOf(after),
     raw_reports_kept,
+    rss_peak_stream_mb,
+    rss_peak_reads_mb,
+    rss_peak_restart_mb,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { TDigest } from "tdigest";
 import { addCounts, reportKey, zeroCounts, type Counts, type LatencySummary, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
 import { addExact, createDigest, emptyExact, mergeDigest, type ExactStats } from "../stats/digest.ts";
+import { ReportKeySet } from "./report-key-set.ts";
 
 /** What one driver has told us about one test. */
 export interface DriverAggregate {
@@ -50,8 +51,8 @@ export interface TestAggregate {
    * one id), by `${node_id}/${instance_id}`: counted in the totals, never dropped.
    */
   twins: Map<string, DriverAggregate>;
-  /** Report keys applied (see reportKey): report_id within its instance. */
-  seen: Set<string>;
+  /** Report keys applied (see reportKey): report_id within its instance; bounded per driver process, not per report (report-key-set.ts). */
+  seen: ReportKeySet;
   total: TDigest;
   total_due: TDigest;
   /** Set once any driver's final total replaces its windows: totals are then rebuilt from drivers. */
@@ -92,7 +93,7 @@ export function createAggregate(nodeIds: readonly string[]): TestAggregate {
   return {
     drivers: new Map(nodeIds.map((id) => [id, createDriver(id)])),
     twins: new Map(),
-    seen: new Set(),
+    seen: new ReportKeySet(),
     total: createDigest(),
     total_due: createDigest(),
     rebuild_totals: false,

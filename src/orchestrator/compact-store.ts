@@ -9,6 +9,7 @@ import type { MetricsReport } from "../protocol/index.ts";
 import { LiveTest } from "./live-test.ts";
 import type { SeriesPoint } from "./series.ts";
 import { restoreTally, tallyState, type TallyState } from "./tally-state.ts";
+import { ReportKeySet } from "./report-key-set.ts";
 import { TestTally, type RequestSplitter } from "./test-tally.ts";
 import type { Participant, TestRecord } from "./test-state.ts";
 
@@ -60,6 +61,12 @@ export interface CompactStorage {
   seriesPoints(testId: string): StoredPoint[];
   /** Keys (reportKey) of the test's reports stored up to `throughSeq`, pruned or not. */
   reportKeys(testId: string, throughSeq: number): string[];
+  /**
+   * The same keys and a test's closed seconds, one at a time (a restore of a day-long test reads
+   * 86,400 points and 172,800 keys of 2 drivers without holding them all at once).
+   */
+  eachReportKey(testId: string, throughSeq: number, fn: (key: string) => void): void;
+  eachSeriesPoint(testId: string, fn: (point: StoredPoint) => void): void;
   /** The raw reports stored after `seq`, in the order they were stored. */
   reportsAfter(testId: string, seq: number): { report: MetricsReport; received_at: number }[];
 }
@@ -101,17 +108,19 @@ export function restoreLiveTest(store: CompactSource, record: TestRecord, now: n
   const snapshot = store.snapshot(record.test_id);
   if (!snapshot) return LiveTest.restore(record, store.reports(record.test_id), now, splitRequests);
   const test = new LiveTest(record, now, splitRequests);
-  const keys = store.reportKeys(record.test_id, snapshot.through_seq);
-  const points = store.seriesPoints(record.test_id);
+  const keys = new ReportKeySet();
+  store.eachReportKey(record.test_id, snapshot.through_seq, (key) => keys.add(key));
+  const tallies = new Map<TallyName, TestTally>();
   for (const { name, state } of snapshot.tallies) {
     let tally = test.tally;
     if (name !== "") {
       tally = test.byRequest.get(name) ?? new TestTally(record.test_id, record.drivers, originOf(record));
       test.byRequest.set(name, tally);
     }
-    const own = points.filter((p) => p.tally === name).map((p) => p.point);
-    restoreTally(tally, state, own, keys);
+    restoreTally(tally, state, [], keys);
+    tallies.set(name, tally);
   }
+  store.eachSeriesPoint(record.test_id, ({ tally, point }) => tallies.get(tally)?.seriesBuilder.restorePoint(point));
   for (const p of snapshot.participants) if (test.participants.has(p.node_id)) test.participants.set(p.node_id, p);
   for (const warning of snapshot.warnings) test.warn(warning);
   for (const { report, received_at } of store.reportsAfter(record.test_id, snapshot.through_seq)) test.applyReport(report, received_at);

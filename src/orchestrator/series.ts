@@ -1,12 +1,13 @@
 // A test's per-second series: what its drivers' report windows add up to, second by second.
 // Part of the core model next to the totals (aggregate.ts): LiveTest folds every accepted
 // report into both, so a live test, a restarted one and an ended one all read it the same way.
-import { addCounts, reportKey, zeroCounts, type MetricsReport, type SerializedDigest } from "../protocol/index.ts";
+import { addCounts, reportKey, zeroCounts, type MetricsReport } from "../protocol/index.ts";
 import { addExact, emptyExact, mergeDigest } from "../stats/digest.ts";
-import type { ErrorsView } from "./snapshot.ts";
 import { bucketOf, type WindowCell } from "./window-cell.ts";
 import { addToFrozen, digestOf, sampleOf, secondsWithCells, type Cell } from "./series-cells.ts";
 import { MAX_ABORT_WINDOW_S } from "./abort/abort-config.ts";
+import { ReportKeySet } from "./report-key-set.ts";
+import { FrozenPoints } from "./series-frozen.ts";
 
 /** Width of one point of a series: the brief's "metrics are updated every second". */
 export const SERIES_BUCKET_MS = 1_000;
@@ -17,51 +18,20 @@ export const LIVE_TAIL_POINTS = 3;
 /** Ended tests whose series stay in memory; older ones are rebuilt from the stored reports on demand. */
 export const ENDED_SERIES_KEPT = 16;
 
-/** One second of one driver, or of every driver together. */
-export interface SeriesSample {
-  /** Sends per second during the second (sends over the reported window time). */
-  requests_per_s: number;
-  sent: number;
-  completed: number;
-  errors: ErrorsView;
-  late: number;
-  /** Latency quantiles of the requests completed in this second (ms); null when none completed. */
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-  /** Issue 11, when the reports carry them (scenarios): bytes sent and received, and responses failing checks, in the second. */
-  bytes_sent?: number;
-  bytes_received?: number;
-  check_failed?: number;
-}
-
-/** Second `t_s` of a test (0 is the second that starts at the test's start time). */
-export interface SeriesPoint {
-  t_s: number;
-  total: SeriesSample;
-  drivers: Record<string, SeriesSample>;
-}
-
-/** A test's per-second series, oldest first. */
-export interface TestSeries {
-  test_id: string;
-  origin_ms: number | null;
-  bucket_ms: number;
-  points: SeriesPoint[];
-}
+export type { SeriesSample, SeriesPoint, TestSeries, SeriesOpenState } from "./series-types.ts";
+import type { SeriesOpenState, SeriesPoint, SeriesSample, TestSeries } from "./series-types.ts";
 
 /**
- * Seconds, counted back from the newest, whose cells keep their merged digest in memory (the
- * live tail and the abort watch's usual windows read them). An older cell keeps only the window
+ * Seconds, counted back from the present second (the orchestrator's clock, see
+ * `receivedBucket`), whose cells keep their merged digest in memory (the live tail and the
+ * abort watch's usual windows read them). An older cell keeps only the window
  * digests it was built from, as received (a few KB, not a tree of centroid objects), and
  * rebuilds its digest on demand by the same merges in the same order: exactly the same digest.
  */
 export const HOT_SECONDS = 60;
 
 /**
- * Seconds, counted back from the newest, whose cells stay in memory once closed (stored as
+ * Seconds, counted back from the present second, whose cells stay in memory once closed (stored as
  * their point by the compact store): longer than the longest abort window, which judges cells.
  * An older closed second keeps only its point, as a restored one does (see `frozen`), so a
  * running test's memory does not grow with its length. A late window into such a second adds
@@ -69,14 +39,6 @@ export const HOT_SECONDS = 60;
  * from the aggregate and are not affected.
  */
 export const CELL_SECONDS = MAX_ABORT_WINDOW_S + 30;
-
-/** A series' clock and its not-yet-closed seconds' cells, as a snapshot keeps them (series-state.ts). */
-export interface SeriesOpenState {
-  origin_ms: number | null;
-  last_bucket: number;
-  closed_through: number;
-  cells: { t_s: number; node_id: string; counts: WindowCell["counts"]; exact: WindowCell["exact"]; duration_ms: number; windows: SerializedDigest[] }[];
-}
 
 const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000) / cell.duration_ms : 0);
 
@@ -88,7 +50,7 @@ const rateOf = (cell: Cell) => (cell.duration_ms > 0 ? (cell.counts.sent * 1000)
  */
 export class SeriesBuilder {
   private readonly bySecond = new Map<number, Map<string, Cell>>();
-  private readonly seen = new Set<string>();
+  private seen = new ReportKeySet();
   /**
    * Each second's point once computed, until a window lands in that second: the quantiles of a
    * second are computed once (live tails compute them as the test runs), not on every read, so
@@ -98,6 +60,13 @@ export class SeriesBuilder {
   private readonly computed = new Map<number, SeriesPoint>();
   /** The newest second with a window (-1: none yet). */
   private lastBucket = -1;
+  /**
+   * The present second on the orchestrator's clock: that of the newest report's receive time
+   * (-1: no receive time given yet, then the newest window's second stands in). Which seconds
+   * keep their digests and cells is judged from it, so a driver whose clock is far off (its
+   * windows seconds or years ahead) does not take the real seconds' cells away.
+   */
+  private receivedBucket = -1;
   /** Cells of seconds up to this one have dropped their digests (see HOT_SECONDS). */
   private cooledThrough = -1;
   /** Compact store (series-state.ts): seconds up to this one are stored as points. */
@@ -107,7 +76,7 @@ export class SeriesBuilder {
   /** Seconds whose cells were dropped for their point (see freeze). */
   private dropped = 0;
   /** Seconds kept as their stored point only, without cells: restored ones (see series-state.ts) and closed ones older than `cellSeconds`. */
-  private readonly frozen = new Map<number, SeriesPoint>();
+  private readonly frozen = new FrozenPoints();
 
   constructor(
     readonly testId: string,
@@ -120,20 +89,26 @@ export class SeriesBuilder {
   /**
    * Folds a report's window in; false when it has none or was already counted. `originMs`
    * (the test's start) fixes second 0 if the builder was made before the test started;
-   * without one the first window's start is second 0.
+   * without one the first window's start is second 0. `receivedAt`: the orchestrator's time
+   * of receipt (see `receivedBucket`).
    */
-  add(report: MetricsReport, originMs: number | null = null): boolean {
+  add(report: MetricsReport, originMs: number | null = null, receivedAt?: number): boolean {
     const window = report.window;
     const key = reportKey(report);
     if (!window || this.seen.has(key)) return false;
     this.seen.add(key);
     this.originMs ??= originMs ?? window.start_ms;
     const bucket = bucketOf(window, this.originMs, this.bucketMs);
+    if (receivedAt !== undefined) this.receivedBucket = Math.max(this.receivedBucket, Math.floor((receivedAt - this.originMs) / this.bucketMs));
     this.computed.delete(bucket);
     if (bucket > this.lastBucket) this.lastBucket = bucket;
     if (bucket <= this.closedThrough) this.reopened.add(bucket);
-    const frozen = this.frozen.get(bucket);
-    if (frozen && !this.bySecond.has(bucket)) return addToFrozen(frozen, report.node_id, window), true;
+    if (!this.bySecond.has(bucket) && this.frozen.has(bucket)) {
+      const frozen = this.frozen.get(bucket)!;
+      addToFrozen(frozen, report.node_id, window);
+      this.frozen.set(frozen);
+      return true;
+    }
     const row = this.bySecond.get(bucket) ?? new Map<string, Cell>();
     this.bySecond.set(bucket, row);
     const cell = row.get(report.node_id) ?? { counts: zeroCounts(), exact: emptyExact(), duration_ms: 0, windows: [], digest: null };
@@ -150,13 +125,18 @@ export class SeriesBuilder {
     return true;
   }
 
+  /** The present second: by the orchestrator's clock when known (see `receivedBucket`). */
+  private get presentSecond(): number {
+    return this.receivedBucket >= 0 ? this.receivedBucket : this.lastBucket;
+  }
+
   private isHot(t: number): boolean {
-    return t > this.lastBucket - this.hotSeconds;
+    return t > this.presentSecond - this.hotSeconds;
   }
 
   /** Drops the digests of the seconds that just left the hot window (they keep their windows). */
   private cool(): void {
-    const through = this.lastBucket - this.hotSeconds;
+    const through = this.presentSecond - this.hotSeconds;
     for (const t of secondsWithCells(this.bySecond, this.cooledThrough + 1, through)) for (const cell of this.bySecond.get(t)!.values()) cell.digest = null;
     this.cooledThrough = Math.max(this.cooledThrough, through);
   }
@@ -168,10 +148,9 @@ export class SeriesBuilder {
 
   /** Points from second `fromS` on (every point by default). */
   points(fromS = 0): SeriesPoint[] {
-    return [...this.bySecond.keys(), ...this.frozen.keys()]
-      .filter((t) => t >= fromS)
-      .sort((a, b) => a - b)
-      .map((t) => this.point(t));
+    const seconds = new Set(this.frozen.secondsIn(fromS, Infinity));
+    for (const t of this.bySecond.keys()) if (t >= fromS) seconds.add(t);
+    return [...seconds].sort((a, b) => a - b).map((t) => this.point(t));
   }
 
   /** The last `n` points: what a live update carries (a late window may still change them). */
@@ -214,22 +193,23 @@ export class SeriesBuilder {
     this.reopened.clear();
     // Only the seconds that hold something: a driver whose clock is far off puts its windows
     // millions of seconds from the origin, and a loop over the range would never end.
-    for (const t of [...this.bySecond.keys(), ...this.frozen.keys()]) if (t > this.closedThrough && t <= throughS) changed.add(t);
+    for (const t of [...this.bySecond.keys(), ...this.frozen.secondsIn(this.closedThrough + 1, throughS)]) if (t > this.closedThrough && t <= throughS) changed.add(t);
     this.closedThrough = Math.max(this.closedThrough, throughS);
     const points = [...changed].filter((t) => this.bySecond.has(t) || this.frozen.has(t)).sort((a, b) => a - b).map((t) => this.point(t));
-    this.freeze(Math.min(this.closedThrough, this.lastBucket - this.cellSeconds));
+    this.freeze();
     return points;
   }
 
   /**
-   * Keeps only the point of each second with cells up to `throughS` (closed, so stored), and
-   * drops its cells and window digests: see CELL_SECONDS. Visits the cells, not the range
-   * (they are few: the seconds not frozen yet).
+   * Keeps only the point of each closed (so stored) second with cells more than `cellSeconds`
+   * from the present second (before it, or after it: a far-off clock's), and drops its cells
+   * and window digests: see CELL_SECONDS. Visits the cells, not the range (they are few).
    */
-  private freeze(throughS: number): void {
+  private freeze(): void {
+    const present = this.presentSecond;
     for (const t of [...this.bySecond.keys()]) {
-      if (t > throughS) continue;
-      this.frozen.set(t, this.point(t));
+      if (t > this.closedThrough || (t > present - this.cellSeconds && t <= present + this.cellSeconds)) continue;
+      this.frozen.set(this.point(t));
       this.bySecond.delete(t);
       this.computed.delete(t);
       this.dropped++;
@@ -261,19 +241,24 @@ export class SeriesBuilder {
    * their cells (their digests rebuilt by the same merges in the same order), and the keys of
    * every report already counted.
    */
-  restoreState(state: SeriesOpenState, points: readonly SeriesPoint[], seenKeys: Iterable<string>): void {
+  restoreState(state: SeriesOpenState, points: Iterable<SeriesPoint>, seen: ReportKeySet): void {
     this.originMs = state.origin_ms;
     this.lastBucket = state.last_bucket;
     this.closedThrough = state.closed_through;
     this.cooledThrough = Math.max(-1, state.last_bucket - this.hotSeconds);
-    for (const point of points) this.frozen.set(point.t_s, point);
+    for (const point of points) this.frozen.set(point);
     for (const c of state.cells) {
       const row = this.bySecond.get(c.t_s) ?? new Map<string, Cell>();
       this.bySecond.set(c.t_s, row);
       row.set(c.node_id, { counts: c.counts, exact: c.exact, duration_ms: c.duration_ms, windows: c.windows, digest: null });
     }
-    for (const key of seenKeys) this.seen.add(key);
+    this.seen = seen.clone();
   }
+  /** Adds one stored point of a closed second to a restored builder (a restore streams them in). */
+  restorePoint(point: SeriesPoint): void {
+    this.frozen.set(point);
+  }
+
 
   private computePoint(t: number): SeriesPoint {
     const row = this.bySecond.get(t)!;

@@ -66,6 +66,12 @@ export function openCompactTables(db: Database) {
     },
     seriesPoints: (testId) => selectPoints.all({ test: testId }).map((row) => ({ tally: row.tally, point: unpackJson<SeriesPoint>(row.point) })),
     reportKeys: (testId, throughSeq) => selectKeys.all({ test: testId, seq: throughSeq }).map((row) => row.report_id),
+    eachReportKey(testId, throughSeq, fn) {
+      for (const row of selectKeys.iterate({ test: testId, seq: throughSeq })) fn(row.report_id);
+    },
+    eachSeriesPoint(testId, fn) {
+      for (const row of selectPoints.iterate({ test: testId })) fn({ tally: row.tally, point: unpackJson<SeriesPoint>(row.point) });
+    },
     reportsAfter: (testId, seq) =>
       selectAfter.all({ test: testId, seq }).map((row) => ({ report: unpackReport(row) as MetricsReport, received_at: row.received_at })),
   };

@@ -91,6 +91,12 @@ export function createMemoryStore(): OrchestratorStore {
       ...[...pruned].filter(([, p]) => p.test_id === testId).map(([key]) => key),
       ...[...reports].filter(([, r]) => r.report.test_id === testId && r.seq <= throughSeq).map(([key]) => key),
     ],
+    eachReportKey(testId, throughSeq, fn) {
+      for (const key of this.reportKeys(testId, throughSeq)) fn(key);
+    },
+    eachSeriesPoint(testId, fn) {
+      for (const point of this.seriesPoints(testId)) fn(point);
+    },
     reportsAfter: (testId, seq) =>
       [...reports.values()].filter((r) => r.report.test_id === testId && r.seq > seq).sort((a, b) => a.seq - b.seq).map(({ report, received_at }) => clone({ report, received_at })),
     saveNode: (node) => void nodes.set(node.node_id, clone(node)),

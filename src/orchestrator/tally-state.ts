@@ -7,6 +7,7 @@ import { digestFromState, digestState, type DigestState } from "../stats/digest-
 import type { DriverAggregate, TestAggregate } from "./aggregate.ts";
 import type { SeriesOpenState, SeriesPoint } from "./series.ts";
 import type { TestTally } from "./test-tally.ts";
+import type { ReportKeySet } from "./report-key-set.ts";
 
 /** ExactStats without infinities (JSON would turn them into null). */
 type ExactState = { count: number; sum: number; min: number | null; max: number | null };
@@ -65,7 +66,7 @@ export function tallyState(tally: TestTally, closeThroughS: number): { state: Ta
 }
 
 /** Puts `state` into a new, empty tally, with the keys of the reports it had counted. */
-export function restoreTally(tally: TestTally, state: TallyState, points: readonly SeriesPoint[], seenKeys: readonly string[]): void {
+export function restoreTally(tally: TestTally, state: TallyState, points: Iterable<SeriesPoint>, seen: ReportKeySet): void {
   const agg: TestAggregate = tally.aggregate;
   agg.drivers.clear();
   for (const d of state.drivers) agg.drivers.set(d.node_id, driverOf(d));
@@ -73,7 +74,7 @@ export function restoreTally(tally: TestTally, state: TallyState, points: readon
   agg.total = digestFromState(state.total);
   agg.total_due = digestFromState(state.total_due);
   agg.rebuild_totals = state.rebuild_totals;
-  for (const key of seenKeys) agg.seen.add(key);
+  agg.seen = seen.clone();
   const cells = state.series.cells.map((c) => ({ ...c, exact: exactOf(c.exact as unknown as ExactState) }));
-  tally.seriesBuilder.restoreState({ ...state.series, cells }, points, seenKeys);
+  tally.seriesBuilder.restoreState({ ...state.series, cells }, points, seen);
 }

@@ -22,7 +22,7 @@ export class TestTally {
    */
   apply(report: MetricsReport, receivedAt: number, originMs: number | null): ApplyResult {
     const result = applyReport(this.aggregate, report, receivedAt);
-    if (result === "accepted") this.builder.add(report, originMs);
+    if (result === "accepted") this.builder.add(report, originMs, receivedAt);
     return result;
   }
 
