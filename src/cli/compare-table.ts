@@ -13,14 +13,17 @@ function change(m: MetricComparison): string {
 
 const VERDICT = { pass: "✓ pass", fail: "✗ FAIL", info: "" } as const;
 
-/** The comparison as a table and a verdict line. */
-export function formatComparison(c: Comparison): string {
-  const rows = [
+const table = (metrics: readonly MetricComparison[]) =>
+  textTable([
     ["metric", "base", "candidate", "change", "worse", "verdict"],
-    ...c.metrics.map((m) => [m.metric, value(m, m.base), value(m, m.candidate), change(m), m.regressed ? "yes" : "", `${VERDICT[m.verdict]}${m.threshold ? ` ${m.threshold}` : ""}`]),
-  ];
-  const lines = [`compare base ${c.base} → candidate ${c.candidate}`, "", ...textTable(rows).map((l) => `  ${l}`), ""];
-  const judged = c.metrics.filter((m) => m.verdict !== "info");
+    ...metrics.map((m) => [m.metric, value(m, m.base), value(m, m.candidate), change(m), m.regressed ? "yes" : "", `${VERDICT[m.verdict]}${m.threshold ? ` ${m.threshold}` : ""}`]),
+  ]).map((l) => `  ${l}`);
+
+/** The comparison as a table (then one per request name both tests sent) and a verdict line. */
+export function formatComparison(c: Comparison): string {
+  const lines = [`compare base ${c.base} → candidate ${c.candidate}`, "", ...table(c.metrics), ""];
+  for (const [name, metrics] of Object.entries(c.by_name)) lines.push(`request ${name}`, ...table(metrics), "");
+  const judged = [...c.metrics, ...Object.values(c.by_name).flat()].filter((m) => m.verdict !== "info");
   const failed = judged.filter((m) => m.verdict === "fail");
   if (judged.length === 0) lines.push("no --max-regression given: nothing judged");
   else if (failed.length === 0) lines.push(`max-regression: all ${judged.length} within`);

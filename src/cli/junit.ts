@@ -63,17 +63,18 @@ export function thresholdCases(test: TestView, results: readonly ThresholdResult
   return cases;
 }
 
-/** The cases of a comparison: one per metric that a threshold judged. */
+/** The cases of a comparison: one per metric that a threshold judged, the whole test's then each request name's. */
 export function comparisonCases(comparison: Comparison): JUnitCase[] {
   const classname = `loadtest.compare.${comparison.base}.${comparison.candidate}`;
-  return comparison.metrics
-    .filter((m) => m.verdict !== "info")
-    .map((m) => ({
+  const named = Object.entries(comparison.by_name).flatMap(([name, metrics]) => metrics.map((m) => ({ m, what: `${m.metric} of request ${name}` })));
+  return [...comparison.metrics.map((m) => ({ m, what: m.metric })), ...named]
+    .filter(({ m }) => m.verdict !== "info")
+    .map(({ m, what }) => ({
       name: `max-regression ${m.threshold}`,
       classname,
       ok: m.verdict === "pass",
-      message: `${m.metric} ${m.detail}`,
-      details: `${m.metric}: base ${m.base ?? "n/a"} ${m.unit}, candidate ${m.candidate ?? "n/a"} ${m.unit}, change ${m.change ?? "n/a"}${m.change_pct === null ? "" : ` (${m.change_pct}%)`}; ${m.detail}`,
+      message: `${what} ${m.detail}`,
+      details: `${what}: base ${m.base ?? "n/a"} ${m.unit}, candidate ${m.candidate ?? "n/a"} ${m.unit}, change ${m.change ?? "n/a"}${m.change_pct === null ? "" : ` (${m.change_pct}%)`}; ${m.detail}`,
     }));
 }
 

@@ -14,29 +14,36 @@ export const LATENCY_COMPARE_METRICS: readonly CompareMetric[] = ["p50", "p90", 
 /** Other names accepted for a metric. */
 const ALIASES: Record<string, CompareMetric> = { rps: "throughput", median: "p50", error: "errors" };
 
-/** One allowed regression: relative (`%` of the base), or absolute (`pp` for shares, `ms` for latencies). */
+/**
+ * One allowed regression: relative (`%` of the base), or absolute (`pp` for shares, `ms` for
+ * latencies); with `name`, it judges that request name's metric (`p99{name:create}=10%`)
+ * instead of the whole test's.
+ */
 export interface RegressionThreshold {
   text: string;
   metric: CompareMetric;
   unit: "%" | "pp" | "ms";
   value: number;
+  name?: string;
 }
 
-const PATTERN = /^\s*([a-z0-9]+)\s*=\s*(\d+(?:\.\d+)?)\s*(%|pp|ms)\s*$/i;
+const PATTERN = /^\s*([a-z0-9]+)\s*(?:\{\s*name\s*:\s*(.+?)\s*\})?\s*=\s*(\d+(?:\.\d+)?)\s*(%|pp|ms)\s*$/i;
 
 /** Parses one `metric=N%|Npp|Nms`; the error says what is wrong, not where the text came from. */
 export function parseRegressionThreshold(text: string): { ok: true; value: RegressionThreshold } | { ok: false; error: string } {
   const bad = (error: string) => ({ ok: false as const, error });
-  if (text.length > 64) return bad("longer than 64 characters");
+  if (text.length > 200) return bad("longer than 200 characters");
   const match = PATTERN.exec(text);
-  if (!match) return bad(`expected <metric>=<n>% (relative), <n>pp (percentage points, errors/late) or <n>ms (latencies), e.g. "p99=10%", "errors=0.1pp"`);
+  if (!match) return bad(`expected <metric>=<n>% (relative), <n>pp (percentage points, errors/late) or <n>ms (latencies), e.g. "p99=10%", "errors=0.1pp", "p99{name:create}=10%"`);
   const name = match[1]!.toLowerCase();
   const metric = (COMPARE_METRICS as readonly string[]).includes(name) ? (name as CompareMetric) : ALIASES[name];
   if (!metric) return bad(`unknown metric "${match[1]}"; use one of ${COMPARE_METRICS.join(", ")}`);
-  const unit = match[3]!.toLowerCase() as RegressionThreshold["unit"];
+  const unit = match[4]!.toLowerCase() as RegressionThreshold["unit"];
   if (unit === "pp" && !SHARE_METRICS.includes(metric)) return bad(`pp (percentage points) applies to errors and late only; use % for ${metric}`);
   if (unit === "ms" && !LATENCY_COMPARE_METRICS.includes(metric)) return bad(`ms applies to latencies (p50, p90, p95, p99, max) only`);
-  return { ok: true, value: { text: text.trim(), metric, unit, value: Number(match[2]) } };
+  const value: RegressionThreshold = { text: text.trim(), metric, unit, value: Number(match[3]) };
+  if (match[2] !== undefined) value.name = match[2];
+  return { ok: true, value };
 }
 
 /**

@@ -42,7 +42,7 @@ export const MAX_THRESHOLD_LENGTH = 200;
 /** Every metric name the syntax knows, in the order error messages list them. */
 export const THRESHOLD_METRICS: readonly string[] = [...Object.keys(LATENCY_METRICS), "rps", "errors", "late", "checks"];
 
-const PATTERN = /^\s*([a-z0-9]+)\s*(?:\{([^}]*)\})?\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/i;
+const PATTERN = /^\s*([a-z0-9]+)\s*(?:\{(.*?)\})?\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/i;
 const TAG = /^\s*name\s*:\s*(.*?)\s*$/;
 
 /** True for a latency metric (`p99`, `max`, ...). */

@@ -15,14 +15,17 @@ export const compareCommand: Command = {
 Compares two finished tests metric by metric: throughput (req/s), error rate, p50, p90, p95,
 p99, max and the share of late sends, each with the base, the candidate, the change and the
 relative change. Throughput is worse when it drops; every other metric when it rises.
+Scenario tests get the same table for each request name both tests sent.
 Exit code: 0 when every --max-regression holds, 99 when a regression exceeds one, 1 when a
 test is unknown or still running, 2 for bad flags.
 
 Flags:
   --max-regression <m=n>  allowed regression, repeatable: <metric>=<n>% relative to the base,
                           <n>pp percentage points (errors, late) or <n>ms (p50..max); metrics:
-                          throughput (or rps), errors, p50, p90, p95, p99, max, late
+                          throughput (or rps), errors, p50, p90, p95, p99, max, late;
+                          a {name:<request>} tag judges that request's metric only
                           e.g. --max-regression p99=10% --max-regression errors=0.1pp
+                               --max-regression "p99{name:create}=20%"
   --json                  print the comparison as JSON
   --junit <file>          also write each verdict as a JUnit XML test case
 ${CONNECTION_HELP}
@@ -56,7 +59,7 @@ Example:
       }
     }
     if (!comparison.passed) {
-      const failed = comparison.metrics.filter((m) => m.verdict === "fail").map((m) => m.threshold);
+      const failed = [...comparison.metrics, ...Object.values(comparison.by_name).flat()].filter((m) => m.verdict === "fail").map((m) => m.threshold);
       ctx.out.stderr(`loadtest: regression beyond --max-regression: ${failed.join(", ")}\n`);
       return THRESHOLD_EXIT_CODE;
     }

@@ -37,12 +37,16 @@ function change(m: MetricComparison): string {
   return m.change_pct === null ? abs : `${abs} (${sign}${m.change_pct.toFixed(1)}%)`;
 }
 
-/** The deltas table: a row per metric, a worse change in red, a better one in green. */
-export function renderDeltas(c: Comparison): string {
-  const rows = c.metrics.map((m) => {
+const deltaRows = (metrics: readonly MetricComparison[], name?: string) =>
+  metrics.map((m) => {
     const better = m.change !== null && m.change !== 0 && !m.regressed;
     const cls = m.regressed ? "num-bad" : better ? "num-good" : "";
-    return `<tr data-metric="${e(m.metric)}"><td>${e(m.metric)}</td><td>${e(value(m, m.base))}</td><td>${e(value(m, m.candidate))}</td><td class="${cls}">${e(change(m))}</td></tr>`;
+    const attrs = `data-metric="${e(m.metric)}"${name === undefined ? "" : ` data-request="${e(name)}"`}`;
+    return `<tr ${attrs}><td>${e(m.metric)}</td><td>${e(value(m, m.base))}</td><td>${e(value(m, m.candidate))}</td><td class="${cls}">${e(change(m))}</td></tr>`;
   });
-  return `<table><thead><tr><th>metric</th><th>base <code>${e(shortId(c.base))}</code></th><th>this test</th><th>change</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+
+/** The deltas table: a row per metric, a worse change in red, a better one in green; then a group per request name both tests sent. */
+export function renderDeltas(c: Comparison): string {
+  const named = Object.entries(c.by_name).flatMap(([name, metrics]) => [`<tr class="group"><th colspan="4">request ${e(name)}</th></tr>`, ...deltaRows(metrics, name)]);
+  return `<table><thead><tr><th>metric</th><th>base <code>${e(shortId(c.base))}</code></th><th>this test</th><th>change</th></tr></thead><tbody>${[...deltaRows(c.metrics), ...named].join("")}</tbody></table>`;
 }

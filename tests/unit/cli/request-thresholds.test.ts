@@ -26,6 +26,7 @@ describe("checks and per-request thresholds", () => {
       { text: "errors{ name: POST /items }<1%", metric: "errors", op: "<", value: 1, percent: true, name: "POST /items" },
       { text: "checks{name:ping}>99.5%", metric: "checks", op: ">", value: 99.5, percent: true, name: "ping" },
     ]);
+    expect(parsed("p99{name:GET /items/${seq}}<300")).toMatchObject({ metric: "p99", name: "GET /items/${seq}" });
   });
 
   test("reject a bad tag, checks over 1 without %, and tags or checks in abort_on", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compareTests, metricValue } from "../../../src/compare/compare.ts";
 import { parseRegressionThreshold, parseRegressionThresholds, type RegressionThreshold } from "../../../src/compare/regression-threshold.ts";
-import type { TestView } from "../../../src/orchestrator/snapshot.ts";
+import type { RequestView, TestView } from "../../../src/orchestrator/snapshot.ts";
 import { counts, latency, testView } from "../cli/fixtures.ts";
 
 const thresholds = (...texts: string[]): RegressionThreshold[] => {
@@ -94,3 +94,52 @@ describe("comparing a candidate with its base", () => {
     expect(compareTests(view("A"), view("B", { p99: 18 }), thresholds("p99=10%", "p99=200%")).passed).toBe(true);
   });
 });
+
+/** A request's view: `completed` of `sent` with `errors` timeouts, p50/p99 as given. */
+function request(sent: number, { p50 = 2, p99 = 9, errors = 0 }: { p50?: number; p99?: number; errors?: number } = {}): RequestView {
+  return {
+    counts: counts(sent, { timeout: errors, completed: sent - errors }),
+    metrics: { mean: p50, median: p50, min: 1, max: p99 * 2, p90: p50 + 1, p95: p50 + 2, p99 },
+    check_failed: 0,
+    first_check_failure: null,
+  };
+}
+
+describe("comparing request by request", () => {
+  const scenario = (id: string, byRequest: Record<string, RequestView>) => ({ ...view(id, { rps: 200 }), by_request: byRequest });
+
+  test("parses a named threshold; the tag's name may hold spaces and slashes", () => {
+    expect(parseRegressionThreshold("p99{name:create}=10%")).toEqual({ ok: true, value: { text: "p99{name:create}=10%", metric: "p99", unit: "%", value: 10, name: "create" } });
+    expect(parseRegressionThreshold("errors{ name: GET /items/${seq} }=0.5pp")).toMatchObject({ ok: true, value: { metric: "errors", unit: "pp", name: "GET /items/${seq}" } });
+    expect(parseRegressionThreshold("p99{create}=10%")).toMatchObject({ ok: false });
+  });
+
+  test("every name both tests sent gets its metrics; its rate is its share of the test's", () => {
+    const base = scenario("A", { get: request(600), create: request(400, { p99: 10 }), old: request(10) });
+    const candidate = scenario("B", { get: request(600), create: request(400, { p99: 15, errors: 4 }), new: request(10) });
+    const cmp = compareTests(base, candidate);
+    expect(Object.keys(cmp.by_name)).toEqual(["get", "create"]);
+    const create = Object.fromEntries(cmp.by_name.create!.map((m) => [m.metric, [m.base, m.candidate, m.regressed]]));
+    expect(create).toMatchObject({ p99: [10, 15, true], errors: [0, 1, true], throughput: [80, 79.2, true] });
+    expect(cmp.passed).toBe(true);
+  });
+
+  test("a named threshold judges that request only, and a name one test lacks fails and says where", () => {
+    const base = scenario("A", { get: request(600, { p99: 9 }), create: request(400, { p99: 10 }) });
+    const candidate = scenario("B", { get: request(600, { p99: 30 }), create: request(400, { p99: 10.5 }) });
+    const cmp = compareTests(base, candidate, thresholds("p99{name:create}=10%"));
+    expect(cmp.metrics.find((m) => m.metric === "p99")!.verdict).toBe("info");
+    expect(cmp.by_name.get!.find((m) => m.metric === "p99")!.verdict).toBe("info");
+    expect(cmp.by_name.create!.find((m) => m.metric === "p99")).toMatchObject({ verdict: "pass", threshold: "p99{name:create}=10%" });
+    expect(cmp.passed).toBe(true);
+
+    const worse = compareTests(base, candidate, thresholds("p99{name:get}=10%"));
+    expect(worse.passed).toBe(false);
+    expect(worse.by_name.get!.find((m) => m.metric === "p99")!.detail).toBe("worse than allowed 10%: worse by +233.3%");
+
+    const missing = compareTests(base, { ...candidate, by_request: { get: request(600) } }, thresholds("p50{name:create}=5ms"));
+    expect(missing.passed).toBe(false);
+    expect(missing.by_name.create).toEqual([expect.objectContaining({ metric: "p50", verdict: "fail", detail: 'no request named "create" in the candidate' })]);
+  });
+});
+
