@@ -20,7 +20,7 @@ export interface KafkaBusOptions {
   onReject?: RejectListener;
   /** How long a collect consumer's fetch waits for data; small keeps the metrics path fast. */
   maxWaitMs?: number;
-  /** The same for broadcast consumers (each driver's two); default BROADCAST_MAX_WAIT_MS. */
+  /** The same for broadcast consumers (a driver's one consumer of its broadcast topics); default BROADCAST_MAX_WAIT_MS. */
   broadcastMaxWaitMs?: number;
   /** How often the topics are checked for deletion and re-creation (default TOPIC_CHECK_MS). */
   topicCheckMs?: number;
