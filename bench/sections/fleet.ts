@@ -81,6 +81,10 @@ async function runFleet(ctx: BenchContext, broker: string, drivers: number, test
       states.push(done.state);
       const firsts = done.per_driver.map((d) => d.first_send_at).filter((x): x is number => x !== null);
       skews.push(firsts.length > 0 ? Math.max(...firsts) - Math.min(...firsts) : NaN);
+      // Whether the spread is one straggler or the whole fleet: first sends relative to the earliest, at p50 / p90 / max.
+      const rel = firsts.map((f) => f - Math.min(...firsts)).sort((a, b) => a - b);
+      const at = (q: number) => rel[Math.min(rel.length - 1, Math.floor(q * rel.length))] ?? NaN;
+      ctx.progress(`  fleet ${drivers}, test ${t + 1}: first sends after the earliest p50 ${at(0.5).toFixed(0)} / p90 ${at(0.9).toFixed(0)} / max ${at(1).toFixed(0)} ms`);
     }
     const cpu_percent = ((cpuSeconds(orch.proc.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
     const rssSamples = rss.stop();

@@ -27,6 +27,17 @@ export interface SubscribeOptions {
 /** Receives each decoded, valid message of a topic; a throw is counted as a rejection, not fatal. */
 export type Handler<T extends TopicKey> = (message: MessageOf<T>) => void | Promise<void>;
 
+/** One topic of a {@link Bus.subscribeAll} call and its handler; build it with {@link onTopic}. */
+export interface TopicHandler {
+  topic: TopicKey;
+  handler: Handler<TopicKey>;
+}
+
+/** Pairs a topic with its handler, type-checked (a subscribeAll list mixes topics). */
+export function onTopic<T extends TopicKey>(topic: T, handler: Handler<T>): TopicHandler {
+  return { topic, handler: handler as Handler<TopicKey> };
+}
+
 /** Counts of what the bus dropped, by topic, for `/metrics`. */
 export type RejectedCounts = Record<string, number>;
 
@@ -35,6 +46,15 @@ export interface Bus {
   publish<T extends TopicKey>(topic: T, message: MessageOf<T>, key?: string): Promise<void>;
   /** Resolves once the subscription is live: a message published after this is delivered. */
   subscribe<T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>): Promise<void>;
+  /**
+   * Subscribes to several distinct topics with the same options at once: each topic behaves as
+   * if subscribed alone with these options (same start, same delivery, same healing), but the
+   * KafkaBus reads them all through one consumer (one group, one fetch loop, one group heartbeat)
+   * instead of one per topic: what a driver's four broadcast topics cost it when idle. Messages
+   * of different topics are not ordered with each other. Optional: {@link subscribeTopics} falls
+   * back to one `subscribe` per topic on a bus without it.
+   */
+  subscribeAll?(topics: readonly TopicHandler[], options: SubscribeOptions): Promise<void>;
   /** Sends raw bytes as they are (tests and fuzzing only: bypasses validation). */
   publishRaw(topic: TopicKey, raw: string | Uint8Array, key?: string): Promise<void>;
   /**
@@ -63,6 +83,12 @@ export function healthOf(bus: Bus): Pick<Bus, "receivedThrough" | "degradedTopic
     ...(bus.receivedThrough ? { receivedThrough: () => bus.receivedThrough!() } : {}),
     ...(bus.degradedTopics ? { degradedTopics: () => bus.degradedTopics!() } : {}),
   };
+}
+
+/** `bus.subscribeAll(topics, options)`, or one `subscribe` per topic on a bus without it. */
+export async function subscribeTopics(bus: Pick<Bus, "subscribe" | "subscribeAll">, topics: readonly TopicHandler[], options: SubscribeOptions): Promise<void> {
+  if (bus.subscribeAll) return bus.subscribeAll(topics, options);
+  for (const { topic, handler } of topics) await bus.subscribe(topic, options, handler);
 }
 
 /** Called for each rejected message (for logging); the bus counts it either way. */

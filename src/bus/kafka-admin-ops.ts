@@ -10,9 +10,10 @@ const DELETE_GROUPS_TIMEOUT_MS = 3_000;
 
 /**
  * Creates the protocol's topics that do not exist yet (metrics and heartbeats with several
- * partitions) and returns how topics are made on this cluster.
+ * partitions) and returns how topics are made on this cluster, or null when every topic
+ * existed and nothing said it (a driver joining a fleet: see {@link clusterReplication}).
  */
-export async function createMissingTopics(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+export async function createMissingTopics(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication | null> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await createMissingTopicsOnce(kafka, connection);
@@ -29,23 +30,44 @@ export async function createMissingTopics(kafka: Kafka, connection: KafkaConnect
 /** Attempts of an admin operation that failed inside kafkajs with a TypeError (see createMissingTopics). */
 const ADMIN_TYPE_ERROR_ATTEMPTS = 4;
 
-async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+async function createMissingTopicsOnce(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication | null> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = await existingTopics(admin, TOPIC_KEYS.map((key) => topicName(key, connection.topicPrefix)));
     const missing = TOPIC_KEYS.filter((key) => !existing.has(topicName(key, connection.topicPrefix)));
+    if (missing.length === 0) return connection.replicationFactor !== undefined ? topicReplication(0, connection.replicationFactor) : null;
     // Replicated on a cluster of 3+ brokers (3 copies, min.insync.replicas=2); one copy on one
     // broker; KAFKA_REPLICATION_FACTOR wins. The guard recreates deleted topics the same way.
-    const { brokers } = await admin.describeCluster();
-    const replication = topicReplication(brokers.length, connection.replicationFactor);
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((key) => topicSpec(key, connection.topicPrefix, replication)),
-      });
-    }
+    const replication = await clusterReplication(admin, connection);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((key) => topicSpec(key, connection.topicPrefix, replication)),
+    });
     return replication;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * How topics are made on this cluster: KAFKA_REPLICATION_FACTOR when set, else from the number
+ * of brokers. Asked only when a topic is to be created: kafkajs's describeCluster() sends a
+ * metadata request for every topic of the cluster (thousands on a broker shared by many fleets),
+ * and 64 drivers starting at once each asked for it.
+ */
+export async function clusterReplication(admin: Admin, connection: KafkaConnection): Promise<TopicReplication> {
+  if (connection.replicationFactor !== undefined) return topicReplication(0, connection.replicationFactor);
+  const { brokers } = await admin.describeCluster();
+  return topicReplication(brokers.length);
+}
+
+/** {@link clusterReplication} through an admin connection of its own. */
+export async function askClusterReplication(kafka: Kafka, connection: KafkaConnection): Promise<TopicReplication> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await clusterReplication(admin, connection);
   } finally {
     await admin.disconnect();
   }
@@ -78,11 +100,16 @@ export async function existingTopics(admin: Admin, names: string[]): Promise<Set
 
 /** Partitions of `topic` (its full name) where `groupId` has a committed offset. */
 export async function committedPartitions(kafka: Kafka, groupId: string, topic: string): Promise<number[]> {
+  return (await committedPartitionsOf(kafka, groupId, [topic])).get(topic) ?? [];
+}
+
+/** Per topic of `topics` (full names), the partitions where `groupId` has a committed offset; one admin connection. */
+export async function committedPartitionsOf(kafka: Kafka, groupId: string, topics: string[]): Promise<Map<string, number[]>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (offsets?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => p.partition);
+    const offsets = await admin.fetchOffsets({ groupId, topics });
+    return new Map(topics.map((topic) => [topic, (offsets.find((o) => o.topic === topic)?.partitions ?? []).filter((p) => Number(p.offset) >= 0).map((p) => p.partition)]));
   } finally {
     await admin.disconnect();
   }
@@ -90,21 +117,32 @@ export async function committedPartitions(kafka: Kafka, groupId: string, topic: 
 
 /** Per partition of `topic` (its full name), the offset the next message will get. */
 export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  return (await endOffsetsOf(kafka, [topic])).get(topic)!;
+}
+
+/** {@link endOffsets} of each of `topics` (full names), through one admin connection. */
+export async function endOffsetsOf(kafka: Kafka, topics: string[]): Promise<Map<string, Map<number, bigint>>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    // A topic created a moment ago by another node may not have a leader yet: retry briefly.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      } catch (err) {
-        if (attempt >= 50 || !(err as { retriable?: boolean }).retriable) throw err;
-        await Bun.sleep(100);
-      }
-    }
+    const ends = new Map<string, Map<number, bigint>>();
+    for (const topic of topics) ends.set(topic, await topicEndOffsets(admin, topic));
+    return ends;
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function topicEndOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  // A topic created a moment ago by another node may not have a leader yet: retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    } catch (err) {
+      if (attempt >= 50 || !(err as { retriable?: boolean }).retriable) throw err;
+      await Bun.sleep(100);
+    }
   }
 }
 

@@ -1,17 +1,17 @@
 import type { Kafka } from "kafkajs";
 import { decode, encode, topicName, type MessageOf, type TopicKey } from "../protocol/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
+import { onTopic, type Bus, type Handler, type RejectListener, type SubscribeOptions, type TopicHandler } from "./bus.ts";
 import type { KafkaConnection, TopicReplication } from "./kafka-config.ts";
 import { notePassed } from "./recreation.ts";
 import { isUnknownTopic, TopicGuard } from "./topic-guard.ts";
 import { TopicHealth, type DegradedTopic } from "./topic-health.ts";
 import { createKafkaClient } from "./kafka-client.ts";
-import { committedPartitions, createMissingTopics, deleteGroups, endOffsets } from "./kafka-admin-ops.ts";
+import { askClusterReplication, committedPartitionsOf, createMissingTopics, deleteGroups, endOffsetsOf } from "./kafka-admin-ops.ts";
 import { KafkaLeaderWatch } from "./kafka-leaders.ts";
 import { KafkaProducerSlot } from "./kafka-producer.ts";
 import { raiseMessageLimits } from "./message-limits.ts";
-import { startSubscriptionConsumer, type KafkaSubscription as Subscription } from "./kafka-consumer.ts";
+import { addTopic, applyResets, newSlot, retireConsumer, startSlotConsumer, type KafkaConsumerSlot as Slot, type KafkaRecord, type KafkaTopicSub } from "./kafka-consumer.ts";
 
 /** What a {@link KafkaBus} takes: where the brokers are, a logger and a listener for rejected messages. */
 export interface KafkaBusOptions {
@@ -20,7 +20,7 @@ export interface KafkaBusOptions {
   onReject?: RejectListener;
   /** How long a collect consumer's fetch waits for data; small keeps the metrics path fast. */
   maxWaitMs?: number;
-  /** The same for broadcast consumers (each driver's two); default BROADCAST_MAX_WAIT_MS. */
+  /** The same for broadcast consumers (a driver's one consumer of its broadcast topics); default BROADCAST_MAX_WAIT_MS. */
   broadcastMaxWaitMs?: number;
   /** How often the topics are checked for deletion and re-creation (default TOPIC_CHECK_MS). */
   topicCheckMs?: number;
@@ -44,20 +44,20 @@ export const BROADCAST_GROUP_HEARTBEAT_MS = 3_000;
 const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 5_000;
 
-/** A {@link Bus} over Apache Kafka with kafkajs: idempotent producer, one consumer per subscription. */
+/** A {@link Bus} over Apache Kafka with kafkajs: idempotent producer, one consumer per subscribe() or subscribeAll() call. */
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly producer: KafkaProducerSlot;
   private topicsReady?: Promise<void>;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly slots = new Set<Slot>();
   private readonly restartTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly log: Logger;
   private readonly health: TopicHealth;
   /** Started by the first receivedThrough() (the orchestrator's liveness): leaders of the consumed partitions. */
   private leaderWatch?: KafkaLeaderWatch;
-  /** How this bus creates topics, decided from the cluster's size in ensureTopics(). */
-  private replication: TopicReplication = { configEntries: [] };
+  /** How this bus creates topics, from the cluster's size: known once it created a topic or the guard needed it. */
+  private replication: Promise<TopicReplication> | null = null;
   private readonly guard: TopicGuard;
   /** Broadcast groups left behind by a resubscribe, deleted on close() with the live ones. */
   private readonly retiredGroups: string[] = [];
@@ -72,11 +72,16 @@ export class KafkaBus implements Bus {
     this.guard = new TopicGuard({
       kafka: this.kafka,
       topicPrefix: connection.topicPrefix,
-      replication: () => this.replication,
+      // Asked once, when a recreation first needs it; a failed ask is asked again next time.
+      replication: () =>
+        (this.replication ??= askClusterReplication(this.kafka, connection).catch((err: unknown) => {
+          this.replication = null;
+          throw err;
+        })),
       health: this.health,
       log: this.log,
-      subscriptions: () => this.subscriptions,
-      resubscribe: (sub, firstOffsets) => this.resubscribe(sub as Subscription, firstOffsets),
+      subscriptions: () => [...this.slots].flatMap((slot) => slot.topics),
+      resubscribe: (sub, firstOffsets) => this.resubscribe(sub as KafkaTopicSub, firstOffsets),
       intervalMs: options.topicCheckMs,
     });
   }
@@ -91,7 +96,8 @@ export class KafkaBus implements Bus {
    */
   ensureTopics(): Promise<void> {
     this.topicsReady ??= (async () => {
-      this.replication = await createMissingTopics(this.kafka, this.options.connection);
+      const replication = await createMissingTopics(this.kafka, this.options.connection);
+      if (replication !== null) this.replication = Promise.resolve(replication);
       // Topics made by an older version: best effort, a failure only limits configurations to ~1 MB.
       await raiseMessageLimits(this.kafka, this.options.connection.topicPrefix, this.log).catch((err: unknown) =>
         this.log.warn("could not raise max.message.bytes of the test_config topic; configurations over 1 MB will not publish", { error: (err as Error).message }),
@@ -118,132 +124,125 @@ export class KafkaBus implements Bus {
     this.options.onReject?.(topic, error);
   }
 
-  async subscribe<T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>): Promise<void> {
+  subscribe<T extends TopicKey>(topic: T, options: SubscribeOptions, handler: Handler<T>): Promise<void> {
+    return this.subscribeAll([onTopic(topic, handler)], options);
+  }
+
+  /** One consumer and group for all `topics` (see Bus.subscribeAll); each topic starts as `subscribe` would. */
+  async subscribeAll(topics: readonly TopicHandler[], options: SubscribeOptions): Promise<void> {
     if (this.closed) throw new Error("bus is closed");
+    const keys = topics.map((t) => t.topic);
+    if (keys.length === 0 || new Set(keys).size !== keys.length) throw new Error(`subscribeAll needs distinct topics, got [${keys.join(", ")}]`);
     await this.ensureTopics();
     const { connection } = this.options;
     const broadcast = options.mode.kind === "broadcast";
+    const joined = keys.join("-");
     const groupId = broadcast
-      ? `${connection.topicPrefix}${connection.clientId}-${topic}-${crypto.randomUUID().slice(0, 8)}`
-      : `${connection.topicPrefix}${options.mode.kind === "collect" ? options.mode.group : ""}-${topic}`;
+      ? `${connection.topicPrefix}${connection.clientId}-${joined}-${crypto.randomUUID().slice(0, 8)}`
+      : `${connection.topicPrefix}${options.mode.kind === "collect" ? options.mode.group : ""}-${joined}`;
     // A group with nothing committed (every broadcast group, a collect group's first start)
     // reads from the start but skips everything before the end offsets seen now: it misses
     // nothing published after subscribe() resolves and replays nothing from before. kafkajs's
     // own "latest" is resolved at the first fetch, after the join, and loses what lands between.
     // Partitions a collect group has committed resume from there (a restart loses nothing).
-    const endOffsetsNow = await endOffsets(this.kafka, this.name(topic));
-    const startOffsets = new Map(endOffsetsNow);
-    if (!broadcast) for (const partition of await committedPartitions(this.kafka, groupId, this.name(topic))) startOffsets.delete(partition);
-    const sub: Subscription = {
-      topic,
-      groupId,
-      broadcast,
-      fromBeginning: true,
-      startOffsets,
-      passed: new Map(endOffsetsNow),
-      committed: new Map(),
-      lost: false,
-      healing: false,
-      generation: 0,
-      consumer: null,
-      lastFetchAt: Date.now(),
-      fetchStartedAt: Date.now(),
-      restarts: 0,
-      ...(options.batchMs !== undefined ? { batchMs: options.batchMs } : {}),
-      eachMessage: async ({ partition, message }) => {
-        const offset = BigInt(message.offset);
-        notePassed(sub.passed, partition, offset);
-        const start = sub.startOffsets.get(partition);
-        if (start !== undefined && offset < start) return;
-        const decoded = decode(topic, message.value);
-        if (!decoded.ok) return this.reject(topic, decoded.error);
-        try {
-          await handler(decoded.value);
-        } catch (err) {
-          this.reject(topic, `handler failed: ${(err as Error).message}`);
-        }
-      },
-    };
-    this.subscriptions.add(sub);
+    const names = keys.map((key) => this.name(key));
+    const ends = await endOffsetsOf(this.kafka, names);
+    const committed = broadcast ? new Map<string, number[]>() : await committedPartitionsOf(this.kafka, groupId, names);
+    const slot = newSlot(groupId, broadcast, options.batchMs);
+    for (const { topic, handler } of topics) {
+      const name = this.name(topic);
+      const startOffsets = new Map(ends.get(name));
+      for (const partition of committed.get(name) ?? []) startOffsets.delete(partition);
+      addTopic(slot, { topic, name, startOffsets, passed: new Map(ends.get(name)), deliver: (sub, partition, message) => this.deliver(sub, handler, partition, message) });
+    }
+    this.slots.add(slot);
     try {
-      await this.startConsumer(sub);
+      await this.startConsumer(slot);
     } catch (err) {
-      this.subscriptions.delete(sub);
-      await sub.consumer?.disconnect().catch(() => {});
+      this.slots.delete(slot);
+      await slot.consumer?.disconnect().catch(() => {});
       throw err;
     }
   }
 
-  private startConsumer(sub: Subscription): Promise<void> {
-    return startSubscriptionConsumer(sub, {
+  private async deliver(sub: KafkaTopicSub, handler: Handler<TopicKey>, partition: number, message: KafkaRecord): Promise<void> {
+    const offset = BigInt(message.offset);
+    notePassed(sub.passed, partition, offset);
+    const start = sub.startOffsets.get(partition);
+    if (start !== undefined && offset < start) return;
+    const decoded = decode(sub.topic, message.value);
+    if (!decoded.ok) return this.reject(sub.topic, decoded.error);
+    try {
+      await handler(decoded.value);
+    } catch (err) {
+      this.reject(sub.topic, `handler failed: ${(err as Error).message}`);
+    }
+  }
+
+  private startConsumer(slot: Slot): Promise<void> {
+    return startSlotConsumer(slot, {
       kafka: this.kafka,
-      topicName: this.name(sub.topic),
-      maxWaitMs: sub.broadcast ? (this.options.broadcastMaxWaitMs ?? BROADCAST_MAX_WAIT_MS) : (this.options.maxWaitMs ?? 100),
-      ...(sub.broadcast ? { heartbeatIntervalMs: BROADCAST_GROUP_HEARTBEAT_MS } : {}),
+      maxWaitMs: slot.broadcast ? (this.options.broadcastMaxWaitMs ?? BROADCAST_MAX_WAIT_MS) : (this.options.maxWaitMs ?? 100),
+      ...(slot.broadcast ? { heartbeatIntervalMs: BROADCAST_GROUP_HEARTBEAT_MS } : {}),
       // kafkajs restarts a consumer itself after a retriable crash; after any other crash it
       // stays stopped, and a stopped subscription would never receive again: re-create it.
       onCrash: (consumer, error, restart) => {
         if (isUnknownTopic(error)) this.guard.poke();
-        if (restart || this.closed || sub.consumer !== consumer) return;
-        this.log.warn("kafka consumer stopped; re-creating it", { group: sub.groupId, error: error.message });
-        this.scheduleRestart(sub);
+        if (restart || this.closed || slot.consumer !== consumer) return;
+        this.log.warn("kafka consumer stopped; re-creating it", { group: slot.groupId, error: error.message });
+        this.scheduleRestart(slot);
       },
     });
   }
 
   /**
-   * Restarts a subscription whose topic was recreated from the new topic's first offsets:
-   * everything in the new topic is delivered (a message that already got through before the
-   * re-creation was noticed may come twice; the handlers are idempotent). A broadcast
-   * subscription moves to a fresh group. A collect group keeps its name: the broker dropped its
-   * offsets with the deleted topic, so it starts from the beginning (`fromBeginning`), as it
-   * does after an out-of-range offset. (kafkajs's admin.setOffsets would join the group with a
-   * consumer of its own and cost about 5 s.)
+   * Restarts the consumer of a subscription whose topic was recreated, reading that topic from
+   * the new topic's first offsets: everything in the new topic is delivered (a message that
+   * already got through before the re-creation was noticed may come twice; the handlers are
+   * idempotent). The consumer's other topics lose and replay nothing (see applyResets). Several
+   * resubscribes of one consumer in a row (two of its topics recreated) restart it once.
+   * (kafkajs's admin.setOffsets would join the group with a consumer of its own and cost about 5 s.)
    */
-  private resubscribe(sub: Subscription, firstOffsets: Map<number, bigint>): void {
+  private resubscribe(sub: KafkaTopicSub, firstOffsets: Map<number, bigint>): void {
     if (this.closed) return;
-    sub.healing = true;
+    const { slot } = sub;
     sub.lost = false;
-    const generation = ++sub.generation;
-    const old = sub.consumer;
-    sub.consumer = null;
+    sub.resetTo = new Map(firstOffsets);
+    // Every topic of the consumer is on hold until it is back: their group changes meanwhile.
+    for (const t of slot.topics) t.healing = true;
+    const generation = ++slot.generation;
+    retireConsumer(slot);
     void (async () => {
-      await old?.disconnect().catch(() => {});
-      if (this.closed || sub.generation !== generation) return;
-      if (sub.broadcast) {
-        this.retiredGroups.push(sub.groupId);
-        sub.groupId = `${sub.groupId.replace(/-[0-9a-f]{8}$/, "")}-${crypto.randomUUID().slice(0, 8)}`;
-      }
-      sub.startOffsets = new Map();
-      sub.passed = new Map(firstOffsets);
-      sub.committed = new Map();
+      await slot.retiring;
+      if (this.closed || slot.generation !== generation) return;
+      const retired = applyResets(slot);
+      if (retired !== null) this.retiredGroups.push(retired);
       try {
-        await this.startConsumer(sub);
-        this.log.info("kafka subscription restarted from the start of its recreated topic", { topic: sub.topic, group: sub.groupId });
+        await this.startConsumer(slot);
+        this.log.info("kafka subscription restarted from the start of its recreated topic", { topic: sub.topic, group: slot.groupId });
       } catch (err) {
         if (this.closed) return;
-        this.log.debug("resubscribing failed; will retry", { group: sub.groupId, error: (err as Error).message });
-        this.scheduleRestart(sub);
+        this.log.debug("resubscribing failed; will retry", { group: slot.groupId, error: (err as Error).message });
+        this.scheduleRestart(slot);
       }
     })();
   }
 
-  private scheduleRestart(sub: Subscription): void {
-    const old = sub.consumer;
-    sub.consumer = null;
-    const generation = sub.generation;
-    const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.min(sub.restarts++, 10));
+  private scheduleRestart(slot: Slot): void {
+    retireConsumer(slot);
+    const generation = slot.generation;
+    const delayMs = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.min(slot.restarts++, 10));
     const timer = setTimeout(async () => {
       this.restartTimers.delete(timer);
-      await old?.disconnect().catch(() => {});
-      if (this.closed || sub.generation !== generation) return;
+      await slot.retiring;
+      if (this.closed || slot.generation !== generation) return;
       try {
-        await this.startConsumer(sub);
-        this.log.info("kafka consumer re-created", { group: sub.groupId });
+        await this.startConsumer(slot);
+        this.log.info("kafka consumer re-created", { group: slot.groupId });
       } catch (err) {
         if (this.closed) return;
-        this.log.debug("re-creating a kafka consumer failed; will retry", { group: sub.groupId, error: (err as Error).message });
-        this.scheduleRestart(sub);
+        this.log.debug("re-creating a kafka consumer failed; will retry", { group: slot.groupId, error: (err as Error).message });
+        this.scheduleRestart(slot);
       }
     }, delayMs);
     this.restartTimers.add(timer);
@@ -256,12 +255,12 @@ export class KafkaBus implements Bus {
    */
   receivedThrough(): number {
     let through = Date.now();
-    for (const sub of this.subscriptions) through = Math.min(through, sub.lastFetchAt);
+    for (const slot of this.slots) through = Math.min(through, slot.lastFetchAt);
     // A consumer keeps fetching from the brokers still up while a partition's leader is gone
     // (a killed broker in a cluster, until the controller fences it): what was produced to that
     // partition waits in the producers, so the bus has not received everything either.
-    if (!this.closed && this.subscriptions.size > 0) {
-      this.leaderWatch ??= new KafkaLeaderWatch(this.kafka, () => [...new Set([...this.subscriptions].map((sub) => this.name(sub.topic)))]);
+    if (!this.closed && this.slots.size > 0) {
+      this.leaderWatch ??= new KafkaLeaderWatch(this.kafka, () => [...new Set([...this.slots].flatMap((slot) => slot.topics.map((t) => t.name)))]);
       through = Math.min(through, this.leaderWatch.healthyThrough());
     }
     return through;
@@ -288,9 +287,9 @@ export class KafkaBus implements Bus {
     await this.guard.stop();
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();
-    const subscriptions = [...this.subscriptions];
-    this.subscriptions.clear();
-    await Promise.allSettled([...subscriptions.map((sub) => sub.consumer?.disconnect()), this.producer.close()]);
-    await deleteGroups(this.kafka, [...this.retiredGroups, ...subscriptions.filter((sub) => sub.broadcast).map((sub) => sub.groupId)], this.log);
+    const slots = [...this.slots];
+    this.slots.clear();
+    await Promise.allSettled([...slots.map((slot) => slot.consumer?.disconnect()), this.producer.close()]);
+    await deleteGroups(this.kafka, [...this.retiredGroups, ...slots.filter((slot) => slot.broadcast).map((slot) => slot.groupId)], this.log);
   }
 }

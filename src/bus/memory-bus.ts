@@ -1,5 +1,5 @@
 import { decode, encode, type MessageOf, type TopicKey } from "../protocol/index.ts";
-import type { Bus, Handler, RejectListener, SubscribeOptions } from "./bus.ts";
+import type { Bus, Handler, RejectListener, SubscribeOptions, TopicHandler } from "./bus.ts";
 
 interface Subscriber {
   topic: TopicKey;
@@ -83,6 +83,13 @@ export class MemoryBus implements Bus {
     if (this.closed) throw new Error("bus is closed");
     const sub: Subscriber = { topic, options, handler: handler as Handler<TopicKey> };
     this.detachers.push(this.broker.attach(this, sub));
+  }
+
+  /** One subscribe per topic: the same deliveries as the KafkaBus's single consumer for them all. */
+  async subscribeAll(topics: readonly TopicHandler[], options: SubscribeOptions): Promise<void> {
+    const keys = topics.map((t) => t.topic);
+    if (keys.length === 0 || new Set(keys).size !== keys.length) throw new Error(`subscribeAll needs distinct topics, got [${keys.join(", ")}]`);
+    for (const { topic, handler } of topics) await this.subscribe(topic, options, handler);
   }
 
   /** Queues a delivery; handlers run on a later microtask, one at a time, in order. */

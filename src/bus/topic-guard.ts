@@ -37,8 +37,8 @@ export interface GuardedSubscription {
 export interface TopicGuardDeps {
   kafka: Kafka;
   topicPrefix: string;
-  /** How to replicate a recreated topic (the bus decides it from the cluster's size). */
-  replication(): TopicReplication;
+  /** How to replicate a recreated topic (the bus decides it from the cluster's size, asked once when first needed). */
+  replication(): TopicReplication | Promise<TopicReplication>;
   health: TopicHealth;
   log: Logger;
   subscriptions(): Iterable<GuardedSubscription>;
@@ -138,6 +138,9 @@ export class TopicGuard {
 
   private async pass(): Promise<void> {
     const { health, log } = this.deps;
+    // Resubscribed after every topic was looked at: topics that share a consumer (a subscribeAll)
+    // are on hold while it restarts, so one resubscribed earlier would hide the next one's re-creation.
+    const restarts: (() => void)[] = [];
     try {
       const admin = await this.connected();
       const missing = await this.missingTopics(admin);
@@ -148,7 +151,8 @@ export class TopicGuard {
       }
       if (missing.length > 0) {
         try {
-          await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, this.deps.replication())) });
+          const replication = await this.deps.replication();
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((key) => topicSpec(key, this.deps.topicPrefix, replication)) });
         } catch (err) {
           // Waiting for the new topic's leaders can meet the topic not there yet (or deleted
           // again): the next pass sees. Anything else (an ACL, a policy) is the reason it stays missing.
@@ -159,7 +163,7 @@ export class TopicGuard {
           return;
         }
       }
-      for (const key of TOPIC_KEYS) await this.heal(admin, key, subs.filter((s) => s.topic === key));
+      for (const key of TOPIC_KEYS) await this.heal(admin, key, subs.filter((s) => s.topic === key), restarts);
     } catch (err) {
       // Typically the broker is away: that is an outage (liveness on hold), not a topic problem.
       log.debug("kafka topic check failed; will retry", { error: (err as Error).message });
@@ -167,6 +171,8 @@ export class TopicGuard {
       const admin = this.admin;
       this.admin = null;
       await admin?.disconnect().catch(() => {});
+    } finally {
+      for (const restart of restarts) restart();
     }
   }
 
@@ -182,8 +188,9 @@ export class TopicGuard {
     }
   }
 
-  /** Restarts the subscriptions of a topic that was recreated; clears the topic's health once all are back. */
-  private async heal(admin: Admin, key: TopicKey, subs: GuardedSubscription[]): Promise<void> {
+  /** Queues the restart of the subscriptions of a topic that was recreated; clears the topic's health once all are back. */
+  private async heal(admin: Admin, key: TopicKey, subs: GuardedSubscription[], restarts: (() => void)[]): Promise<void> {
+    let restarting = false;
     const { health } = this.deps;
     // What each subscription had read and committed is copied BEFORE the broker is asked: the
     // consumer keeps fetching meanwhile, and an offset read after the end offsets were taken
@@ -200,10 +207,11 @@ export class TopicGuard {
         // A resubscribe started meanwhile (a consumer restart) makes this reading stale.
         if (reason === null || sub.healing) continue;
         health.set(key, "recreated", `topic ${this.name(key)} was deleted and recreated (${reason}); resubscribing from its start`, { group: sub.groupId });
-        this.deps.resubscribe(sub, firsts);
+        restarts.push(() => this.deps.resubscribe(sub, firsts));
+        restarting = true;
       }
     }
-    if (health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
+    if (!restarting && health.condition(key) !== undefined && subs.every((s) => !s.healing && !s.lost)) health.clear(key);
   }
 
   /**

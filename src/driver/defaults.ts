@@ -12,6 +12,15 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
 export const TWIN_WATCH_BATCH_MS = 2_000;
 
 /**
+ * The orchestrator lists node_ids in conflict in its clock messages (every ~2 s while a driver
+ * beats), which also tells the drivers it watches for twins. A driver that has seen no such
+ * message this long after it started (no orchestrator, or an older one) reads the fleet's
+ * heartbeats itself. Long enough that 64 drivers starting at once on a loaded machine, whose
+ * first clock message can take many seconds, do not all start reading every heartbeat.
+ */
+export const TWIN_WATCH_FALLBACK_MS = 30_000;
+
+/**
  * How often a driver's bus checks that its topics exist and were not recreated (the
  * orchestrator's checks every TOPIC_CHECK_MS, 1 s). A check is about 20 admin requests
  * (metadata, end offsets and committed offsets of each subscribed topic): 64 drivers checking

@@ -1,6 +1,6 @@
-import type { Bus } from "../bus/index.ts";
+import { onTopic, subscribeTopics, type Bus } from "../bus/index.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import type { DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
+import type { ClockMessage, DriverEvent, Issue, TestConfig, Trigger } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { AcceptedPlans } from "./accepted-plans.ts";
 import { ACCEPTED_PLANS_KEPT, EVICTED_TESTS_REMEMBERED, FINISHED_TESTS_REMEMBERED, FORGOTTEN_CONFIG_GRACE_MS, HEARTBEAT_INTERVAL_MS, SHUTDOWN_FLUSH_MS, TRIGGER_HOLD_MS } from "./defaults.ts";
@@ -14,7 +14,8 @@ import type { FetchLike } from "./send-loop.ts";
 import { StoppedTests } from "./stopped-tests.ts";
 import { stopCommandHandler } from "./stop-command.ts";
 import { TestRun } from "./test-run.ts";
-import { newInstanceId, TwinDetector, watchForTwins, type TwinVerdict } from "./twin-guard.ts";
+import { newInstanceId, TwinDetector, type TwinVerdict } from "./twin-guard.ts";
+import { TwinWatch } from "./twin-watch.ts";
 import { twinResponse } from "./twin-response.ts";
 import type { Driver, DriverStatus } from "./driver-api.ts";
 
@@ -52,6 +53,8 @@ export interface DriverOptions {
    * exit (main.ts prints the message and exits). Unset, the driver logs it and stops itself.
    */
   onTwin?: (message: string, verdict: TwinVerdict) => void;
+  /** How long the driver waits for an orchestrator that lists twins before reading heartbeats itself (default TWIN_WATCH_FALLBACK_MS). */
+  twinFallbackMs?: number;
   /** Bun Workers each test runs on (`--workers`, default 1: the in-thread send loop); see worker-loop.ts. */
   workers?: number;
   /** Test hook: crash one send worker mid-test (see WorkerFault). */
@@ -224,14 +227,22 @@ export function createDriver(options: DriverOptions): Driver {
     stop: () => void driver.stop(),
   });
 
+  /** Twins from the orchestrator's clock messages, or from the fleet's heartbeats without one (twin-watch.ts). */
+  const twinWatch = new TwinWatch({ bus, clock, log, detector: new TwinDetector(instance), onTwin, ...(options.twinFallbackMs !== undefined ? { fallbackMs: options.twinFallbackMs } : {}) });
+
+  // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
+  const onClock = (message: ClockMessage) => {
+    void clockSync.onMessage(message, clock.now());
+    twinWatch.onClock(message);
+  };
+
   const driver: Driver = {
     async start() {
-      await watchForTwins(bus, new TwinDetector(instance), onTwin);
-      await bus.subscribe("test_config", { mode: { kind: "broadcast" } }, onConfig);
-      await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, onTrigger);
-      await bus.subscribe("stop", { mode: { kind: "broadcast" } }, onStop);
-      // t4 is stamped first thing; the estimate is used by the next start and the next heartbeat.
-      await bus.subscribe("clock", { mode: { kind: "broadcast" } }, (message) => void clockSync.onMessage(message, clock.now()));
+      // One consumer for the four broadcast topics (a KafkaBus with subscribeAll): an idle driver's
+      // fetch loop, group and group heartbeats once, not four times.
+      const topics = [onTopic("test_config", onConfig), onTopic("trigger", onTrigger), onTopic("stop", onStop), onTopic("clock", onClock)];
+      await subscribeTopics(bus, topics, { mode: { kind: "broadcast" } });
+      twinWatch.start();
       outbox.push({
         topic: "register",
         message: { node_id: nodeId, node_IP: nodeIp, message_type: "DRIVER_NODE_REGISTER", timestamp: clock.now(), ...(version ? { version } : {}) },
@@ -265,6 +276,7 @@ export function createDriver(options: DriverOptions): Driver {
     async stop() {
       if (stopping) return;
       stopping = true;
+      twinWatch.stop();
       accepted.clear();
       held.clear();
       for (const timer of heldTimers) clock.clearTimeout(timer);

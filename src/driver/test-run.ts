@@ -104,6 +104,9 @@ export class TestRun {
    */
   start(trigger: Trigger): void {
     const { clock, clockSync } = this.deps;
+    // The pacing timer's thread starts now, well before start_at, not at the first send (the
+    // system clock makes it on first use; 64 processes starting threads at once skewed their starts).
+    void clock.precise;
     if (trigger.start_at !== undefined && clockSync?.correction && clockSync.estimate() === null) {
       const go = () => this.scheduleStart(trigger, true);
       this.cancelEstimateWait = clockSync.onEstimate(go);

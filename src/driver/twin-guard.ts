@@ -1,5 +1,5 @@
 import type { Bus } from "../bus/index.ts";
-import type { Heartbeat } from "../protocol/index.ts";
+import type { ClockTwin, Heartbeat } from "../protocol/index.ts";
 import { TWIN_WATCH_BATCH_MS } from "./defaults.ts";
 
 /** One driver process: its node_id, its random instance id, and when it started (epoch ms). */
@@ -61,6 +61,25 @@ export class TwinDetector {
     const other = { instanceId: beat.instance_id, startedAt: beat.started_at ?? null };
     return { other, mustExit: isYounger(this.me, other) };
   }
+
+  /**
+   * Looks at the orchestrator's list of conflicts (a clock message's `twins`): a verdict for each
+   * other instance listed with this process under its node_id, the first time it is listed. The
+   * orchestrator lists two instances only once each has beaten after the other's first beat, so a
+   * quick restart is no conflict there either; a list without this process is about others.
+   */
+  fromTwins(twins: readonly ClockTwin[]): TwinVerdict[] {
+    const mine = twins.find((t) => t.node_id === this.me.nodeId);
+    if (!mine?.instances.some((i) => i.instance_id === this.me.instanceId)) return [];
+    const verdicts: TwinVerdict[] = [];
+    for (const { instance_id, started_at } of mine.instances) {
+      if (instance_id === this.me.instanceId || this.reported.has(instance_id)) continue;
+      this.reported.add(instance_id);
+      const other = { instanceId: instance_id, startedAt: started_at };
+      verdicts.push({ other, mustExit: isYounger(this.me, other) });
+    }
+    return verdicts;
+  }
 }
 
 /** The line a younger twin prints before it exits (and the older one logs as a warning). */
@@ -76,7 +95,8 @@ export function describeTwin(me: DriverInstance, verdict: TwinVerdict): string {
 /**
  * Subscribes `detector` to every heartbeat of the fleet (broadcast) and calls `onTwin` with each
  * verdict. The beats come in batches of TWIN_WATCH_BATCH_MS: a twin can wait that long, and
- * every driver reading every beat one fetch at a time was most of an idle fleet's load.
+ * every driver reading every beat one fetch at a time was most of an idle fleet's load. Used
+ * only where no orchestrator lists the conflicts in its clock messages (see twin-watch.ts).
  */
 export async function watchForTwins(bus: Pick<Bus, "subscribe">, detector: TwinDetector, onTwin: (verdict: TwinVerdict) => void): Promise<void> {
   await bus.subscribe("heartbeat", { mode: { kind: "broadcast" }, batchMs: TWIN_WATCH_BATCH_MS }, (beat) => {

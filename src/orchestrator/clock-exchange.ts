@@ -27,11 +27,11 @@ export class ClockExchangeBook {
     this.pending.set(nodeId, { node_id: nodeId, t1, t2 });
   }
 
-  /** The clock message to send now with `t3 = now`, or null when none is due. */
-  take(now: number): ClockMessage | null {
+  /** The clock message to send now with `t3 = now`, or null when none is due; `urgent` sends one before the interval is up. */
+  take(now: number, urgent = false): ClockMessage | null {
     if (this.pending.size === 0) return null;
     const newcomer = [...this.pending.keys()].some((id) => !this.answered.has(id));
-    if (!newcomer && now - this.lastSentAt < this.intervalMs) return null;
+    if (!newcomer && !urgent && now - this.lastSentAt < this.intervalMs) return null;
     const samples = [...this.pending.values()].slice(0, CLOCK_SAMPLES_MAX);
     for (const s of samples) this.pending.delete(s.node_id);
     for (const s of samples) {

@@ -1,3 +1,4 @@
+import { CLOCK_TWIN_INSTANCES_MAX, CLOCK_TWINS_MAX, type ClockTwin } from "../protocol/index.ts";
 import type { Entry } from "./node-entry.ts";
 
 /** Instances remembered per node_id (a flood of instance ids for one node cannot grow it). */
@@ -9,6 +10,8 @@ export interface InstanceSeen {
   first_seq: number;
   last_seq: number;
   last_at: number;
+  /** The process's start time, from its heartbeats (`started_at`), when they say it. */
+  started_at?: number;
 }
 
 /**
@@ -18,11 +21,12 @@ export interface InstanceSeen {
  * the order they were written). Instances silent for `deadAfterMs` are forgotten.
  * Returns true when a conflict starts with this beat (the caller announces it).
  */
-export function noteInstance(node: Entry, instanceId: string, seq: number, now: number, deadAfterMs: number): boolean {
+export function noteInstance(node: Entry, instanceId: string, seq: number, now: number, deadAfterMs: number, startedAt?: number): boolean {
   for (const [id, seen] of node.instances) if (now - seen.last_at >= deadAfterMs) node.instances.delete(id);
   const seen = node.instances.get(instanceId);
   if (seen) Object.assign(seen, { last_seq: seq, last_at: now });
   else node.instances.set(instanceId, { first_seq: seq, last_seq: seq, last_at: now });
+  if (startedAt !== undefined) node.instances.get(instanceId)!.started_at = startedAt;
   if (node.instances.size > INSTANCES_KEPT) {
     const stalest = [...node.instances.entries()].sort((a, b) => a[1].last_seq - b[1].last_seq)[0]![0];
     node.instances.delete(stalest);
@@ -51,4 +55,17 @@ export function leaveInstance(node: Entry, instance: string, now: number, deadAf
   if (node.left_instances.length > INSTANCES_KEPT) node.left_instances.shift();
   const others = [...node.instances.entries()].filter(([, seen]) => now - seen.last_at < deadAfterMs);
   return others.sort((a, b) => b[1].last_seq - a[1].last_seq)[0]?.[0];
+}
+
+/**
+ * The node_ids in conflict, each with its conflicting instances and their start times (null when
+ * unknown), for the clock message's `twins`: what lets each driver find out it is the younger twin
+ * without reading the fleet's heartbeats. At most CLOCK_TWINS_MAX nodes (the most recently seen).
+ */
+export function twinsOf(nodes: Iterable<Entry>): ClockTwin[] {
+  const conflicted = [...nodes].filter((n) => n.conflict !== null).sort((a, b) => b.conflict!.last_seen_at - a.conflict!.last_seen_at);
+  return conflicted.slice(0, CLOCK_TWINS_MAX).map((node) => ({
+    node_id: node.node_id,
+    instances: node.conflict!.instances.slice(-CLOCK_TWIN_INSTANCES_MAX).map((id) => ({ instance_id: id, started_at: node.instances.get(id)?.started_at ?? null })),
+  }));
 }

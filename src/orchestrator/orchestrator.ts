@@ -39,6 +39,8 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   const clockBook = new ClockExchangeBook(options.clockIntervalMs);
   let stopClock: (() => void) | undefined;
   let clockInFlight = false;
+  /** The `twins` of the last clock message sent, serialized. */
+  let lastTwinsKey = "[]";
   /** abort_on: the watch of each running test that has thresholds. */
   const aborts = new Map<string, AbortWatch>();
   const liveness = new Liveness(options);
@@ -117,11 +119,15 @@ export function createOrchestrator({ bus, store, clock, log, options: partial, n
   /** Sends the clock message when one is due; t3 is stamped right before the publish. */
   const publishClock = () => {
     if (clockInFlight) return;
-    const message = clockBook.take(clock.now());
+    // The conflicts ride along (empty: none, and this orchestrator watches); a new one goes out at once.
+    const twins = registry.twins();
+    const twinsKey = JSON.stringify(twins);
+    const message = clockBook.take(clock.now(), twinsKey !== lastTwinsKey);
     if (message === null) return;
+    lastTwinsKey = twinsKey;
     clockInFlight = true;
     bus
-      .publish("clock", message)
+      .publish("clock", { ...message, twins })
       .catch((err: Error) => log.debug("clock message not published", { error: err.message }))
       .finally(() => (clockInFlight = false));
   };

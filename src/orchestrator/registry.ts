@@ -1,8 +1,8 @@
-import type { Heartbeat, Register } from "../protocol/index.ts";
+import type { ClockTwin, Heartbeat, Register } from "../protocol/index.ts";
 import { nodeClockOf, type NodeClock } from "./node-clock.ts";
 
 import { echoOfLeaving, entryFromView, newEntry, type Entry } from "./node-entry.ts";
-import { leaveInstance, noteInstance } from "./node-instances.ts";
+import { leaveInstance, noteInstance, twinsOf } from "./node-instances.ts";
 import { forgettable, FORGET_DEAD_AFTER_MS, MAX_DEAD_NODES, MAX_UNREGISTERED_NODES } from "./node-retention.ts";
 import { remember, type NodeConflict, type NodeEvent, type NodeEventKind, type NodeStatus } from "./node-status.ts";
 import { countStatuses, liveFirst, type NodePage, type StatusCounts } from "./node-queries.ts";
@@ -104,7 +104,7 @@ export class NodeRegistry {
     if (known?.status === "left" && echoOfLeaving(known, message.timestamp, now, this.options.deadAfterMs)) return [];
     if (known && message.instance_id !== undefined && known.left_instances.includes(message.instance_id)) return [];
     const { node, events } = this.touch(message.node_id, message.node_IP, now);
-    if (message.instance_id !== undefined && noteInstance(node, message.instance_id, this.beatSeq++, now, this.options.deadAfterMs)) events.push(this.mark(node, "conflict", now));
+    if (message.instance_id !== undefined && noteInstance(node, message.instance_id, this.beatSeq++, now, this.options.deadAfterMs, message.started_at)) events.push(this.mark(node, "conflict", now));
     node.driver_state = message.state ?? null;
     if (message.verifies_signatures !== undefined) node.verifies_signatures = message.verifies_signatures;
     if (message.state === "running" && message.test_id) node.current_test_id = message.test_id;
@@ -191,6 +191,11 @@ export class NodeRegistry {
     return this.list()
       .filter((n) => (n.status === "alive" || n.status === "suspect") && !n.conflict)
       .map((n) => n.node_id);
+  }
+
+  /** The conflicts for the clock message's `twins` (see twinsOf). */
+  twins(): ClockTwin[] {
+    return twinsOf(this.nodes.values());
   }
 
   /** node_ids now in conflict, sorted. */

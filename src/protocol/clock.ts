@@ -17,6 +17,23 @@ export type ClockSample = z.infer<typeof ClockSampleSchema>;
 /** Most samples one clock message carries (about 80 bytes each); the rest wait for the next message. */
 export const CLOCK_SAMPLES_MAX = 4096;
 
+/** Most instances listed per node_id in `twins` (the orchestrator remembers as many). */
+export const CLOCK_TWIN_INSTANCES_MAX = 8;
+/** Most node_ids listed in `twins`; more conflicts than this wait for the next message. */
+export const CLOCK_TWINS_MAX = 256;
+
+/**
+ * A node_id that two or more live driver processes use at once, as the orchestrator sees it from
+ * their heartbeats (`/nodes` shows it as `conflict`): each instance with its start time (null
+ * when its heartbeats did not say). The younger of two exits (see driver/twin-guard.ts).
+ */
+export const ClockTwinSchema = z.object({
+  node_id: wireId(),
+  instances: z.array(z.object({ instance_id: wireId(), started_at: wireTimestamp().nullable() })).max(CLOCK_TWIN_INSTANCES_MAX),
+});
+/** One conflicted node_id in a clock message's `twins`. */
+export type ClockTwin = z.infer<typeof ClockTwinSchema>;
+
 /**
  * Extension topic `clock`: the orchestrator's answer to the drivers' heartbeats, broadcast every
  * ~2 s (sooner for a driver it has not answered yet). `t3` is its send time; each driver finds
@@ -27,6 +44,12 @@ export const CLOCK_SAMPLES_MAX = 4096;
 export const ClockSchema = z.object({
   t3: wireTimestamp(),
   samples: z.array(ClockSampleSchema).max(CLOCK_SAMPLES_MAX),
+  /**
+   * Added (optional): the node_ids in conflict now, empty when there are none. Present, it also
+   * tells the drivers that this orchestrator watches for twins, so they need not read the
+   * fleet's heartbeats themselves; absent (an older orchestrator), they do.
+   */
+  twins: z.array(ClockTwinSchema).max(CLOCK_TWINS_MAX).optional(),
   ...SIGNATURE_FIELDS,
 });
 /** A message of the `clock` topic. */

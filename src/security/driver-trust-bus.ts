@@ -1,4 +1,4 @@
-import type { Bus, Handler, SubscribeOptions } from "../bus/index.ts";
+import type { Bus, Handler, SubscribeOptions, TopicHandler } from "../bus/index.ts";
 import { healthOf } from "../bus/bus.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { BROADCAST_TOPICS, validate, type DriverEvent, type MessageOf, type TestConfig, type TopicKey } from "../protocol/index.ts";
@@ -118,6 +118,12 @@ export function createDriverTrustBus(options: DriverTrustOptions): DriverTrustBu
     publish: (topic, message, key) => bus.publish(topic, stamp(topic, message), key),
     subscribe: <T extends TopicKey>(topic: T, subscription: SubscribeOptions, handler: Handler<T>) =>
       bus.subscribe(topic, subscription, BROADCAST_TOPICS.includes(topic) ? gate(topic, handler) : handler),
+    ...(bus.subscribeAll
+      ? {
+          subscribeAll: (topics: readonly TopicHandler[], subscription: SubscribeOptions) =>
+            bus.subscribeAll!(topics.map(({ topic, handler }) => ({ topic, handler: BROADCAST_TOPICS.includes(topic) ? gate(topic, handler) : handler })), subscription),
+        }
+      : {}),
     publishRaw: (topic, raw, key) => bus.publishRaw(topic, raw, key),
     ...healthOf(bus),
     rejected: () => bus.rejected(),

@@ -1,4 +1,4 @@
-import type { Bus, Handler, SubscribeOptions } from "../bus/index.ts";
+import type { Bus, Handler, SubscribeOptions, TopicHandler } from "../bus/index.ts";
 import { healthOf } from "../bus/bus.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { BROADCAST_TOPICS, type MessageOf, type TopicKey } from "../protocol/index.ts";
@@ -50,6 +50,9 @@ export function createOrchestratorTrustBus(options: OrchestratorTrustOptions): B
   return {
     publish: async (topic, message, key) => bus.publish(topic, signer && BROADCAST_TOPICS.includes(topic) ? await signer.sign(topic, message) : message, key),
     subscribe: <T extends TopicKey>(topic: T, subscription: SubscribeOptions, handler: Handler<T>) => bus.subscribe(topic, subscription, inbound(topic, handler)),
+    ...(bus.subscribeAll
+      ? { subscribeAll: (topics: readonly TopicHandler[], subscription: SubscribeOptions) => bus.subscribeAll!(topics.map(({ topic, handler }) => ({ topic, handler: inbound(topic, handler) })), subscription) }
+      : {}),
     publishRaw: (topic, raw, key) => bus.publishRaw(topic, raw, key),
     ...healthOf(bus),
     rejected: () => bus.rejected(),

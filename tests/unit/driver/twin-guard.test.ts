@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryBroker, MemoryBus } from "../../../src/bus/index.ts";
 import { createDriver } from "../../../src/driver/driver.ts";
+import { TWIN_WATCH_FALLBACK_MS } from "../../../src/driver/defaults.ts";
 import { isYounger, TwinDetector } from "../../../src/driver/twin-guard.ts";
 import type { DriverEvent, Register } from "../../../src/protocol/index.ts";
 import { FakeClock, settle } from "./fake-clock.ts";
@@ -35,7 +36,7 @@ describe("twin detection", () => {
 });
 
 describe("two drivers with one node_id on one bus", () => {
-  test("the younger one takes no more tests at once, keeps beating two intervals, then reports both instances and stops; the older one keeps running", async () => {
+  test("without an orchestrator: the younger one takes no more tests at once, keeps beating two intervals, then reports both instances and stops; the older one keeps running", async () => {
     const clock = new FakeClock();
     const broker = new MemoryBroker();
     const registers: Register[] = [];
@@ -61,6 +62,10 @@ describe("two drivers with one node_id on one bus", () => {
       },
     });
     await younger.start();
+    await settle();
+    // No orchestrator lists conflicts in clock messages: each driver reads the fleet's heartbeats
+    // itself once TWIN_WATCH_FALLBACK_MS has passed since its start.
+    await clock.advance(TWIN_WATCH_FALLBACK_MS);
     await settle();
     await clock.advance(1_000);
     await settle();

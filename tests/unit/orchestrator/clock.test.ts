@@ -74,8 +74,31 @@ describe("the orchestrator's side of the clock exchange", () => {
     await waitFor("d1 to be known", () => orchestrator.listNodes().length === 1);
     clock.advance(250);
     await waitFor("the clock answer", () => answers.length === 1);
-    expect(answers[0]).toEqual({ t3: T0 + 250, samples: [{ node_id: "d1", t1: T0 - 1_497, t2: T0 }] });
+    expect(answers[0]).toEqual({ t3: T0 + 250, samples: [{ node_id: "d1", t1: T0 - 1_497, t2: T0 }], twins: [] });
     expect(orchestrator.listNodes()[0]!.clock).toMatchObject({ offset_ms: 1_500, uncertainty_ms: 2.5, correction: true, skewed: true });
+  });
+
+  test("two live processes with one node_id: the next clock message lists them with their start times, at once rather than at the interval", async () => {
+    harness = await startHarness();
+    const { orchestrator, drivers, clock } = harness;
+    const answers: ClockMessage[] = [];
+    await drivers.subscribe("clock", { mode: { kind: "broadcast" } }, (m) => void answers.push(m));
+    const elder = { instance_id: "aaaa11112222", started_at: T0 - 60_000 };
+    const twin = { instance_id: "bbbb33334444", started_at: T0 - 1_000 };
+    await drivers.publish("heartbeat", beat(elder));
+    await waitFor("d1 to be known", () => orchestrator.listNodes().length === 1);
+    clock.advance(250);
+    await waitFor("the first clock answer", () => answers.length === 1);
+    expect(answers[0]!.twins).toEqual([]);
+    // The twin beats, then the elder beats again after the twin's first beat: a conflict.
+    await drivers.publish("heartbeat", beat({ ...twin, timestamp: T0 + 300 }));
+    await drivers.publish("heartbeat", beat({ ...elder, timestamp: T0 + 400 }));
+    await waitFor("the conflict", () => orchestrator.listNodes()[0]!.conflict != null);
+    clock.advance(250);
+    await waitFor("the urgent clock message", () => answers.length === 2);
+    expect(answers[1]!.t3).toBe(T0 + 500);
+    expect(answers[1]!.twins).toEqual([{ node_id: "d1", instances: [elder, twin] }]);
+    expect(validate("clock", answers[1]).ok).toBe(true);
   });
 
   test("a test triggered on a fleet with a flagged clock says so, and so does a driver that started uncorrected", async () => {
