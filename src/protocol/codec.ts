@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { TOPIC_SCHEMAS, type MessageOf, type TopicKey } from "./topics.ts";
+import { BROADCAST_TOPICS, TOPIC_SCHEMAS, type MessageOf, type TopicKey } from "./topics.ts";
 
 /** One problem with a message or request: where, and what. */
 export interface Issue {
@@ -48,6 +48,19 @@ export function validate<T extends TopicKey>(topic: T, value: unknown): Decoded<
 
 const decoder = new TextDecoder();
 
+/**
+ * The JSON each decoded command (a broadcast topic's message) arrived as, before its schema
+ * dropped fields this version does not know. A signature covers every field the sender sent,
+ * so a driver verifies over these: a newer orchestrator may add fields without making an
+ * older driver refuse its signed commands.
+ */
+const wireFields = new WeakMap<object, object>();
+
+/** The fields `message` arrived with on the wire (itself when it was not decoded from the wire). */
+export function wireFieldsOf(message: object): object {
+  return wireFields.get(message) ?? message;
+}
+
 /** Decodes raw bytes or text from the wire into a topic's message; never throws. */
 export function decode<T extends TopicKey>(topic: T, raw: Uint8Array | string | null | undefined): Decoded<MessageOf<T>> {
   if (raw == null) return { ok: false, error: `invalid ${topic} message: empty`, issues: [{ path: "(root)", message: "empty message" }] };
@@ -62,7 +75,9 @@ export function decode<T extends TopicKey>(topic: T, raw: Uint8Array | string | 
   } catch (err) {
     return { ok: false, error: `invalid ${topic} message: not JSON`, issues: [{ path: "(root)", message: `not JSON: ${(err as Error).message}` }] };
   }
-  return validate(topic, value);
+  const decoded = validate(topic, value);
+  if (decoded.ok && BROADCAST_TOPICS.includes(topic) && typeof value === "object" && value !== null) wireFields.set(decoded.value as object, value);
+  return decoded;
 }
 
 /** Encodes a message for the wire, validating it first so we never emit what we would reject. */

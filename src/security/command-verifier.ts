@@ -1,5 +1,5 @@
 import { signingInput } from "../protocol/canonical.ts";
-import type { TopicKey } from "../protocol/index.ts";
+import { wireFieldsOf, type TopicKey } from "../protocol/index.ts";
 import { CLOCK_SKEW_MS, COMMAND_MAX_AGE_MS } from "./defaults.ts";
 import { ED25519, type TrustKey } from "./keys.ts";
 
@@ -25,7 +25,11 @@ export interface VerifierOptions {
   skewMs?: number;
 }
 
-/** Checks a command's signature against the trusted keys, and its age; knows nothing of replays. */
+/**
+ * Checks a command's signature against the trusted keys, and its age; knows nothing of replays.
+ * The signature is checked over the fields the command arrived with (`wireFieldsOf`), including
+ * any a newer orchestrator added that this version's schema drops.
+ */
 export interface CommandVerifier {
   readonly keyIds: readonly string[];
   verify(topic: TopicKey, message: object, now: number): Promise<Verdict>;
@@ -44,7 +48,7 @@ export function createCommandVerifier(keys: readonly TrustKey[], options: Verifi
       }
       const key = byId.get(key_id);
       if (!key) return { ok: false, reason: "unknown_key", detail: `signed by key ${key_id}, not one of the trusted ${[...byId.keys()].join(", ")}` };
-      const valid = await crypto.subtle.verify(ED25519, key, Buffer.from(signature, "base64url"), signingInput(topic, message, ["signature"]));
+      const valid = await crypto.subtle.verify(ED25519, key, Buffer.from(signature, "base64url"), signingInput(topic, wireFieldsOf(message), ["signature"]));
       if (!valid) return { ok: false, reason: "bad_signature", detail: `the signature does not match the message (altered, or not signed by key ${key_id})` };
       if (now - issued_at > maxAgeMs) return { ok: false, reason: "expired", detail: `issued ${Math.round((now - issued_at) / 1000)} s ago, more than ${maxAgeMs / 1000} s` };
       if (issued_at - now > skewMs) return { ok: false, reason: "not_yet_valid", detail: `issued ${Math.round((issued_at - now) / 1000)} s in the future, more than the ${skewMs / 1000} s clock skew allowed` };

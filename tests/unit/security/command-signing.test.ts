@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { decode, encode, validate, type MessageOf } from "../../../src/protocol/index.ts";
 import { BROADCAST_TOPICS, TOPIC_SCHEMAS } from "../../../src/protocol/topics.ts";
-import { canonicalJson } from "../../../src/protocol/canonical.ts";
+import { canonicalJson, signingInput } from "../../../src/protocol/canonical.ts";
 import { createCommandSigner } from "../../../src/security/command-signer.ts";
 import { createCommandVerifier } from "../../../src/security/command-verifier.ts";
 import { generateKeyPair, importSigningKey, importTrustKey } from "../../../src/security/keys.ts";
@@ -42,6 +42,22 @@ describe("signed commands", () => {
     expect(await verifier.verify("test_config", signedConfig, NOW + 1000)).toEqual({ ok: true });
     const trigger = overTheWire("trigger", await signer.sign("trigger", { test_id: "t1", trigger: "YES", start_at: NOW + 250 }));
     expect(await verifier.verify("trigger", trigger, NOW)).toEqual({ ok: true });
+  });
+
+  test("a newer orchestrator's field this version does not know: its signed command still verifies, and altering that field is caught", async () => {
+    const { signing, trust } = await keys();
+    const verifier = createCommandVerifier([trust]);
+    // A later version's signer: it signs what its own (larger) schema keeps, here a field ours lacks.
+    const newer = { test_id: "t1", trigger: "YES", start_at: NOW + 250, key_id: signing.keyId, issued_at: NOW, future_field: { spread_ms: 40 } };
+    const signature = Buffer.from(await crypto.subtle.sign("Ed25519", signing.key, signingInput("trigger", newer, ["signature"]))).toString("base64url");
+    const wire = JSON.stringify({ ...newer, signature });
+    const decoded = decode("trigger", wire);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(decoded.value).not.toHaveProperty("future_field");
+    expect(await verifier.verify("trigger", decoded.value, NOW)).toEqual({ ok: true });
+    const altered = decode("trigger", wire.replace('"spread_ms":40', '"spread_ms":41'));
+    if (!altered.ok) throw new Error(altered.error);
+    expect(await verifier.verify("trigger", altered.value, NOW)).toMatchObject({ ok: false, reason: "bad_signature" });
   });
 
   test("refuses unsigned, altered, unknown-key, expired and future commands, each by its reason", async () => {
