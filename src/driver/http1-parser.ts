@@ -1,4 +1,4 @@
-import { asBuffer, CR, findHeadEnd, hasToken, isDigit, LF, matchesLower, parseDecimal, startsWith } from "./http1-bytes.ts";
+import { asBuffer, CR, findHeadEnd, hasToken, indexOfByte, isDigit, LF, matchesLower, parseDecimal, startsWith } from "./http1-bytes.ts";
 
 /** Where a response stands after a chunk: needs more bytes, has ended, or is not HTTP/1.x. */
 export type ParseState = "more" | "done" | "error";
@@ -208,11 +208,11 @@ export class Http1ResponseParser {
     let length = -1;
     let chunked = false;
     let connection = "";
-    let lineStart = b.indexOf(LF, start) + 1;
+    let lineStart = indexOfByte(b, LF, start) + 1;
     while (lineStart > 0 && lineStart < end) {
-      const lf = b.indexOf(LF, lineStart);
+      const lf = indexOfByte(b, LF, lineStart);
       const lineEnd = lf === -1 || lf > end ? end : b[lf - 1] === CR ? lf - 1 : lf;
-      const colon = b.indexOf(COLON, lineStart);
+      const colon = indexOfByte(b, COLON, lineStart);
       if (colon > lineStart && colon < lineEnd) {
         const first = b[lineStart]! | 0x20;
         if (first === C && colon - lineStart === 14 && matchesLower(b, lineStart, colon, "content-length")) {

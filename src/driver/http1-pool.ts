@@ -43,6 +43,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
   private closed = false;
   private readonly requestBytes: Uint8Array;
   private readonly watched = new WeakSet<AbortSignal>();
+  private lastWatched: AbortSignal | null = null;
   private readonly maxBodyBytes: number;
   private readonly origin: PoolOrigin;
   private readonly target: ConnectTarget;
@@ -138,7 +139,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
   private ready(conn: Conn, fresh = false): void {
     this.busy.delete(conn);
     conn.pending = null;
-    const next = (fresh ? this.retrying.shift() : undefined) ?? this.waiting.shift();
+    const next = fresh && this.retrying.length > 0 ? this.retrying.shift() : this.waiting.length > 0 ? this.waiting.shift() : undefined;
     if (next !== undefined) this.write(conn, next);
     else this.idle.push(conn);
   }
@@ -250,6 +251,9 @@ export class Http1Pool implements HttpPool, ConnEvents {
 
   /** One listener per signal (the send loop shares a signal across a slice of requests). */
   private watch(signal: AbortSignal): void {
+    // Most sends in a row share one signal: the last one is checked without the WeakSet.
+    if (signal === this.lastWatched) return;
+    this.lastWatched = signal;
     if (this.watched.has(signal)) return;
     this.watched.add(signal);
     signal.addEventListener("abort", () => this.abortAll(signal), { once: true });
