@@ -1,3 +1,4 @@
+import { ConnSet } from "./conn-set.ts";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
@@ -35,7 +36,7 @@ const MAX_HEAD_BYTES = 64 * 1024;
  */
 export class Http1Pool implements HttpPool, ConnEvents {
   private readonly idle: Conn[] = [];
-  private readonly busy = new Set<Conn>();
+  private readonly busy = new ConnSet<Conn>();
   private readonly waiting: Pending[] = [];
   /** Requests to send again on a connection of their own, served before `waiting` by new connections. */
   private readonly retrying: Pending[] = [];
@@ -91,7 +92,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
     if (this.closed) return;
     this.closed = true;
     for (const p of [...this.retrying.splice(0), ...this.waiting.splice(0)]) fail(p, new Error("connection pool is closed"));
-    for (const conn of [...this.idle, ...this.busy]) this.destroy(conn, new Error("connection pool is closed"));
+    for (const conn of [...this.idle, ...this.busy.toArray()]) this.destroy(conn, new Error("connection pool is closed"));
     this.idle.length = 0;
   }
 
@@ -119,7 +120,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
 
   private open(): void {
     this.opening++;
-    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true };
+    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true, setIndex: -1 };
     connect(this.target, conn, this);
   }
 
@@ -269,7 +270,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
         fail(p, signal.reason);
       }
     }
-    for (const conn of [...this.busy]) {
+    for (const conn of this.busy.toArray()) {
       if (conn.pending?.signal === signal) this.destroy(conn, signal.reason);
     }
   }
