@@ -9,21 +9,31 @@ export const LF = 10;
 /**
  * Where the head in `b` from `from` ends: `at` is the line ending of its last line, `after` the
  * first byte past the blank line. Lines may end in CRLF or a bare LF, as fetch accepts both.
+ * A plain byte loop, not `Buffer.indexOf`: a response head is a few lines, and each native
+ * call costs more than the bytes it skips (issue 16).
  */
 export function findHeadEnd(b: Buffer, from: number): { at: number; after: number } | null {
-  let lf = b.indexOf(LF, from);
-  while (lf !== -1) {
+  const n = b.length;
+  for (let lf = from; lf < n; lf++) {
+    if (b[lf] !== LF) continue;
     const next = b[lf + 1];
     const at = lf > from && b[lf - 1] === CR ? lf - 1 : lf;
     if (next === LF) return { at, after: lf + 2 };
     if (next === CR && b[lf + 2] === LF) return { at, after: lf + 3 };
-    lf = b.indexOf(LF, lf + 1);
   }
   return null;
 }
 
+/** The first `byte` in `b` at or after `from`, or -1: `b.indexOf(byte, from)` without the native call, for the few bytes of a head line. */
+export function indexOfByte(b: Uint8Array, byte: number, from: number): number {
+  const n = b.length;
+  for (let i = from; i < n; i++) if (b[i] === byte) return i;
+  return -1;
+}
+
 /** Whether the comma-separated, lowercase `list` holds `token` as a whole element. */
 export function hasToken(list: string, token: string): boolean {
+  if (list === "") return false;
   for (const element of list.split(",")) if (element.trim() === token) return true;
   return false;
 }

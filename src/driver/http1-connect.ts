@@ -1,4 +1,5 @@
 import type { Socket } from "bun";
+import type { ConnSet } from "./conn-set.ts";
 import type { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPoolOptions, RequestDone } from "./http-pool.ts";
 import type { ResponseInfo } from "./scenario/request-spec.ts";
@@ -33,6 +34,8 @@ export interface Conn {
   closed: boolean;
   /** Still connecting (TCP, or the TLS handshake): counted in the pool's `opening`. */
   connecting: boolean;
+  /** Its index in the pool's busy {@link ConnSet} (-1: not busy). */
+  setIndex: number;
 }
 
 /** Where a pool connects: host, port, and TLS settings for https (null for plain http). */

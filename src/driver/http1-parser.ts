@@ -1,4 +1,4 @@
-import { asBuffer, CR, findHeadEnd, hasToken, isDigit, LF, matchesLower, parseDecimal, startsWith } from "./http1-bytes.ts";
+import { asBuffer, CR, findHeadEnd, hasToken, indexOfByte, isDigit, LF, matchesLower, parseDecimal, startsWith } from "./http1-bytes.ts";
 
 /** Where a response stands after a chunk: needs more bytes, has ended, or is not HTTP/1.x. */
 export type ParseState = "more" | "done" | "error";
@@ -208,22 +208,23 @@ export class Http1ResponseParser {
     let length = -1;
     let chunked = false;
     let connection = "";
-    let lineStart = b.indexOf(LF, start) + 1;
+    let lineStart = indexOfByte(b, LF, start) + 1;
     while (lineStart > 0 && lineStart < end) {
-      const lf = b.indexOf(LF, lineStart);
+      const lf = indexOfByte(b, LF, lineStart);
       const lineEnd = lf === -1 || lf > end ? end : b[lf - 1] === CR ? lf - 1 : lf;
-      const colon = b.indexOf(COLON, lineStart);
-      if (colon > lineStart && colon < lineEnd) {
-        const first = b[lineStart]! | 0x20;
-        if (first === C && colon - lineStart === 14 && matchesLower(b, lineStart, colon, "content-length")) {
-          length = parseDecimal(b, colon + 1, lineEnd);
+      // Only three names matter, each of a known length: its colon must sit right after it (no
+      // scan for the colon; a name with a colon in it fails matchesLower, as a first colon elsewhere did).
+      const first = b[lineStart]! | 0x20;
+      if (first === C) {
+        if (lineStart + 14 < lineEnd && b[lineStart + 14] === COLON && matchesLower(b, lineStart, lineStart + 14, "content-length")) {
+          length = parseDecimal(b, lineStart + 15, lineEnd);
           if (Number.isNaN(length)) return this.fail("bad Content-Length") >= 0;
-        } else if (first === T && colon - lineStart === 17 && matchesLower(b, lineStart, colon, "transfer-encoding")) {
-          chunked = /(?:^|,)\s*chunked\s*$/i.test(b.toString("latin1", colon + 1, lineEnd));
-        } else if (first === C && colon - lineStart === 10 && matchesLower(b, lineStart, colon, "connection")) {
+        } else if (lineStart + 10 < lineEnd && b[lineStart + 10] === COLON && matchesLower(b, lineStart, lineStart + 10, "connection")) {
           // Every Connection header adds tokens (RFC 9110 7.6.1): "close, x" still closes.
-          connection += `,${b.toString("latin1", colon + 1, lineEnd).toLowerCase()}`;
+          connection += `,${b.toString("latin1", lineStart + 11, lineEnd).toLowerCase()}`;
         }
+      } else if (first === T && lineStart + 17 < lineEnd && b[lineStart + 17] === COLON && matchesLower(b, lineStart, lineStart + 17, "transfer-encoding")) {
+        chunked = /(?:^|,)\s*chunked\s*$/i.test(b.toString("latin1", lineStart + 18, lineEnd));
       }
       lineStart = lf === -1 || lf >= end ? 0 : lf + 1;
     }

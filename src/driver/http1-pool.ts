@@ -1,3 +1,4 @@
+import { ConnSet } from "./conn-set.ts";
 import { MAX_BODY_BYTES } from "./defaults.ts";
 import { Http1ResponseParser } from "./http1-parser.ts";
 import type { HttpPool, HttpPoolOptions, OpenHttpPool, RequestDone } from "./http-pool.ts";
@@ -35,7 +36,7 @@ const MAX_HEAD_BYTES = 64 * 1024;
  */
 export class Http1Pool implements HttpPool, ConnEvents {
   private readonly idle: Conn[] = [];
-  private readonly busy = new Set<Conn>();
+  private readonly busy = new ConnSet<Conn>();
   private readonly waiting: Pending[] = [];
   /** Requests to send again on a connection of their own, served before `waiting` by new connections. */
   private readonly retrying: Pending[] = [];
@@ -43,6 +44,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
   private closed = false;
   private readonly requestBytes: Uint8Array;
   private readonly watched = new WeakSet<AbortSignal>();
+  private lastWatched: AbortSignal | null = null;
   private readonly maxBodyBytes: number;
   private readonly origin: PoolOrigin;
   private readonly target: ConnectTarget;
@@ -90,7 +92,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
     if (this.closed) return;
     this.closed = true;
     for (const p of [...this.retrying.splice(0), ...this.waiting.splice(0)]) fail(p, new Error("connection pool is closed"));
-    for (const conn of [...this.idle, ...this.busy]) this.destroy(conn, new Error("connection pool is closed"));
+    for (const conn of [...this.idle, ...this.busy.toArray()]) this.destroy(conn, new Error("connection pool is closed"));
     this.idle.length = 0;
   }
 
@@ -118,7 +120,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
 
   private open(): void {
     this.opening++;
-    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true };
+    const conn: Conn = { socket: null, parser: new Http1ResponseParser(MAX_HEAD_BYTES), pending: null, served: 0, unsent: null, closed: false, connecting: true, setIndex: -1 };
     connect(this.target, conn, this);
   }
 
@@ -138,7 +140,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
   private ready(conn: Conn, fresh = false): void {
     this.busy.delete(conn);
     conn.pending = null;
-    const next = (fresh ? this.retrying.shift() : undefined) ?? this.waiting.shift();
+    const next = fresh && this.retrying.length > 0 ? this.retrying.shift() : this.waiting.length > 0 ? this.waiting.shift() : undefined;
     if (next !== undefined) this.write(conn, next);
     else this.idle.push(conn);
   }
@@ -250,6 +252,9 @@ export class Http1Pool implements HttpPool, ConnEvents {
 
   /** One listener per signal (the send loop shares a signal across a slice of requests). */
   private watch(signal: AbortSignal): void {
+    // Most sends in a row share one signal: the last one is checked without the WeakSet.
+    if (signal === this.lastWatched) return;
+    this.lastWatched = signal;
     if (this.watched.has(signal)) return;
     this.watched.add(signal);
     signal.addEventListener("abort", () => this.abortAll(signal), { once: true });
@@ -265,7 +270,7 @@ export class Http1Pool implements HttpPool, ConnEvents {
         fail(p, signal.reason);
       }
     }
-    for (const conn of [...this.busy]) {
+    for (const conn of this.busy.toArray()) {
       if (conn.pending?.signal === signal) this.destroy(conn, signal.reason);
     }
   }

@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, MAX_SENDS_PER_TURN, PACING_MIN_WAKE_MS } from "./defaul
 import { sendByFetch } from "./fetch-send.ts";
 import { outcomeOfFailure, outcomeOfStatus, STOP_REASON, type Outcome } from "./outcome.ts";
 import { pacerFor, type Pacer } from "./pacing/pacer.ts";
+import { PooledSend } from "./pooled-send.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { TimeoutGroups } from "./timeout-groups.ts";
 import type { RequestSource } from "./scenario/request-spec.ts";
@@ -77,6 +78,8 @@ export class SendLoop {
   private readonly maxBodyBytes: number;
   /** A scenario's sends (scenario-send.ts); null: the plan's one GET. */
   private readonly scenario: ScenarioSender | null;
+  /** Ended pooled sends, reused by the next ones (see pooled-send.ts). */
+  private readonly freeSends: PooledSend[] = [];
   /** What the fetch and scenario paths share with this loop. */
   private readonly host: SendHost;
 
@@ -167,7 +170,7 @@ export class SendLoop {
     if (this.inFlight === 0 && (this.stopping || this.next >= this.limit)) this.finish();
   };
 
-  /** Starts the next send, which the pacer said is ready at `now`. */
+  /** Starts the next send, which the pacer said is ready at `now` (taken before its write: the pooled send's start). */
   private launch(now: number): void {
     const dueMs = this.pacer.start(this.next, now);
     const index = this.next;
@@ -175,50 +178,64 @@ export class SendLoop {
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     if (this.scenario !== null) this.scenario.send(index, dueMs);
-    else if (this.pool !== null) this.sendPooled(this.pool, dueMs);
+    else if (this.pool !== null) this.sendPooled(this.pool, dueMs, now);
     else void sendByFetch(this.host, this.plan.url, dueMs).finally(this.settled);
   }
 
   /**
    * One request through the connection pool, with callbacks instead of promises: the outcome
    * is recorded and the next request written from the socket's own callback, in the same turn.
+   * `startedMs` is the clock read that let it start (before its write); its state lives in a
+   * reused {@link PooledSend}, so the hot path allocates no closure per request.
    */
-  private sendPooled(pool: HttpPool, dueMs: number): void {
-    const { clock, sink } = this.deps;
-    const startedMs = clock.mono();
+  private sendPooled(pool: HttpPool, dueMs: number, startedMs: number): void {
+    const send = this.freeSends.pop() ?? new PooledSend(this.endPooled);
     const timeout = this.timeouts.acquire(startedMs);
-    sink.onSend(startedMs, dueMs, undefined);
-    pool.send(timeout.signal, (status, error, bodyTooLarge) => {
-      const endMs = clock.mono();
-      this.timeouts.release(timeout, endMs);
-      let outcome: Outcome;
-      if (status !== 0) outcome = outcomeOfStatus(status);
-      else {
-        outcome = outcomeOfFailure(timeout.signal);
-        if (outcome !== "stopped") this.firstError ??= errorMessage(error);
-      }
-      try {
-        sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, undefined);
-      } finally {
-        this.settled();
-      }
-    });
+    send.startedMs = startedMs;
+    send.dueMs = dueMs;
+    send.timeout = timeout;
+    this.deps.sink.onSend(startedMs, dueMs, undefined);
+    pool.send(timeout.signal, send.done);
   }
 
+  /** A pooled request ended: its outcome is recorded, and its end time starts the next one (one clock read per request). */
+  private readonly endPooled = (send: PooledSend, status: number, error: unknown, bodyTooLarge: boolean | undefined): void => {
+    const endMs = this.deps.clock.mono();
+    const timeout = send.timeout!;
+    const { startedMs, dueMs } = send;
+    send.timeout = null;
+    this.freeSends.push(send);
+    this.timeouts.release(timeout, endMs);
+    let outcome: Outcome;
+    if (status !== 0) outcome = outcomeOfStatus(status);
+    else {
+      outcome = outcomeOfFailure(timeout.signal);
+      if (outcome !== "stopped") this.firstError ??= errorMessage(error);
+    }
+    try {
+      this.deps.sink.onOutcome(outcome, endMs - startedMs, endMs - dueMs, bodyTooLarge, undefined);
+    } finally {
+      this.settledAt(endMs);
+    }
+  };
 
   private readonly settled = (): void => {
+    this.settledAt(NaN);
+  };
+
+  /** A send's slot is free; `nowMs` is the clock read at its end (NaN: read it now, if needed). */
+  private settledAt(nowMs: number): void {
     this.inFlight--;
     if (this.inFlight === 0 && (this.stopping || this.next >= this.limit)) this.finish();
     else if (this.stopping) return;
     // The freed slot takes the next request at once when it is due and its token is free, as a
     // closed-loop tool does; otherwise the pump arms the timer. One send per completion cannot
     // starve the event loop (each is driven by an I/O event).
-    else if (this.pumpQueued || this.next >= this.limit || !this.launchIfReady()) this.queuePump();
-  };
+    else if (this.pumpQueued || this.next >= this.limit || !this.launchIfReady(nowMs === nowMs ? nowMs : this.deps.clock.mono())) this.queuePump();
+  }
 
-  /** Sends the next request now if the pacer says it is ready; false leaves it to the pump. */
-  private launchIfReady(): boolean {
-    const now = this.deps.clock.mono();
+  /** Sends the next request now if the pacer says it is ready at `now`; false leaves it to the pump. */
+  private launchIfReady(now: number): boolean {
     if (this.pacer.readyAt(this.next, now) > now) return false;
     this.launch(now);
     return true;

@@ -159,6 +159,30 @@ describe("SendLoop through the connection pool", () => {
     expect(pool.maxInFlight).toBe(1);
   });
 
+  test("reads the clock once per request in a closed loop: a response's end is the next request's start, and latencies stay exact", async () => {
+    const { clock, pool, sink, loop } = setup({ count: 50, concurrency: 4 });
+    pool.hold = true;
+    void loop.start();
+    await clock.advance(0);
+    let reads = 0;
+    const mono = clock.mono.bind(clock);
+    clock.mono = () => (reads++, mono());
+    for (let i = 0; i < 46; i++) {
+      await clock.advance(3);
+      pool.release(1); // ends one after 3 ms more; its callback records it and writes the next
+    }
+    expect(pool.sentAt.length).toBe(50);
+    // The fake pool reads the clock once per send (its sentAt); the loop once per ended request
+    // (its end, which starts the next). Before issue 16's change the loop read it three times.
+    expect(reads - (pool.sentAt.length - 4)).toBe(46);
+    // The next request starts at its predecessor's end: each starts when one ended, never earlier.
+    const ends = sink.ended.map((_, i) => sink.sends[i]!.startedMs + sink.ended[i]!.latencyMs);
+    expect(sink.sends.slice(4).map((s) => s.startedMs)).toEqual(ends.slice(0, 46));
+    // Each request was held for 4 releases of 3 ms (the first four from 0 ms: 3, 6, 9, 12 ms).
+    expect(sink.ended.slice(0, 4).map((e) => e.latencyMs)).toEqual([3, 6, 9, 12]);
+    for (const e of sink.ended.slice(4)) expect(e.latencyMs).toBe(12);
+  });
+
   test("counts a request the pool holds past its timeout as a timeout, never before the timeout", async () => {
     const { clock, pool, stats, sink, loop } = setup({ count: 3, concurrency: 3, timeoutMs: 300 });
     pool.hold = true;
