@@ -2,7 +2,7 @@ import type { Subprocess } from "bun";
 import type { CoreSplit } from "./core-split.ts";
 import { cpuListText } from "./core-split.ts";
 import type { LoadSpec } from "./load-result.ts";
-import { readListeningUrl, type TargetProcess } from "./target-process.ts";
+import { readListeningUrl, targetHandle, type TargetProcess } from "./target-process.ts";
 
 /** The static Go target, pinned to its cores, with the split the tools run on. */
 export interface PinnedTarget extends TargetProcess {
@@ -38,22 +38,8 @@ export async function startPinnedTarget(binary: string, split: CoreSplit): Promi
   });
   const url = await readListeningUrl(proc);
   return {
-    url,
-    pingUrl: `${url}/ping`,
-    port: Number(new URL(url).port),
-    pid: proc.pid,
+    ...targetHandle(proc, url),
     split,
     description: `static Go net/http target (bench/peers/go-target, GOMAXPROCS=${gomaxprocs}) on core(s) ${cpuListText(split.target)}; tools on core(s) ${cpuListText(split.tool)}`,
-    async pingResponses() {
-      const res = await fetch(`${url}/metrics?format=json`);
-      const body = (await res.json()) as { ping: { responses: number } };
-      return body.ping.responses;
-    },
-    async stop() {
-      proc.kill("SIGTERM");
-      const killer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-      await proc.exited;
-      clearTimeout(killer);
-    },
   };
 }

@@ -21,12 +21,15 @@ export async function startTarget(): Promise<TargetProcess> {
     ["bun", join(ROOT, "target", "main.ts"), "--host", "127.0.0.1", "--port", "0"],
     { stdin: "ignore", stdout: "pipe", stderr: "inherit" },
   );
-  const url = await readListeningUrl(proc);
-  const port = Number(new URL(url).port);
+  return targetHandle(proc, await readListeningUrl(proc));
+}
+
+/** The handle of a target process listening on `url`: its URLs, its own /ping count, and a stop. */
+export function targetHandle(proc: Subprocess, url: string): TargetProcess {
   return {
     url,
     pingUrl: `${url}/ping`,
-    port,
+    port: Number(new URL(url).port),
     pid: proc.pid,
     async pingResponses() {
       const res = await fetch(`${url}/metrics?format=json`);

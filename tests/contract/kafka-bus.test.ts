@@ -19,11 +19,11 @@ test("a process that closes its Kafka bus exits by itself: close() leaves no ope
   const script = `
     import { KafkaBus } from ${JSON.stringify(new URL("../../src/bus/index.ts", import.meta.url).pathname)};
     const bus = new KafkaBus({ connection: { brokers: ${JSON.stringify(brokers)}, clientId: "exit-check", topicPrefix: ${JSON.stringify(uniquePrefix("exit"))} } });
-    let got = 0;
-    await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, () => { got++; });
-    await bus.subscribe("heartbeat", { mode: { kind: "collect", group: "g" } }, () => { got++; });
+    const { promise: delivered, resolve } = Promise.withResolvers();
+    await bus.subscribe("trigger", { mode: { kind: "broadcast" } }, () => resolve());
+    await bus.subscribe("heartbeat", { mode: { kind: "collect", group: "g" } }, () => resolve());
     await bus.publish("trigger", { test_id: "t", trigger: "YES" });
-    while (got === 0) await Bun.sleep(10);
+    await delivered;
     await bus.close();
     console.log("closed");
   `;

@@ -1,16 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { exchangeEstimate, OffsetFilter, type ClockExchange } from "../../../src/driver/offset-filter.ts";
+import { rng as random } from "../../helpers/rng.ts";
 
-/** A seeded PRNG (mulberry32), so every run simulates the same exchanges. */
-function random(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), t | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * One exchange at true time `atMs` against a driver whose clock reads true time minus `offsetMs`

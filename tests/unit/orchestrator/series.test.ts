@@ -130,15 +130,6 @@ describe("per-second points computed once per change", () => {
 });
 
 describe("cold seconds keep their windows, not their digest", () => {
-  const rng = (seed: number) => {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  };
 
   for (const seed of [11, 12, 13, 14, 15, 16]) {
     test(`a series whose old seconds went cold equals one that kept every digest, and both equal the raw windows merged in order (seed ${seed})`, () => {

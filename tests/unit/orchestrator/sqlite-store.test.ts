@@ -5,36 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LiveTest } from "../../../src/orchestrator/live-test.ts";
 import { openSqliteStore } from "../../../src/orchestrator/sqlite-store.ts";
-import type { TestRecord } from "../../../src/orchestrator/test-state.ts";
 import type { MetricsReport } from "../../../src/protocol/index.ts";
-import { FakeDriverReports, spread, T0 } from "./fixtures.ts";
+import { FakeDriverReports, runningRecord, spread, T0 } from "./fixtures.ts";
+import { rng } from "../../helpers/rng.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = (drivers: string[]): TestRecord => ({
-  test_id: "t1",
-  state: "running",
-  config: { test_id: "t1", test_type: "AVALANCHE", test_message_delay: 0, message_count_per_driver: 100 },
-  drivers,
-  created_at: T0,
-  triggered_at: T0,
-  start_at: T0,
-  ended_at: null,
-  error: null,
-});
 const nodes = { get: () => undefined };
 
-/** A deterministic pseudo-random generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("SQLite store: reports kept deflated", () => {
   for (const seed of [1, 2, 3, 4]) {
@@ -50,7 +29,7 @@ describe("SQLite store: reports kept deflated", () => {
       const stream = [...reports, ...reports.filter(() => r() < 0.2)].map((x, i) => [i + (r() < 0.3 ? r() * 40 : 0), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
       const file = join(dir, `restore-${seed}.sqlite`);
       const store = openSqliteStore(file);
-      const live = new LiveTest(record(ids), T0);
+      const live = new LiveTest(runningRecord(ids), T0);
       let now = T0;
       let replays = 0;
       for (const report of stream) {
@@ -68,7 +47,7 @@ describe("SQLite store: reports kept deflated", () => {
       const stored = reopened.reports("t1");
       expect(stored.length).toBe(reports.length);
       expect(reopened.saveReport(reports[0]!, now)).toBe(false);
-      const restored = LiveTest.restore(record(ids), stored, T0);
+      const restored = LiveTest.restore(runningRecord(ids), stored, T0);
       reopened.close();
       expect(restored.series()).toEqual(live.series());
       expect(restored.view(nodes, now, {})).toEqual(live.view(nodes, now, {}));
